@@ -1,0 +1,43 @@
+/**
+ * `pairwise <command> [flags]`. Each command lives in bin/commands/<name>.ts and exports
+ * `run(argv): Promise<number>` (the exit code) and a one-line `summary`. Commands are thin:
+ * they parse flags with zod and call lib/.
+ */
+type Command = { summary: string; run: (argv: string[]) => Promise<number> };
+
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  ratings: () => import('./commands/ratings'),
+  import: () => import('./commands/import'),
+  export: () => import('./commands/export'),
+  'download-models': () => import('./commands/download-models'),
+};
+
+async function usage(): Promise<string> {
+  const lines = ['Usage: pairwise <command> [flags]', '', 'Commands:'];
+  for (const [name, load] of Object.entries(COMMANDS)) {
+    const summary = await load().then((c) => c.summary, () => '(unavailable)');
+    lines.push(`  ${name.padEnd(16)} ${summary}`);
+  }
+  lines.push('', 'Run `pairwise <command> --help` for its flags.');
+  return lines.join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(await usage());
+    return name ? 0 : 1;
+  }
+  const load = COMMANDS[name];
+  if (!load) {
+    console.error(`pairwise: unknown command "${name}"\n\n${await usage()}`);
+    return 2;
+  }
+  try {
+    return await (await load()).run(rest);
+  } catch (err) {
+    console.error(`pairwise ${name}: ${err instanceof Error ? err.message : String(err)}`);
+    if (process.env.PAIRWISE_DEBUG) console.error(err);
+    return 1;
+  }
+}

@@ -1,0 +1,6 @@
+export const summary = '(not built yet)';
+
+export async function run(): Promise<number> {
+  console.error('pairwise download-models: not built yet');
+  return 1;
+}

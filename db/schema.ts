@@ -1,0 +1,132 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+/**
+ * The store. Raw data (battles, messages, votes) is append-only in spirit: nothing is rewritten
+ * after the fact, and cleaning (excluded votes, failed battles) happens when ratings are computed.
+ * Times are unix milliseconds.
+ */
+
+/** One import of a clean_battle file. The file's sha256 makes a second import of it a no-op. */
+export const imports = sqliteTable('imports', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  fileSha256: text('file_sha256').notNull().unique(),
+  fileName: text('file_name').notNull(),
+  format: text('format', { enum: ['json', 'jsonl', 'csv'] }).notNull(),
+  importedCount: integer('imported_count').notNull().default(0),
+  skippedCount: integer('skipped_count').notNull().default(0),
+  /** JSON: { reason: count } and the first few skipped records with their line/record number. */
+  report: text('report').notNull().default('{}'),
+  createdAt: integer('created_at').notNull(),
+});
+
+export const battles = sqliteTable(
+  'battles',
+  {
+    id: text('id').primaryKey(),
+    /** Registry ids (or the names found in an imported file). Side a is shown on the left. */
+    modelA: text('model_a').notNull(),
+    modelB: text('model_b').notNull(),
+    /** 'live' prompts go to the models; 'recorded' battles replay answers of a fixed prompt set. */
+    mode: text('mode', { enum: ['live', 'recorded', 'imported'] }).notNull(),
+    /** Probability that the sampling policy drew this unordered pair (null for imported battles). */
+    samplingProbability: real('sampling_probability'),
+    status: text('status', { enum: ['active', 'voted', 'failed', 'abandoned'] })
+      .notNull()
+      .default('active'),
+    /** Number of user turns so far. */
+    turns: integer('turns').notNull().default(0),
+    /** Prompt-set question id for recorded battles, or clean_battle's question_id on import. */
+    questionId: text('question_id'),
+    language: text('language'),
+    isCode: integer('is_code', { mode: 'boolean' }),
+    /** Characters in the first prompt (for the "long prompt" category). */
+    promptChars: integer('prompt_chars'),
+    /** JSON array of custom tag strings. */
+    tags: text('tags').notNull().default('[]'),
+    /** 'arena' for battles fought here, 'import' for imported ones. */
+    source: text('source', { enum: ['arena', 'import'] }).notNull().default('arena'),
+    importId: integer('import_id').references(() => imports.id),
+    /** clean_battle "judge" on import; the anonymous voter id otherwise. */
+    judge: text('judge'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    index('battles_status_idx').on(t.status),
+    index('battles_import_idx').on(t.importId),
+    index('battles_created_idx').on(t.createdAt),
+  ],
+);
+
+export const messages = sqliteTable(
+  'messages',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    battleId: text('battle_id')
+      .notNull()
+      .references(() => battles.id),
+    side: text('side', { enum: ['a', 'b'] }).notNull(),
+    /** 1-based user turn this message belongs to. */
+    turn: integer('turn').notNull(),
+    role: text('role', { enum: ['user', 'assistant'] }).notNull(),
+    content: text('content').notNull(),
+    /** Regenerate keeps earlier answers: a superseded answer is no longer part of the history. */
+    superseded: integer('superseded', { mode: 'boolean' }).notNull().default(false),
+    tokens: integer('tokens'),
+    ttftMs: integer('ttft_ms'),
+    durationMs: integer('duration_ms'),
+    finishReason: text('finish_reason'),
+    /** Full provider error for operators; the browser only ever sees a sanitised message. */
+    error: text('error'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('messages_battle_idx').on(t.battleId, t.side, t.turn)],
+);
+
+export const votes = sqliteTable(
+  'votes',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    battleId: text('battle_id')
+      .notNull()
+      .references(() => battles.id),
+    winner: text('winner', { enum: ['model_a', 'model_b', 'tie', 'tie (bothbad)'] }).notNull(),
+    /** Anonymous voter id from the signed cookie (null for imported votes). Never exported. */
+    voterId: text('voter_id'),
+    /** Why this vote does not count for ratings (e.g. an identity leak); null when it counts. */
+    excludedReason: text('excluded_reason'),
+    /** clean_battle tstamp on import, vote time otherwise. */
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('votes_battle_unique').on(t.battleId), index('votes_created_idx').on(t.createdAt)],
+);
+
+/** A computed leaderboard: the latest snapshot per (category, style) is what pages and the API read. */
+export const ratingSnapshots = sqliteTable(
+  'rating_snapshots',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    category: text('category').notNull(),
+    styleControl: integer('style_control', { mode: 'boolean' }).notNull().default(false),
+    method: text('method').notNull(),
+    /** JSON of the parameters (bootstrap rounds, seed, anchor, ci kind, ...). */
+    params: text('params').notNull(),
+    battleCount: integer('battle_count').notNull(),
+    /** Hash of the counted data, so an unchanged store does not produce a new snapshot. */
+    dataHash: text('data_hash').notNull(),
+    /** JSON result in the `pairwise ratings --format json` shape plus chart data. */
+    result: text('result').notNull(),
+    createdAt: integer('created_at').notNull().default(sql`(unixepoch() * 1000)`),
+  },
+  (t) => [index('snapshots_lookup_idx').on(t.category, t.styleControl, t.createdAt)],
+);
+
+export type Battle = typeof battles.$inferSelect;
+export type NewBattle = typeof battles.$inferInsert;
+export type Message = typeof messages.$inferSelect;
+export type NewMessage = typeof messages.$inferInsert;
+export type Vote = typeof votes.$inferSelect;
+export type Winner = Vote['winner'];
+export type RatingSnapshot = typeof ratingSnapshots.$inferSelect;
+export type Import = typeof imports.$inferSelect;
