@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import Link from 'next/link';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -9,7 +10,18 @@ export const metadata: Metadata = {
 export default function RootLayout({ children }: { children: React.ReactNode }) {
   return (
     <html lang="en">
-      <body>{children}</body>
+      <body>
+        <header className="site-header">
+          <Link href="/" className="brand">
+            Pairwise
+          </Link>
+          <nav>
+            <Link href="/">Arena</Link>
+            <Link href="/leaderboard">Leaderboard</Link>
+          </nav>
+        </header>
+        {children}
+      </body>
     </html>
   );
 }
