@@ -7,6 +7,7 @@ export const ERROR_STATUS = {
   invalid_json: 400,
   validation_failed: 400,
   prompt_too_long: 413,
+  payload_too_large: 413,
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,

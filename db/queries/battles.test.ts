@@ -1,0 +1,135 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { openDb, type Db } from '../index';
+import {
+  abortUnfinishedMessages,
+  createBattle,
+  finishTurn,
+  getBattle,
+  getBattleMessages,
+  getBattleView,
+  startTurn,
+  supersedeTurn,
+} from './battles';
+import { castVote, getVote } from './votes';
+
+let db: Db;
+
+beforeEach(() => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pw-queries-'));
+  db = openDb(path.join(dir, 'test.db'));
+});
+
+async function newBattle(id = crypto.randomUUID()) {
+  return createBattle({
+    db,
+    id,
+    modelA: 'model-x',
+    modelB: 'model-y',
+    mode: 'live',
+    samplingProbability: 0.25,
+    language: 'English',
+    isCode: false,
+    promptChars: 5,
+    judge: 'voter-1',
+    now: 1000,
+  });
+}
+
+const ok = (content: string) => ({ content, finishReason: 'stop', tokens: 3, ttftMs: 10, durationMs: 50 });
+
+describe('battle queries on a real SQLite file', () => {
+  it('creates a battle and reads it back', async () => {
+    const b = await newBattle();
+    expect(b).toMatchObject({ status: 'active', turns: 0, samplingProbability: 0.25, mode: 'live', source: 'arena' });
+    expect(await getBattle({ db, id: b.id })).toEqual(b);
+    expect(await getBattle({ db, id: 'nope' })).toBeNull();
+  });
+
+  it('starts a turn with the prompt on both sides and empty streaming answers', async () => {
+    const b = await newBattle();
+    const rows = await startTurn({ db, battleId: b.id, prompt: 'Hello', expectedTurns: 0 });
+    expect(rows.turn).toBe(1);
+    const msgs = await getBattleMessages({ db, battleId: b.id });
+    expect(msgs.map((m) => [m.side, m.role, m.content, m.finishReason])).toEqual([
+      ['a', 'user', 'Hello', null],
+      ['a', 'assistant', '', null],
+      ['b', 'user', 'Hello', null],
+      ['b', 'assistant', '', null],
+    ]);
+    expect((await getBattle({ db, id: b.id }))!.turns).toBe(1);
+    // A second start based on a stale turn count is refused and changes nothing.
+    await expect(startTurn({ db, battleId: b.id, prompt: 'again', expectedTurns: 0 })).rejects.toThrow();
+    expect(await getBattleMessages({ db, battleId: b.id })).toHaveLength(4);
+  });
+
+  it('finishes a turn, supersedes it on regenerate and keeps the old answers', async () => {
+    const b = await newBattle();
+    const t1 = await startTurn({ db, battleId: b.id, prompt: 'Hi', expectedTurns: 0 });
+    await finishTurn({
+      db,
+      battleId: b.id,
+      status: 'failed',
+      answers: [
+        { id: t1.answerIds.a, result: ok('first a') },
+        { id: t1.answerIds.b, result: { content: '', finishReason: 'error', error: 'HTTP 500 from http://x' } },
+      ],
+    });
+    expect((await getBattle({ db, id: b.id }))!.status).toBe('failed');
+
+    const re = await supersedeTurn({ db, battleId: b.id, turn: 1 });
+    expect((await getBattle({ db, id: b.id }))!.status).toBe('active');
+    await finishTurn({
+      db,
+      battleId: b.id,
+      status: 'active',
+      answers: [
+        { id: re.answerIds.a, result: ok('second a') },
+        { id: re.answerIds.b, result: ok('second b') },
+      ],
+    });
+    const view = await getBattleView({ db, id: b.id });
+    const answers = view!.messages.filter((m) => m.role === 'assistant');
+    expect(answers.map((m) => [m.side, m.content, m.superseded])).toEqual([
+      ['a', 'first a', true],
+      ['b', '', true],
+      ['a', 'second a', false],
+      ['b', 'second b', false],
+    ]);
+    expect(answers[1].error).toBe('HTTP 500 from http://x');
+    expect(answers[2]).toMatchObject({ tokens: 3, ttftMs: 10, durationMs: 50, finishReason: 'stop' });
+    expect(view!.vote).toBeNull();
+  });
+
+  it('casts one vote, closes the battle, and refuses a second with already_voted', async () => {
+    const b = await newBattle();
+    const v = await castVote({ db, battleId: b.id, winner: 'model_a', voterId: 'voter-1', excludedReason: null, now: 5 });
+    expect(v).toMatchObject({ winner: 'model_a', voterId: 'voter-1', excludedReason: null, createdAt: 5 });
+    expect((await getBattle({ db, id: b.id }))!.status).toBe('voted');
+    await expect(
+      castVote({ db, battleId: b.id, winner: 'tie', voterId: 'voter-2', excludedReason: null }),
+    ).rejects.toMatchObject({ code: 'already_voted', status: 409 });
+    expect((await getVote({ db, battleId: b.id }))!.winner).toBe('model_a');
+    // Finishing a turn afterwards never reopens a voted battle.
+    await finishTurn({ db, battleId: b.id, status: 'failed', answers: [] });
+    expect((await getBattle({ db, id: b.id }))!.status).toBe('voted');
+  });
+
+  it('stores the exclusion reason of a leaking vote', async () => {
+    const b = await newBattle();
+    await castVote({ db, battleId: b.id, winner: 'tie (bothbad)', voterId: null, excludedReason: 'identity_leak: "x"' });
+    expect((await getVote({ db, battleId: b.id }))!.excludedReason).toBe('identity_leak: "x"');
+  });
+
+  it('marks answers left streaming by a stopped server as aborted', async () => {
+    const b = await newBattle();
+    await startTurn({ db, battleId: b.id, prompt: 'Hi', expectedTurns: 0 });
+    expect(await abortUnfinishedMessages({ db })).toBe(2);
+    const msgs = await getBattleMessages({ db, battleId: b.id });
+    expect(msgs.filter((m) => m.role === 'assistant').every((m) => m.finishReason === 'aborted')).toBe(true);
+    expect((await getBattle({ db, id: b.id }))!.status).toBe('abandoned');
+    expect(await abortUnfinishedMessages({ db })).toBe(0);
+  });
+});

@@ -1,0 +1,303 @@
+import type Database from 'better-sqlite3';
+import { getDb, type Db } from '../index';
+
+/**
+ * Reads that feed the rating computation and the stored leaderboard snapshots. The hot paths use
+ * better-sqlite3 prepared statements directly: a rating pass streams every counted battle once.
+ */
+
+type Client = Database.Database;
+const statements = new WeakMap<Client, Map<string, Database.Statement>>();
+
+/** One prepared statement per SQL text and connection. */
+function stmt(client: Client, sql: string): Database.Statement {
+  let byText = statements.get(client);
+  if (!byText) statements.set(client, (byText = new Map()));
+  let s = byText.get(sql);
+  if (!s) byText.set(sql, (s = client.prepare(sql)));
+  return s;
+}
+
+/**
+ * A battle counts for ratings when it was voted and its vote was not excluded (identity leak,
+ * failed side, ...). This predicate is the single definition of "counted".
+ */
+export const COUNTED_WHERE = `b.status = 'voted' AND v.excluded_reason IS NULL`;
+
+export interface CountedBattleRow {
+  voteId: number;
+  battleId: string;
+  modelA: string;
+  modelB: string;
+  winner: 'model_a' | 'model_b' | 'tie' | 'tie (bothbad)';
+  language: string | null;
+  isCode: number | null;
+  promptChars: number | null;
+  turns: number;
+  tags: string;
+  source: 'arena' | 'import';
+  /** Vote time, unix ms. */
+  votedAt: number;
+}
+
+/** Highest vote id: votes are append-only, so it tells whether anything arrived since a snapshot. */
+export async function latestVoteId({ db = getDb() }: { db?: Db } = {}): Promise<number> {
+  const row = stmt(db.$client, 'SELECT coalesce(max(id), 0) AS id FROM votes').get() as { id: number };
+  return row.id;
+}
+
+/**
+ * Every counted battle with a vote id up to `upToVoteId`, in vote-time order (ties by vote id, so
+ * an imported file keeps its order), in batches. One streaming query: memory stays flat however
+ * many battles there are.
+ */
+export async function* iterateCountedBattles({
+  db = getDb(),
+  upToVoteId,
+  batchSize = 5_000,
+}: {
+  db?: Db;
+  upToVoteId: number;
+  batchSize?: number;
+}): AsyncGenerator<CountedBattleRow[]> {
+  const s = stmt(
+    db.$client,
+    `SELECT v.id AS voteId, b.id AS battleId, b.model_a AS modelA, b.model_b AS modelB, v.winner AS winner,
+            b.language AS language, b.is_code AS isCode, b.prompt_chars AS promptChars, b.turns AS turns,
+            b.tags AS tags, b.source AS source, v.created_at AS votedAt
+       FROM votes v INDEXED BY votes_created_idx
+       JOIN battles b ON b.id = v.battle_id
+      WHERE ${COUNTED_WHERE} AND v.id <= ?
+      ORDER BY v.created_at, v.id`,
+  );
+  let batch: CountedBattleRow[] = [];
+  for (const row of s.iterate(upToVoteId) as IterableIterator<CountedBattleRow>) {
+    batch.push(row);
+    if (batch.length >= batchSize) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length) yield batch;
+}
+
+/**
+ * The answers (current, not superseded) of both sides of a battle, for style features. Must run
+ * on a different connection from the one streaming iterateCountedBattles.
+ */
+export async function battleAnswers({
+  db = getDb(),
+  battleId,
+}: {
+  db?: Db;
+  battleId: string;
+}): Promise<{ a: string[]; b: string[] }> {
+  return battleAnswersSync(db, battleId);
+}
+
+/** Synchronous form for the rating pass, which looks answers up once per battle. */
+export function battleAnswersSync(db: Db, battleId: string): { a: string[]; b: string[] } {
+  const rows = stmt(
+    db.$client,
+    `SELECT side, content FROM messages
+      WHERE battle_id = ? AND role = 'assistant' AND superseded = 0
+      ORDER BY turn, id`,
+  ).all(battleId) as { side: 'a' | 'b'; content: string }[];
+  const out = { a: [] as string[], b: [] as string[] };
+  for (const r of rows) out[r.side].push(r.content);
+  return out;
+}
+
+// --- snapshots ---------------------------------------------------------------------------
+
+export interface SnapshotRow {
+  id: number;
+  category: string;
+  styleControl: boolean;
+  method: string;
+  params: string;
+  battleCount: number;
+  dataHash: string;
+  result: string;
+  createdAt: number;
+}
+
+const SNAPSHOT_COLUMNS = `id, category, style_control AS styleControl, method, params, battle_count AS battleCount,
+  data_hash AS dataHash, result, created_at AS createdAt`;
+
+function toSnapshot(row: (Omit<SnapshotRow, 'styleControl'> & { styleControl: number }) | undefined): SnapshotRow | null {
+  return row ? { ...row, styleControl: row.styleControl === 1 } : null;
+}
+
+/** The newest snapshot of one board, or null. */
+export async function latestSnapshot({
+  db = getDb(),
+  category,
+  styleControl,
+}: {
+  db?: Db;
+  category: string;
+  styleControl: boolean;
+}): Promise<SnapshotRow | null> {
+  return toSnapshot(
+    stmt(
+      db.$client,
+      `SELECT ${SNAPSHOT_COLUMNS} FROM rating_snapshots
+        WHERE category = ? AND style_control = ? ORDER BY created_at DESC, id DESC LIMIT 1`,
+    ).get(category, styleControl ? 1 : 0) as never,
+  );
+}
+
+/** Id of the newest snapshot of one board (cheap: lets callers reuse a parsed copy). */
+export async function latestSnapshotId({
+  db = getDb(),
+  category,
+  styleControl,
+}: {
+  db?: Db;
+  category: string;
+  styleControl: boolean;
+}): Promise<number | null> {
+  const row = stmt(
+    db.$client,
+    `SELECT id FROM rating_snapshots WHERE category = ? AND style_control = ? ORDER BY created_at DESC, id DESC LIMIT 1`,
+  ).get(category, styleControl ? 1 : 0) as { id: number } | undefined;
+  return row?.id ?? null;
+}
+
+export async function snapshotById({ db = getDb(), id }: { db?: Db; id: number }): Promise<SnapshotRow | null> {
+  return toSnapshot(stmt(db.$client, `SELECT ${SNAPSHOT_COLUMNS} FROM rating_snapshots WHERE id = ?`).get(id) as never);
+}
+
+export interface SnapshotSummary {
+  id: number;
+  category: string;
+  styleControl: boolean;
+  battleCount: number;
+  params: string;
+  createdAt: number;
+}
+
+/** The newest snapshot of every board, without results: what the category selector lists. */
+export async function latestSnapshotSummaries({ db = getDb() }: { db?: Db } = {}): Promise<SnapshotSummary[]> {
+  const rows = stmt(
+    db.$client,
+    `SELECT id, category, style_control AS styleControl, battle_count AS battleCount, params, created_at AS createdAt
+       FROM (SELECT *, row_number() OVER (PARTITION BY category, style_control ORDER BY created_at DESC, id DESC) AS rn
+               FROM rating_snapshots)
+      WHERE rn = 1
+      ORDER BY battle_count DESC, category`,
+  ).all() as (Omit<SnapshotSummary, 'styleControl'> & { styleControl: number })[];
+  return rows.map((r) => ({ ...r, styleControl: r.styleControl === 1 }));
+}
+
+export interface SnapshotHistoryPoint {
+  id: number;
+  createdAt: number;
+  battleCount: number;
+  /** JSON array of { model, rating, lower, upper, rank, votes }. */
+  models: string;
+}
+
+/** Snapshots of one board over time, oldest first, with only their model ratings. */
+export async function snapshotHistory({
+  db = getDb(),
+  category,
+  styleControl,
+  limit = 500,
+}: {
+  db?: Db;
+  category: string;
+  styleControl: boolean;
+  limit?: number;
+}): Promise<SnapshotHistoryPoint[]> {
+  const rows = stmt(
+    db.$client,
+    `SELECT id, created_at AS createdAt, battle_count AS battleCount, json_extract(result, '$.models') AS models
+       FROM rating_snapshots WHERE category = ? AND style_control = ?
+      ORDER BY created_at DESC, id DESC LIMIT ?`,
+  ).all(category, styleControl ? 1 : 0, limit) as SnapshotHistoryPoint[];
+  return rows.reverse();
+}
+
+export interface NewSnapshot {
+  category: string;
+  styleControl: boolean;
+  method: string;
+  params: string;
+  battleCount: number;
+  dataHash: string;
+  result: string;
+  createdAt: number;
+}
+
+/**
+ * Stores a snapshot unless the board's newest one already has the same data and parameters
+ * (then that one is kept and only its data cut-off, params.upToVoteId, moves forward). Older snapshots are thinned so history stays small:
+ * one per hour for the last two days, one per day before that; only the newest keeps the
+ * per-pair tallies (the heatmaps need them, the history does not).
+ */
+export async function saveSnapshot({ db = getDb(), snapshot }: { db?: Db; snapshot: NewSnapshot }): Promise<{ id: number; created: boolean }> {
+  const client = db.$client;
+  const run = client.transaction((s: NewSnapshot) => {
+    const style = s.styleControl ? 1 : 0;
+    const prev = stmt(
+      client,
+      `SELECT id, data_hash AS dataHash, params FROM rating_snapshots
+        WHERE category = ? AND style_control = ? ORDER BY created_at DESC, id DESC LIMIT 1`,
+    ).get(s.category, style) as { id: number; dataHash: string; params: string } | undefined;
+    if (prev && prev.dataHash === s.dataHash && sameParams(prev.params, s.params)) {
+      // Same counted data: the stored result stands, now known to be current through a later vote.
+      stmt(client, 'UPDATE rating_snapshots SET params = ? WHERE id = ?').run(s.params, prev.id);
+      return { id: prev.id, created: false };
+    }
+
+    const info = stmt(
+      client,
+      `INSERT INTO rating_snapshots (category, style_control, method, params, battle_count, data_hash, result, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(s.category, style, s.method, s.params, s.battleCount, s.dataHash, s.result, s.createdAt);
+    const id = Number(info.lastInsertRowid);
+
+    stmt(
+      client,
+      `DELETE FROM rating_snapshots WHERE id IN (
+         SELECT id FROM (
+           SELECT id, row_number() OVER (PARTITION BY bucket ORDER BY created_at DESC, id DESC) AS rn
+             FROM (SELECT id, created_at,
+                          CASE WHEN created_at >= ? THEN created_at / 3600000 ELSE -(created_at / 86400000) END AS bucket
+                     FROM rating_snapshots WHERE category = ? AND style_control = ?))
+          WHERE rn > 1)`,
+    ).run(s.createdAt - 2 * 86_400_000, s.category, style);
+    stmt(
+      client,
+      `UPDATE rating_snapshots SET result = json_remove(result, '$.pairs')
+        WHERE category = ? AND style_control = ? AND id <> ? AND json_type(result, '$.pairs') IS NOT NULL`,
+    ).run(s.category, style, id);
+    return { id, created: true };
+  });
+  return run.immediate(snapshot);
+}
+
+/** Parameters compared without the data cut-off, which moves with every vote. */
+function sameParams(a: string, b: string): boolean {
+  const strip = (t: string) => {
+    try {
+      const { upToVoteId: _ignored, ...rest } = JSON.parse(t) as Record<string, unknown>;
+      return JSON.stringify(rest);
+    } catch {
+      return t;
+    }
+  };
+  return strip(a) === strip(b);
+}
+
+/** Counted battles per source, for the board header and the empty state. */
+export async function countedBattleTotals({ db = getDb() }: { db?: Db } = {}): Promise<{ counted: number; votes: number }> {
+  const row = stmt(
+    db.$client,
+    `SELECT count(*) AS votes, coalesce(sum(CASE WHEN ${COUNTED_WHERE} THEN 1 ELSE 0 END), 0) AS counted
+       FROM votes v JOIN battles b ON b.id = v.battle_id`,
+  ).get() as { votes: number; counted: number };
+  return row;
+}

@@ -1,0 +1,90 @@
+import type { z } from 'zod';
+import { AppError, isAppError } from './errors';
+
+/**
+ * Small helpers shared by route handlers. Plain Web `Request`/`Response`, so nothing here depends
+ * on Next.js. Errors leave as `{ error: { code, message } }` with the status of their code.
+ */
+
+const NO_STORE = { 'Cache-Control': 'no-store' };
+
+export function json(body: unknown, init: ResponseInit = {}): Response {
+  const headers = new Headers(init.headers);
+  for (const [k, v] of Object.entries(NO_STORE)) if (!headers.has(k)) headers.set(k, v);
+  return Response.json(body, { ...init, headers });
+}
+
+/**
+ * The response for an error: an AppError keeps its status, code and (safe) message; anything
+ * else is logged in full and answered with a generic 500, because its text may hold SQL, paths
+ * or model names.
+ */
+export function jsonError(err: unknown, init: { headers?: HeadersInit } = {}): Response {
+  if (isAppError(err)) {
+    if (err.status >= 500) console.error(`[pairwise] ${err.code}: ${err.message}`, err.cause ?? '');
+    return json({ error: { code: err.code, message: err.message } }, { status: err.status, headers: init.headers });
+  }
+  console.error('[pairwise] unexpected error:', err);
+  return json(
+    { error: { code: 'internal', message: 'Something went wrong on the server. Please try again.' } },
+    { status: 500, headers: init.headers },
+  );
+}
+
+export interface ParseJsonOptions {
+  /** Largest body accepted, in bytes (default 64 KiB). */
+  maxBytes?: number;
+  /** The error for a body over the limit (default 413 payload_too_large). */
+  tooLarge?: () => AppError;
+}
+
+async function readLimited(req: Request, maxBytes: number, tooLarge: () => AppError): Promise<string> {
+  const declared = Number(req.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge();
+  if (!req.body) return '';
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder('utf-8', { fatal: false }).decode(Buffer.concat(chunks));
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.length ? i.path.join('.') : '(body)'}: ${i.message}`)
+    .join('; ');
+}
+
+/**
+ * Reads and validates a JSON body: over the limit → 413, unparsable → 400 invalid_json,
+ * schema failure → 400 validation_failed naming the field paths.
+ */
+export async function parseJsonBody<S extends z.ZodType>(
+  req: Request,
+  schema: S,
+  options: ParseJsonOptions = {},
+): Promise<z.output<S>> {
+  const maxBytes = options.maxBytes ?? 64 * 1024;
+  const tooLarge =
+    options.tooLarge ?? (() => new AppError('payload_too_large', `The request body is larger than ${maxBytes} bytes.`));
+  const text = await readLimited(req, maxBytes, tooLarge);
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw new AppError('invalid_json', 'The request body is not valid JSON.');
+  }
+  const parsed = schema.safeParse(data);
+  if (!parsed.success) throw new AppError('validation_failed', `Invalid request: ${describeIssues(parsed.error)}.`);
+  return parsed.data;
+}
