@@ -49,6 +49,8 @@ export const battles = sqliteTable(
     importId: integer('import_id').references(() => imports.id),
     /** clean_battle "judge" on import; the anonymous voter id otherwise. */
     judge: text('judge'),
+    /** clean_battle "anony" of an imported battle; null for battles fought here (always anonymous). */
+    anony: integer('anony', { mode: 'boolean' }),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },

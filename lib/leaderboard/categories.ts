@@ -1,0 +1,104 @@
+import { z } from 'zod';
+
+/**
+ * Leaderboard categories: battle subsets refitted on their own. Every counted battle belongs to
+ * "overall"; the others are decided from facts stored with the battle (see db/schema.ts), so no
+ * conversation is re-read when ratings are computed.
+ */
+
+/**
+ * A prompt longer than this many characters is a "long prompt". Chatbot Arena's "longer query"
+ * category starts at 500 tokens; at roughly four characters per token that is 2,000 characters.
+ */
+export const LONG_PROMPT_CHARS = 2_000;
+
+/** Languages and tags with fewer counted battles than this get no board of their own. */
+export const MIN_CATEGORY_BATTLES = 1;
+/** Boards are kept for at most this many languages and tags (the most voted ones). */
+export const MAX_LANGUAGE_CATEGORIES = 12;
+export const MAX_TAG_CATEGORIES = 30;
+
+export type FixedCategory = 'overall' | 'coding' | 'long-prompt' | 'multi-turn';
+export const FIXED_CATEGORIES: FixedCategory[] = ['overall', 'coding', 'long-prompt', 'multi-turn'];
+
+/** "overall" | "coding" | "long-prompt" | "multi-turn" | "language:<name>" | "tag:<name>" */
+export type CategoryId = string;
+
+export const categoryIdSchema = z
+  .string()
+  .max(120)
+  .refine(
+    (s) => (FIXED_CATEGORIES as string[]).includes(s) || /^(language|tag):[^\s].*$/u.test(s),
+    'expected overall, coding, long-prompt, multi-turn, language:<name> or tag:<name>',
+  );
+
+/** The facts about one battle that decide its categories. */
+export interface BattleFacts {
+  language: string | null;
+  isCode: boolean | number | null;
+  promptChars: number | null;
+  turns: number;
+  /** JSON array text as stored in battles.tags. */
+  tags: string | null;
+}
+
+/** Categories of one battle, "overall" first. */
+export function categoriesOf(b: BattleFacts): CategoryId[] {
+  const out: CategoryId[] = ['overall'];
+  if (b.isCode) out.push('coding');
+  if (b.promptChars != null && b.promptChars > LONG_PROMPT_CHARS) out.push('long-prompt');
+  if (b.turns > 1) out.push('multi-turn');
+  if (b.language && b.language !== 'unknown') out.push(`language:${b.language}`);
+  for (const tag of parseTags(b.tags)) out.push(`tag:${tag}`);
+  return out;
+}
+
+const tagCache = new Map<string, string[]>();
+
+/** battles.tags is a JSON array of strings; anything else counts as no tags. */
+export function parseTags(text: string | null): string[] {
+  if (!text || text === '[]') return [];
+  const hit = tagCache.get(text);
+  if (hit) return hit;
+  let tags: string[] = [];
+  try {
+    const v: unknown = JSON.parse(text);
+    if (Array.isArray(v)) tags = [...new Set(v.filter((t): t is string => typeof t === 'string' && t.trim() !== '').map((t) => t.trim()))];
+  } catch {
+    /* not JSON: no tags */
+  }
+  if (tagCache.size < 10_000) tagCache.set(text, tags);
+  return tags;
+}
+
+export function categoryLabel(id: CategoryId): string {
+  switch (id) {
+    case 'overall':
+      return 'Overall';
+    case 'coding':
+      return 'Coding';
+    case 'long-prompt':
+      return 'Long prompts';
+    case 'multi-turn':
+      return 'Multi-turn';
+  }
+  if (id.startsWith('language:')) return `Language: ${id.slice('language:'.length)}`;
+  if (id.startsWith('tag:')) return `Tag: ${id.slice('tag:'.length)}`;
+  return id;
+}
+
+export function categoryDescription(id: CategoryId): string {
+  switch (id) {
+    case 'overall':
+      return 'Every counted vote.';
+    case 'coding':
+      return 'Battles whose first prompt is about code.';
+    case 'long-prompt':
+      return `Battles whose first prompt is longer than ${LONG_PROMPT_CHARS.toLocaleString('en-US')} characters (about 500 tokens).`;
+    case 'multi-turn':
+      return 'Battles with more than one user turn.';
+  }
+  if (id.startsWith('language:')) return `Battles whose first prompt is in ${id.slice('language:'.length)}.`;
+  if (id.startsWith('tag:')) return `Battles tagged "${id.slice('tag:'.length)}".`;
+  return '';
+}
