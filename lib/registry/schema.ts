@@ -50,9 +50,10 @@ const ggufProvider = z.strictObject({
   maxConcurrent: z.int().positive().default(1),
   /**
    * How the conversation becomes a prompt. "chat" uses the model's own chat template; "plain"
-   * writes "User: ...\nAssistant:" turns, for base models without a template.
+   * writes "User: ...\nAssistant:" turns, for base models without a template; "auto" picks "chat"
+   * when the file has a chat template and "plain" otherwise.
    */
-  promptFormat: z.enum(['chat', 'plain']).default('plain'),
+  promptFormat: z.enum(['auto', 'chat', 'plain']).default('auto'),
 });
 
 const recordedProvider = z.strictObject({
@@ -138,4 +139,6 @@ export interface Registry {
   source: string;
   settings: ArenaSettings;
   models: ModelEntry[];
+  /** Problems that do not stop start-up (e.g. reference data not fetched yet), for the server log. */
+  warnings?: string[];
 }
