@@ -1,4 +1,4 @@
-import type { Metadata } from 'next';
+import type { Metadata, Viewport } from 'next';
 import Link from 'next/link';
 import './globals.css';
 
@@ -7,20 +7,36 @@ export const metadata: Metadata = {
   description: 'A blind arena and leaderboard for large language models.',
 };
 
+export const viewport: Viewport = {
+  themeColor: [
+    { media: '(prefers-color-scheme: light)', color: '#f6f7f9' },
+    { media: '(prefers-color-scheme: dark)', color: '#0e1014' },
+  ],
+};
+
 export default function RootLayout({ children }: { children: React.ReactNode }) {
   return (
     <html lang="en">
       <body>
+        <a href="#content" className="skip-link">
+          Skip to content
+        </a>
         <header className="site-header">
-          <Link href="/" className="brand">
-            Pairwise
-          </Link>
-          <nav>
-            <Link href="/">Arena</Link>
-            <Link href="/leaderboard">Leaderboard</Link>
-          </nav>
+          <div className="site-header-inner">
+            <Link href="/" className="brand" aria-label="Pairwise home">
+              <span className="brand-mark" aria-hidden="true">
+                <span>A</span>
+                <span>B</span>
+              </span>
+              Pairwise
+            </Link>
+            <nav aria-label="Main">
+              <Link href="/">Arena</Link>
+              <Link href="/leaderboard">Leaderboard</Link>
+            </nav>
+          </div>
         </header>
-        {children}
+        <div id="content">{children}</div>
       </body>
     </html>
   );
