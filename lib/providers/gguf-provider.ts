@@ -47,6 +47,11 @@ export class GgufProvider implements ModelProvider {
   private readonly config: GgufConfig;
   private readonly slots: Semaphore;
   private context: Promise<LlamaContext> | null = null;
+  /**
+   * Sequences handed back after a generation. Reusing one keeps its KV cache, and node-llama-cpp
+   * re-evaluates only the part of the next prompt that differs (a follow-up turn shares its prefix).
+   */
+  private idle: LlamaContextSequence[] = [];
   private loadFailed = false;
   private disposed = false;
 
@@ -86,7 +91,11 @@ export class GgufProvider implements ModelProvider {
         });
       })();
       this.context.then(
-        (ctx) => ctx.onDispose.createListener(() => (this.context = null)),
+        (ctx) =>
+          ctx.onDispose.createListener(() => {
+            this.context = null;
+            this.idle = [];
+          }),
         () => {
           this.loadFailed = true;
           this.context = null;
@@ -94,6 +103,10 @@ export class GgufProvider implements ModelProvider {
       );
     }
     return this.context;
+  }
+
+  async warmup(): Promise<void> {
+    await this.getContext();
   }
 
   stream(request: StreamRequest): AsyncIterable<StreamEvent> {
@@ -114,6 +127,7 @@ export class GgufProvider implements ModelProvider {
     }
 
     let sequence: LlamaContextSequence | null = null;
+    let reusable = false;
     const stop = new AbortController();
     const onAbort = () => stop.abort(request.signal.reason);
     request.signal.addEventListener('abort', onAbort, { once: true });
@@ -121,7 +135,7 @@ export class GgufProvider implements ModelProvider {
       let context: LlamaContext;
       try {
         context = await this.getContext();
-        sequence = context.getSequence();
+        sequence = this.idle.pop() ?? context.getSequence();
       } catch (err) {
         throw new ProviderError('engine', `model "${this.entry.id}": cannot load ${this.config.path}: ${(err as Error).message}`, { cause: err });
       }
@@ -132,6 +146,7 @@ export class GgufProvider implements ModelProvider {
       const queue = new AsyncQueue<string>();
       let outputTokens = 0;
       let stopReason = 'eogToken';
+      let engineFailed = false;
       const options = {
         maxTokens,
         temperature: request.settings.temperature,
@@ -163,7 +178,10 @@ export class GgufProvider implements ModelProvider {
           stopReason = reason;
           queue.end();
         },
-        (err: unknown) => queue.fail(err),
+        (err: unknown) => {
+          engineFailed = true;
+          queue.fail(err);
+        },
       );
 
       let leading = true;
@@ -185,11 +203,17 @@ export class GgufProvider implements ModelProvider {
         // Also reached when the consumer stops reading early: stop the engine before freeing the slot.
         stop.abort();
         await generation;
+        reusable = !engineFailed;
       }
       yield { type: 'finish', finishReason: request.signal.aborted ? 'aborted' : finishReasonOf(stopReason), outputTokens };
     } finally {
       request.signal.removeEventListener('abort', onAbort);
-      if (sequence && !sequence.disposed) sequence.dispose();
+      if (sequence && !sequence.disposed) {
+        // After a failure the sequence's state is unknown: free it (the id returns to the context
+        // asynchronously, so wait before handing the slot on).
+        if (reusable && !this.disposed && this.context) this.idle.push(sequence);
+        else await sequence.dispose();
+      }
       release();
     }
   }

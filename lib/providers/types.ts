@@ -35,12 +35,16 @@ export type StreamEvent =
 
 export interface ModelProvider {
   /**
-   * Streams the answer. Throws (or the iterator throws) on failure; a provider error message may
-   * name the model or endpoint, so callers must not forward it to the browser.
+   * Streams the answer: text deltas, then exactly one `finish` event. When `signal` aborts, the
+   * stream ends promptly with `finishReason: 'aborted'` instead of throwing. Failures throw
+   * (ProviderError from ./provider-error); such a message may name the model or endpoint, so
+   * callers must not forward it to the browser.
    */
   stream(request: StreamRequest): AsyncIterable<StreamEvent>;
   /** Cheap readiness check used to skip unhealthy models when pairing. */
   healthy(): Promise<boolean>;
+  /** Loads what the first request would otherwise wait for (GGUF weights); safe to skip. */
+  warmup?(): Promise<void>;
   /** Frees native resources (GGUF models). */
   dispose?(): Promise<void>;
 }

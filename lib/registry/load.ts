@@ -120,9 +120,8 @@ function zodProblems(error: z.ZodError, json: unknown): RegistryProblem[] {
 
 function issueMessage(issue: z.core.$ZodIssue): string {
   if (issue.code === 'unrecognized_keys') return `unknown field${issue.keys.length > 1 ? 's' : ''} (check the spelling)`;
-  if (issue.code === 'invalid_union' && 'discriminator' in issue && issue.discriminator) {
-    return `${issue.message} (provider.kind must be one of openai-compatible, openai, anthropic, google, gguf, recorded)`;
-  }
+  const missing = /^Invalid input: expected (\w+), received undefined$/.exec(issue.message);
+  if (missing) return `required, but missing (expected ${missing[1]})`;
   return issue.message;
 }
 
