@@ -5,7 +5,7 @@ import { jsonError, parseJsonBody } from './http';
 
 const schema = z.strictObject({ prompt: z.string().min(1), n: z.number().optional() });
 
-function post(body: string | Uint8Array, headers: Record<string, string> = {}) {
+function post(body: string, headers: Record<string, string> = {}) {
   return new Request('http://127.0.0.1/api/x', { method: 'POST', body, headers });
 }
 

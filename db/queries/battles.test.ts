@@ -115,6 +115,11 @@ describe('battle queries on a real SQLite file', () => {
     // Finishing a turn afterwards never reopens a voted battle.
     await finishTurn({ db, battleId: b.id, status: 'failed', answers: [] });
     expect((await getBattle({ db, id: b.id }))!.status).toBe('voted');
+    // Nor does a turn or a regenerate that raced the vote.
+    await expect(startTurn({ db, battleId: b.id, prompt: 'late', expectedTurns: 0 })).rejects.toMatchObject({ code: 'not_ready' });
+    await expect(supersedeTurn({ db, battleId: b.id, turn: 1 })).rejects.toMatchObject({ code: 'battle_closed' });
+    expect(await getBattleMessages({ db, battleId: b.id })).toHaveLength(0);
+    expect((await getBattle({ db, id: b.id }))!.status).toBe('voted');
   });
 
   it('stores the exclusion reason of a leaking vote', async () => {

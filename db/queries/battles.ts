@@ -1,4 +1,5 @@
-import { and, asc, eq, isNull } from 'drizzle-orm';
+import { and, asc, eq, isNull, ne } from 'drizzle-orm';
+import { AppError } from '../../lib/errors';
 import { getDb, type Db } from '../index';
 import { battles, messages, votes, type Battle, type Message, type NewBattle, type Vote } from '../schema';
 
@@ -105,10 +106,10 @@ export async function startTurn(
     const updated = tx
       .update(battles)
       .set({ turns: turn, status: 'active', updatedAt: now })
-      .where(and(eq(battles.id, params.battleId), eq(battles.turns, params.expectedTurns)))
+      .where(and(eq(battles.id, params.battleId), eq(battles.turns, params.expectedTurns), ne(battles.status, 'voted')))
       .returning({ id: battles.id })
       .all();
-    if (updated.length !== 1) throw new Error(`battle ${params.battleId} changed while starting turn ${turn}`);
+    if (updated.length !== 1) throw new AppError('not_ready', 'This battle changed meanwhile; reload it.');
     const ids = {} as Record<Side, number>;
     for (const side of ['a', 'b'] as const) {
       tx.insert(messages)
@@ -134,6 +135,13 @@ export async function supersedeTurn(
   const db = params.db ?? getDb();
   const now = params.now ?? Date.now();
   return db.transaction((tx) => {
+    const reopened = tx
+      .update(battles)
+      .set({ status: 'active', updatedAt: now })
+      .where(and(eq(battles.id, params.battleId), ne(battles.status, 'voted')))
+      .returning({ id: battles.id })
+      .all();
+    if (reopened.length !== 1) throw new AppError('battle_closed', 'This battle is closed: it has been voted on.');
     tx.update(messages)
       .set({ superseded: true })
       .where(
@@ -145,7 +153,6 @@ export async function supersedeTurn(
         ),
       )
       .run();
-    tx.update(battles).set({ status: 'active', updatedAt: now }).where(eq(battles.id, params.battleId)).run();
     const ids = {} as Record<Side, number>;
     for (const side of ['a', 'b'] as const) {
       ids[side] = tx

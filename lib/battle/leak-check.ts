@@ -43,7 +43,7 @@ function partsOf(raw: string): string[] {
   const text = raw.toLowerCase().trim();
   const out = new Set<string>();
   // Path-like ids: each segment on its own ("org/model", "hf.co/x/y:tag").
-  const segments = text.split(/[/:@\s]+/).filter(Boolean);
+  const segments = text.split(/[/:@\s(),;]+/).filter(Boolean);
   for (const seg of segments) {
     out.add(seg);
     // Hyphen/underscore/dot separated pieces, plus the growing prefixes that keep a version

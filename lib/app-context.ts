@@ -1,0 +1,120 @@
+import { databasePath, getDb } from '../db/index';
+import { abortUnfinishedMessages } from '../db/queries/battles';
+import { buildLeakWords, leakMatcher, type LeakMatcher } from './battle/leak-check';
+import { createProvider } from './providers/create-provider';
+import type { ModelProvider, RecordedPrompt } from './providers/types';
+import { loadRegistry, recordedPrompts } from './registry/load';
+import type { ModelEntry, Registry } from './registry/schema';
+import { loadVoterSecret } from './voter';
+
+/**
+ * What the server loads once per process: the registry, one provider per model (GGUF providers
+ * own native memory, so they must not be created per request), a health cache, and the ids of
+ * battles with a turn in flight. Kept on globalThis because Next.js bundles instrumentation and
+ * each route separately: module-level state would not be shared between them, the process is.
+ */
+export interface AppContext {
+  registry: Registry;
+  models: Map<string, ModelEntry>;
+  /** HMAC key of the voter cookie. */
+  voterSecret: string;
+  leak: LeakMatcher;
+  provider(id: string): ModelProvider;
+  /** Health of a model, from a short-lived cache; a check that hangs counts as unhealthy. */
+  isHealthy(id: string): Promise<boolean>;
+  /** Questions of the recorded prompt sets that at least two recorded models answer. */
+  recordedPrompts(): Promise<RecordedPrompt[]>;
+  /** Battles with a turn streaming now; a second turn or a vote on them waits (409 not_ready). */
+  busy: Set<string>;
+}
+
+const HEALTHY_TTL_MS = 30_000;
+const UNHEALTHY_TTL_MS = 5_000;
+const HEALTH_TIMEOUT_MS = 2_000;
+
+const g = globalThis as unknown as { __pairwiseApp?: Promise<AppContext> };
+
+async function createAppContext(): Promise<AppContext> {
+  const registry = await loadRegistry();
+  for (const w of registry.warnings ?? []) console.warn(`[pairwise] registry: ${w}`);
+
+  // Opening the store runs the migrations, so a broken database also stops start-up.
+  getDb();
+  const interrupted = await abortUnfinishedMessages();
+  if (interrupted > 0) console.warn(`[pairwise] ${interrupted} answer(s) left streaming by the last run were marked aborted.`);
+
+  const models = new Map(registry.models.map((m) => [m.id, m]));
+  const providers = new Map<string, ModelProvider>();
+  const health = new Map<string, { ok: boolean; at: number; pending?: Promise<boolean> }>();
+  let prompts: Promise<RecordedPrompt[]> | null = null;
+
+  const provider = (id: string): ModelProvider => {
+    let p = providers.get(id);
+    if (!p) {
+      const entry = models.get(id);
+      if (!entry) throw new Error(`model "${id}" is not in the registry`);
+      p = createProvider(entry);
+      providers.set(id, p);
+    }
+    return p;
+  };
+
+  const check = async (id: string): Promise<boolean> => {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const timeout = new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), HEALTH_TIMEOUT_MS);
+      });
+      return await Promise.race([provider(id).healthy(), timeout]);
+    } catch (err) {
+      console.error(`[pairwise] health check of model "${id}" failed:`, err);
+      return false;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  const isHealthy = async (id: string): Promise<boolean> => {
+    if (!models.has(id)) return false;
+    const now = Date.now();
+    const cached = health.get(id);
+    if (cached?.pending) return cached.pending;
+    if (cached && now - cached.at < (cached.ok ? HEALTHY_TTL_MS : UNHEALTHY_TTL_MS)) return cached.ok;
+    const pending = check(id).then((ok) => {
+      health.set(id, { ok, at: Date.now() });
+      return ok;
+    });
+    health.set(id, { ok: cached?.ok ?? false, at: cached?.at ?? 0, pending });
+    return pending;
+  };
+
+  return {
+    registry,
+    models,
+    voterSecret: loadVoterSecret(databasePath()),
+    leak: leakMatcher(buildLeakWords(registry.models, registry.settings.leakWords)),
+    provider,
+    isHealthy,
+    recordedPrompts: () => {
+      prompts ??= recordedPrompts(registry).catch((err) => {
+        console.error('[pairwise] cannot read the recorded prompt sets:', err);
+        prompts = null;
+        return [];
+      });
+      return prompts;
+    },
+    busy: new Set(),
+  };
+}
+
+/** The process's context, loading it on first use (instrumentation does so at start-up). */
+export function getAppContext(): Promise<AppContext> {
+  if (!g.__pairwiseApp) {
+    g.__pairwiseApp = createAppContext();
+    // A failed load is not cached: the next call retries (and reports) it again.
+    g.__pairwiseApp.catch(() => {
+      g.__pairwiseApp = undefined;
+    });
+  }
+  return g.__pairwiseApp;
+}
