@@ -1,0 +1,220 @@
+import { OUTCOME_A, OUTCOME_B, outcomeCode, STYLE_KEYS, type OutcomeCode, type StyleFeatures, type Winner } from './types';
+
+export const ELO_K = 4;
+export const ELO_START = 1000;
+const LN10_400 = Math.LN10 / 400;
+
+/** One battle's style covariates: (a - b) / (a + b + 1) for tokens, headers, list items, bold. */
+export function styleDiff(a: StyleFeatures, b: StyleFeatures, out: Float64Array, offset = 0): void {
+  for (let k = 0; k < 4; k++) {
+    const key = STYLE_KEYS[k];
+    const x = a[key];
+    const y = b[key];
+    out[offset + k] = (x - y) / (x + y + 1);
+  }
+}
+
+function isStyle(s: unknown): s is StyleFeatures {
+  if (!s || typeof s !== 'object') return false;
+  for (const key of STYLE_KEYS) {
+    const v = (s as Record<string, unknown>)[key];
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) return false;
+  }
+  return true;
+}
+
+function grow<T extends Float64Array | Int32Array | Uint8Array>(arr: T, need: number): T {
+  if (need <= arr.length) return arr;
+  let size = Math.max(16, arr.length * 2);
+  while (size < need) size *= 2;
+  const next = new (arr.constructor as { new (n: number): T })(size);
+  next.set(arr);
+  return next;
+}
+
+/** Read-only view of what the aggregator has collected (arrays may be longer than used). */
+export interface AggregateSnapshot {
+  models: readonly string[];
+  battles: number;
+  skipped: number;
+  /** Ordered pairs (a, b) as seen; counts[4 * slot + outcome]. */
+  pairCount: number;
+  pairA: Int32Array;
+  pairB: Int32Array;
+  counts: Float64Array;
+  elo: Float64Array;
+  wins: Float64Array;
+  losses: Float64Array;
+  ties: Float64Array;
+  votes: Float64Array;
+  style: { rows: number; a: Int32Array; b: Int32Array; outcome: Uint8Array; diff: Float64Array } | null;
+}
+
+/**
+ * Collects battles in time order: counts identical (model_a, model_b, outcome) triples once with
+ * their count, keeps per-model wins/losses/ties/votes, and runs online Elo (K = 4, start 1000,
+ * Elo scale) as battles arrive, so `add` must be called in time order.
+ *
+ * A battle is skipped (and counted in `skippedCount`) when a model name is not a non-empty
+ * string, both sides are the same model, the winner is not one of the four clean_battle values,
+ * or given style features are not finite non-negative numbers. Skipped battles change nothing.
+ */
+export class BattleAggregator {
+  private readonly names: string[] = [];
+  private readonly ids = new Map<string, number>();
+  private readonly pairSlots = new Map<number, number>();
+  private pairA = new Int32Array(64);
+  private pairB = new Int32Array(64);
+  private counts = new Float64Array(256);
+  private pairs = 0;
+  private eloR = new Float64Array(16);
+  private winsA = new Float64Array(16);
+  private lossesA = new Float64Array(16);
+  private tiesA = new Float64Array(16);
+  private votesA = new Float64Array(16);
+  private battles = 0;
+  private skipped = 0;
+  private styleRows = 0;
+  private styleA = new Int32Array(0);
+  private styleB = new Int32Array(0);
+  private styleOutcome = new Uint8Array(0);
+  private styleDiffs = new Float64Array(0);
+  private readonly scratch = new Float64Array(4);
+
+  add(modelA: string, modelB: string, winner: Winner, style?: { a: StyleFeatures; b: StyleFeatures }): void {
+    const o = outcomeCode(winner);
+    if (typeof modelA !== 'string' || typeof modelB !== 'string' || modelA === '' || modelB === '' || modelA === modelB || o < 0) {
+      this.skipped++;
+      return;
+    }
+    let diff: Float64Array | null = null;
+    if (style !== undefined) {
+      if (!style || !isStyle(style.a) || !isStyle(style.b)) {
+        this.skipped++;
+        return;
+      }
+      styleDiff(style.a, style.b, this.scratch);
+      diff = this.scratch;
+    }
+    this.addIds(this.modelId(modelA), this.modelId(modelB), o as OutcomeCode, diff);
+  }
+
+  /** Interned index of a model name (creates it). For fast readers that resolve names once. */
+  modelId(name: string): number {
+    let id = this.ids.get(name);
+    if (id === undefined) {
+      id = this.names.length;
+      this.names.push(name);
+      this.ids.set(name, id);
+      const need = id + 1;
+      if (need > this.eloR.length) {
+        const start = this.eloR.length;
+        this.eloR = grow(this.eloR, need);
+        this.eloR.fill(ELO_START, start);
+        this.winsA = grow(this.winsA, need);
+        this.lossesA = grow(this.lossesA, need);
+        this.tiesA = grow(this.tiesA, need);
+        this.votesA = grow(this.votesA, need);
+      } else {
+        this.eloR[id] = ELO_START;
+      }
+    }
+    return id;
+  }
+
+  /**
+   * Adds a battle between interned models a != b with an outcome code (0 a won, 1 b won, 2 tie,
+   * 3 tie (bothbad)); `diff` is the battle's four style covariates (see styleDiff) or null.
+   */
+  addIds(a: number, b: number, outcome: OutcomeCode, diff: Float64Array | null = null): void {
+    const key = a * 1048576 + b;
+    let slot = this.pairSlots.get(key);
+    if (slot === undefined) {
+      slot = this.pairs++;
+      this.pairSlots.set(key, slot);
+      if (slot >= this.pairA.length) {
+        this.pairA = grow(this.pairA, slot + 1);
+        this.pairB = grow(this.pairB, slot + 1);
+        this.counts = grow(this.counts, 4 * (slot + 1));
+      }
+      this.pairA[slot] = a;
+      this.pairB[slot] = b;
+    }
+    this.counts[4 * slot + outcome]++;
+    this.battles++;
+    this.votesA[a]++;
+    this.votesA[b]++;
+    let score: number;
+    if (outcome === OUTCOME_A) {
+      this.winsA[a]++;
+      this.lossesA[b]++;
+      score = 1;
+    } else if (outcome === OUTCOME_B) {
+      this.winsA[b]++;
+      this.lossesA[a]++;
+      score = 0;
+    } else {
+      this.tiesA[a]++;
+      this.tiesA[b]++;
+      score = 0.5;
+    }
+    // Online Elo: P(a beats b) = 1 / (1 + 10^((Rb - Ra) / 400)).
+    const ra = this.eloR[a];
+    const rb = this.eloR[b];
+    const p = 1 / (1 + Math.exp((rb - ra) * LN10_400));
+    const delta = ELO_K * (score - p);
+    this.eloR[a] = ra + delta;
+    this.eloR[b] = rb - delta;
+    if (diff) {
+      const r = this.styleRows++;
+      if (r >= this.styleA.length) {
+        this.styleA = grow(this.styleA, r + 1);
+        this.styleB = grow(this.styleB, r + 1);
+        this.styleOutcome = grow(this.styleOutcome, r + 1);
+        this.styleDiffs = grow(this.styleDiffs, 4 * (r + 1));
+      }
+      this.styleA[r] = a;
+      this.styleB[r] = b;
+      this.styleOutcome[r] = outcome;
+      this.styleDiffs.set(diff.subarray(0, 4), 4 * r);
+    }
+  }
+
+  /** Counts a record that was rejected before reaching the aggregator. */
+  countSkipped(n = 1): void {
+    this.skipped += n;
+  }
+
+  get battleCount(): number {
+    return this.battles;
+  }
+
+  get skippedCount(): number {
+    return this.skipped;
+  }
+
+  get models(): readonly string[] {
+    return this.names;
+  }
+
+  snapshot(): AggregateSnapshot {
+    return {
+      models: this.names,
+      battles: this.battles,
+      skipped: this.skipped,
+      pairCount: this.pairs,
+      pairA: this.pairA,
+      pairB: this.pairB,
+      counts: this.counts,
+      elo: this.eloR,
+      wins: this.winsA,
+      losses: this.lossesA,
+      ties: this.tiesA,
+      votes: this.votesA,
+      style:
+        this.styleRows > 0
+          ? { rows: this.styleRows, a: this.styleA, b: this.styleB, outcome: this.styleOutcome, diff: this.styleDiffs }
+          : null,
+    };
+  }
+}
