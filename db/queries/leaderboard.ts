@@ -38,6 +38,9 @@ export interface CountedBattleRow {
   source: 'arena' | 'import';
   /** Vote time, unix ms. */
   votedAt: number;
+  /** With `withAnswers`: JSON arrays of the sides' answers ("[]" when none are stored). */
+  answersA?: string;
+  answersB?: string;
 }
 
 /** Highest vote id: votes are append-only, so it tells whether anything arrived since a snapshot. */
@@ -46,18 +49,28 @@ export async function latestVoteId({ db = getDb() }: { db?: Db } = {}): Promise<
   return row.id;
 }
 
+function answersJson(side: 'a' | 'b'): string {
+  return `(SELECT json_group_array(content) FROM (SELECT content FROM messages
+             WHERE battle_id = b.id AND side = '${side}' AND role = 'assistant' AND superseded = 0
+             ORDER BY turn, id))`;
+}
+
 /**
  * Every counted battle with a vote id up to `upToVoteId`, in vote-time order (ties by vote id, so
  * an imported file keeps its order), in batches. One streaming query: memory stays flat however
- * many battles there are.
+ * many battles there are. With `withAnswers`, each row carries its sides' current answers (for
+ * style features), built inside the same query because an iterating connection cannot run
+ * another statement.
  */
 export async function* iterateCountedBattles({
   db = getDb(),
   upToVoteId,
+  withAnswers = false,
   batchSize = 5_000,
 }: {
   db?: Db;
   upToVoteId: number;
+  withAnswers?: boolean;
   batchSize?: number;
 }): AsyncGenerator<CountedBattleRow[]> {
   const s = stmt(
@@ -65,6 +78,7 @@ export async function* iterateCountedBattles({
     `SELECT v.id AS voteId, b.id AS battleId, b.model_a AS modelA, b.model_b AS modelB, v.winner AS winner,
             b.language AS language, b.is_code AS isCode, b.prompt_chars AS promptChars, b.turns AS turns,
             b.tags AS tags, b.source AS source, v.created_at AS votedAt
+            ${withAnswers ? `, ${answersJson('a')} AS answersA, ${answersJson('b')} AS answersB` : ''}
        FROM votes v INDEXED BY votes_created_idx
        JOIN battles b ON b.id = v.battle_id
       WHERE ${COUNTED_WHERE} AND v.id <= ?
@@ -79,33 +93,6 @@ export async function* iterateCountedBattles({
     }
   }
   if (batch.length) yield batch;
-}
-
-/**
- * The answers (current, not superseded) of both sides of a battle, for style features. Must run
- * on a different connection from the one streaming iterateCountedBattles.
- */
-export async function battleAnswers({
-  db = getDb(),
-  battleId,
-}: {
-  db?: Db;
-  battleId: string;
-}): Promise<{ a: string[]; b: string[] }> {
-  return battleAnswersSync(db, battleId);
-}
-
-/** Synchronous form for the rating pass, which looks answers up once per battle. */
-export function battleAnswersSync(db: Db, battleId: string): { a: string[]; b: string[] } {
-  const rows = stmt(
-    db.$client,
-    `SELECT side, content FROM messages
-      WHERE battle_id = ? AND role = 'assistant' AND superseded = 0
-      ORDER BY turn, id`,
-  ).all(battleId) as { side: 'a' | 'b'; content: string }[];
-  const out = { a: [] as string[], b: [] as string[] };
-  for (const r of rows) out[r.side].push(r.content);
-  return out;
 }
 
 // --- snapshots ---------------------------------------------------------------------------

@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import { getAppContext } from '@/lib/app-context';
+import { AppError } from '@/lib/errors';
+import { json, jsonError } from '@/lib/http';
+import { categoryIdSchema } from '@/lib/leaderboard/categories';
+import { buildRows, filterRows, metaLookup, rowsToCsv, type RegistryLike } from '@/lib/leaderboard/board-view';
+import { loadBoard } from '@/lib/leaderboard/load-board';
+
+export const dynamic = 'force-dynamic';
+
+const flag = z.enum(['1', '0', 'true', 'false', 'on', 'off', 'yes', 'no']).transform((v) => ['1', 'true', 'on', 'yes'].includes(v));
+
+const querySchema = z.strictObject({
+  format: z.enum(['json', 'csv']).default('json'),
+  category: categoryIdSchema.default('overall'),
+  style: flag.default(false),
+  /** Leave out models with fewer votes (the page's threshold). */
+  minVotes: z.coerce.number().int().min(0).max(1e9).default(0),
+  /** Deprecated models are included unless this is off. */
+  deprecated: flag.default(true),
+  /** Keep models whose id, name or organization contains this. */
+  q: z.string().max(200).optional(),
+});
+
+/** How long a request waits for the very first rating pass before answering 503. */
+const FIRST_PASS_WAIT_MS = 8_000;
+
+/**
+ * GET /api/leaderboard?format=json|csv&category=…&style=0|1 — the newest stored board. JSON has
+ * the fields of `pairwise ratings --format json` (`battles`, `models[]`) plus the board's
+ * category, style setting, method, parameters, data hash and computation time.
+ */
+export async function GET(req: Request): Promise<Response> {
+  try {
+    const raw = Object.fromEntries(new URL(req.url).searchParams);
+    const parsed = querySchema.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new AppError('validation_failed', `Invalid query parameter ${issue.path.join('.') || ''}: ${issue.message}.`.replace(' :', ':'));
+    }
+    const q = parsed.data;
+    const state = await loadBoard({ category: q.category, styleControl: q.style, waitMs: FIRST_PASS_WAIT_MS });
+    if (state.kind === 'computing') {
+      throw new AppError('unavailable', 'The ratings are being computed for the first time; try again in a few seconds.');
+    }
+
+    const entries: RegistryLike[] = await getAppContext()
+      .then((ctx) => ctx.registry.models)
+      .catch(() => []);
+    const board = state.kind === 'ready' ? state.board : null;
+    const rows = board ? filterRows(buildRows(board.result, metaLookup(entries)), { minVotes: q.minVotes, includeDeprecated: q.deprecated, search: q.q }) : [];
+    const kept = new Set(rows.map((r) => r.model));
+
+    if (q.format === 'csv') {
+      const name = `pairwise-leaderboard-${q.category.replace(/[^A-Za-z0-9_-]+/g, '_')}${q.style ? '-style' : ''}.csv`;
+      return new Response(rowsToCsv(rows), {
+        headers: {
+          'Content-Type': 'text/csv; charset=utf-8',
+          'Content-Disposition': `attachment; filename="${name}"`,
+          'Cache-Control': 'no-store',
+        },
+      });
+    }
+    return json({
+      battles: board?.result.battles ?? 0,
+      models: board ? board.result.models.filter((m) => kept.has(m.model)) : [],
+      category: q.category,
+      styleControl: q.style,
+      ...(board?.result.style ? { style: board.result.style } : {}),
+      method: board?.method ?? null,
+      params: board?.params ?? null,
+      dataHash: board?.dataHash ?? null,
+      computedAt: board ? new Date(board.computedAt).toISOString() : null,
+    });
+  } catch (err) {
+    const retry = err instanceof AppError && err.code === 'unavailable' ? { headers: { 'Retry-After': '3' } } : {};
+    return jsonError(err, retry);
+  }
+}

@@ -1,0 +1,88 @@
+import BetterSqlite3 from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { databasePath, type Db } from '../index';
+import { COUNTED_WHERE } from './leaderboard';
+
+/**
+ * Reads for the clean_battle export: every counted battle in vote-time order, the same order the
+ * rating pass uses, so an exported file replays the same online Elo. Voter ids never leave here.
+ */
+
+export interface ExportBattleRow {
+  voteId: number;
+  battleId: string;
+  modelA: string;
+  modelB: string;
+  winner: 'model_a' | 'model_b' | 'tie' | 'tie (bothbad)';
+  /** Vote time, unix ms. */
+  votedAt: number;
+  /** Imported judge only; null for battles fought here (whose judge column holds a voter id). */
+  importedJudge: string | null;
+  turns: number;
+  anony: number | null;
+  language: string | null;
+  questionId: string | null;
+  source: 'arena' | 'import';
+  /** JSON arrays of { role, content } (current answers only), null when nothing is stored. */
+  conversationA: string | null;
+  conversationB: string | null;
+}
+
+type Client = Database.Database;
+const cache = new WeakMap<Client, Database.Statement>();
+
+function conversationJson(side: 'a' | 'b'): string {
+  return `(SELECT CASE WHEN count(*) = 0 THEN NULL ELSE json_group_array(json_object('role', role, 'content', content)) END
+             FROM (SELECT role, content FROM messages
+                    WHERE battle_id = b.id AND side = '${side}' AND superseded = 0
+                    ORDER BY turn, CASE role WHEN 'user' THEN 0 ELSE 1 END, id))`;
+}
+
+function rowsStatement(c: Client): Database.Statement {
+  let s = cache.get(c);
+  if (!s) {
+    // Conversations are built inside the one streaming query: a connection that is iterating
+    // cannot run a second statement.
+    s = c.prepare(
+      `SELECT v.id AS voteId, b.id AS battleId, b.model_a AS modelA, b.model_b AS modelB, v.winner AS winner,
+              v.created_at AS votedAt,
+              CASE WHEN b.source = 'import' THEN b.judge END AS importedJudge,
+              b.turns AS turns, b.anony AS anony, b.language AS language, b.question_id AS questionId,
+              b.source AS source,
+              ${conversationJson('a')} AS conversationA,
+              ${conversationJson('b')} AS conversationB
+         FROM votes v INDEXED BY votes_created_idx
+         JOIN battles b ON b.id = v.battle_id
+        WHERE ${COUNTED_WHERE}
+        ORDER BY v.created_at, v.id`,
+    );
+    cache.set(c, s);
+  }
+  return s;
+}
+
+/**
+ * Counted battles, streamed in batches. Without `db` it reads through a connection of its own,
+ * closed when the iteration ends or is abandoned: a download can take a while, and the app's
+ * shared connection cannot serve anything else while a query on it is being iterated.
+ */
+export async function* iterateExportBattles({
+  db,
+  batchSize = 2_000,
+}: { db?: Db; batchSize?: number } = {}): AsyncGenerator<ExportBattleRow[]> {
+  const client = db?.$client ?? new BetterSqlite3(databasePath(), { readonly: true, fileMustExist: true });
+  try {
+    client.pragma('busy_timeout = 5000');
+    let batch: ExportBattleRow[] = [];
+    for (const row of rowsStatement(client).iterate() as IterableIterator<ExportBattleRow>) {
+      batch.push(row);
+      if (batch.length >= batchSize) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (batch.length) yield batch;
+  } finally {
+    if (!db) client.close();
+  }
+}

@@ -1,0 +1,102 @@
+import {
+  latestSnapshotId,
+  latestSnapshotSummaries,
+  snapshotById,
+  snapshotHistory,
+  type SnapshotSummary,
+} from '../../db/queries/leaderboard';
+import type { Db } from '../../db/index';
+import type { BoardResult, SnapshotParams } from './board-types';
+
+/**
+ * Reading stored boards. Snapshots are immutable once written except for their data cut-off, so
+ * a parsed copy is reused for as long as its id is still the newest of its board: a request
+ * costs one indexed lookup, not a JSON parse of the whole result.
+ */
+
+export interface StoredBoard {
+  snapshotId: number;
+  category: string;
+  styleControl: boolean;
+  method: string;
+  params: SnapshotParams;
+  dataHash: string;
+  /** Unix ms. */
+  computedAt: number;
+  result: BoardResult;
+}
+
+const CACHE_SIZE = 32;
+const g = globalThis as unknown as { __pairwiseBoardCache?: Map<number, StoredBoard> };
+const cache = (g.__pairwiseBoardCache ??= new Map());
+
+export async function readBoard({
+  db,
+  category,
+  styleControl,
+}: {
+  db?: Db;
+  category: string;
+  styleControl: boolean;
+}): Promise<StoredBoard | null> {
+  const id = await latestSnapshotId({ db, category, styleControl });
+  if (id === null) return null;
+  const hit = cache.get(id);
+  // The cut-off (params.upToVoteId) may move forward without a new snapshot; re-read it cheaply
+  // only when a caller needs it (see readBoardFreshness), the ratings themselves cannot change.
+  if (hit) return hit;
+  const row = await snapshotById({ db, id });
+  if (!row) return null;
+  const board: StoredBoard = {
+    snapshotId: row.id,
+    category: row.category,
+    styleControl: row.styleControl,
+    method: row.method,
+    params: JSON.parse(row.params) as SnapshotParams,
+    dataHash: row.dataHash,
+    computedAt: row.createdAt,
+    result: JSON.parse(row.result) as BoardResult,
+  };
+  cache.set(id, board);
+  if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value as number);
+  return board;
+}
+
+/** The newest board of each category with the number of battles it counts. */
+export async function listBoards({ db }: { db?: Db } = {}): Promise<SnapshotSummary[]> {
+  return latestSnapshotSummaries({ db });
+}
+
+export interface RatingHistoryPoint {
+  at: number;
+  battles: number;
+  ratings: Record<string, { rating: number; lower: number; upper: number; rank: number }>;
+}
+
+/** Ratings of a board over time, from its stored snapshots (oldest first). */
+export async function readRatingHistory({
+  db,
+  category,
+  styleControl,
+  models,
+  limit,
+}: {
+  db?: Db;
+  category: string;
+  styleControl: boolean;
+  /** Only these models (all when omitted). */
+  models?: string[];
+  limit?: number;
+}): Promise<RatingHistoryPoint[]> {
+  const wanted = models ? new Set(models) : null;
+  const points = await snapshotHistory({ db, category, styleControl, limit });
+  return points.map((p) => {
+    const ratings: RatingHistoryPoint['ratings'] = {};
+    const list = JSON.parse(p.models ?? '[]') as BoardResult['models'];
+    for (const m of list) {
+      if (wanted && !wanted.has(m.model)) continue;
+      ratings[m.model] = { rating: m.rating, lower: m.lower, upper: m.upper, rank: m.rank };
+    }
+    return { at: p.createdAt, battles: p.battleCount, ratings };
+  });
+}

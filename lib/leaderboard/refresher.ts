@@ -1,0 +1,176 @@
+import { Worker } from 'node:worker_threads';
+import { databasePath, getDb } from '../../db/index';
+import { latestSnapshot, latestVoteId } from '../../db/queries/leaderboard';
+import type { ComputeSummary } from './compute-snapshots';
+import type { SnapshotParams } from './board-types';
+
+/**
+ * Keeps the stored leaderboards fresh without ever computing on a request. A cheap poll
+ * (the highest vote id, an index lookup) notices new votes or an import; once votes have stopped
+ * arriving for DEBOUNCE_MS (or have kept coming for MAX_WAIT_MS), one rating pass runs in a worker
+ * thread and stores new snapshots. Pages and the API only ever read the newest snapshot.
+ *
+ * The worker's entry is referenced as `new URL('./rating-worker.ts', import.meta.url)`: Next's
+ * bundler (Turbopack) recognises that form and emits the worker with its own dependencies as a
+ * separate server chunk, so it works in `next build && next start` without the TypeScript
+ * sources or a loader (checked against the production build by e2e/leaderboard.spec.ts).
+ * Outside a bundle (unit tests, scripts under tsx) the URL names the .ts file itself and the
+ * worker is started with tsx's loader.
+ */
+
+export const POLL_MS = 1_000;
+export const DEBOUNCE_MS = 1_000;
+export const MAX_WAIT_MS = 5_000;
+const RETRY_AFTER_FAILURE_MS = 30_000;
+
+export interface RefresherStatus {
+  running: boolean;
+  /** Vote id the stored boards are current through (null until known). */
+  computedThrough: number | null;
+  latestVoteId: number;
+  lastRun: { finishedAt: number; ms: number; battles: number; error?: string } | null;
+}
+
+class Refresher {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private computedThrough: number | null = null;
+  private seenVoteId = -1;
+  private changedAt = 0;
+  private pendingSince = 0;
+  private retryAt = 0;
+  private lastRun: RefresherStatus['lastRun'] = null;
+  private waiters: (() => void)[] = [];
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.tick(), POLL_MS);
+    this.timer.unref();
+    void this.tick();
+  }
+
+  status(): RefresherStatus {
+    return {
+      running: this.running !== null,
+      computedThrough: this.computedThrough,
+      latestVoteId: Math.max(this.seenVoteId, 0),
+      lastRun: this.lastRun,
+    };
+  }
+
+  /** Resolves when no pass is running or pending (or after timeoutMs). */
+  async settled(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      await this.tick();
+      const current = this.computedThrough !== null && this.computedThrough >= this.seenVoteId;
+      if (current && !this.running) return true;
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, Math.min(left, 200));
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  }
+
+  private async tick(): Promise<void> {
+    if (this.running) return;
+    const now = Date.now();
+    let voteId: number;
+    try {
+      voteId = await latestVoteId();
+      if (this.computedThrough === null) this.computedThrough = await storedThrough();
+    } catch (err) {
+      console.error('[leaderboard] cannot read the vote store:', err);
+      return;
+    }
+    if (voteId !== this.seenVoteId) {
+      // The first sighting after start-up is not a burst of votes: no reason to wait.
+      if (this.seenVoteId !== -1) {
+        this.changedAt = now;
+        if (!this.pendingSince) this.pendingSince = now;
+      }
+      this.seenVoteId = voteId;
+    }
+    if (voteId === 0 || (this.computedThrough ?? -1) >= voteId) {
+      this.pendingSince = 0;
+      return;
+    }
+    if (now < this.retryAt) return;
+    const quiet = now - this.changedAt >= DEBOUNCE_MS;
+    const waitedEnough = this.pendingSince > 0 && now - this.pendingSince >= MAX_WAIT_MS;
+    if (!quiet && !waitedEnough) return;
+    this.pendingSince = 0;
+    this.running = this.runPass().finally(() => {
+      this.running = null;
+      for (const w of this.waiters.splice(0)) w();
+    });
+  }
+
+  private async runPass(): Promise<void> {
+    const started = Date.now();
+    try {
+      const summary = await runInWorker(databasePath());
+      this.computedThrough = summary.upToVoteId;
+      this.lastRun = { finishedAt: Date.now(), ms: Date.now() - started, battles: summary.battles };
+      this.retryAt = 0;
+    } catch (err) {
+      console.error('[leaderboard] rating pass failed:', err);
+      this.lastRun = { finishedAt: Date.now(), ms: Date.now() - started, battles: 0, error: String(err) };
+      this.retryAt = Date.now() + RETRY_AFTER_FAILURE_MS;
+    }
+  }
+}
+
+/** The vote id the stored overall board is current through, from its parameters. */
+async function storedThrough(): Promise<number | null> {
+  const snap = await latestSnapshot({ category: 'overall', styleControl: false });
+  if (!snap) return null;
+  try {
+    return (JSON.parse(snap.params) as SnapshotParams).upToVoteId ?? null;
+  } catch {
+    return null;
+  }
+}
+
+export function runInWorker(file: string): Promise<ComputeSummary> {
+  // Inside Next (NEXT_RUNTIME is set) the bundler has swapped the URL for the compiled worker
+  // chunk; elsewhere it is the .ts file and needs tsx. (import.meta.url cannot tell: the bundle
+  // keeps the source path there.) The URL must stay inline in `new Worker` for the bundler to see it.
+  const workerData = { databasePath: file };
+  const worker = process.env.NEXT_RUNTIME
+    ? new Worker(new URL('./rating-worker.ts', import.meta.url), { workerData })
+    : new Worker(tsxBootstrap(new URL('./rating-worker.ts', import.meta.url).href), { eval: true, workerData });
+  return new Promise((resolve, reject) => {
+    let summary: ComputeSummary | null = null;
+    worker.on('message', (msg: { type: string; summary?: ComputeSummary }) => {
+      if (msg.type === 'done' && msg.summary) summary = msg.summary;
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => {
+      if (summary) resolve(summary);
+      else reject(new Error(`rating worker exited with code ${code} before finishing`));
+    });
+  });
+}
+
+/** A worker script that loads a TypeScript entry through tsx (Node 20 ignores --import in workers). */
+function tsxBootstrap(entryUrl: string): string {
+  return `import('tsx/esm/api').then((tsx) => tsx.tsImport(${JSON.stringify(entryUrl)}, ${JSON.stringify(entryUrl)}));`;
+}
+
+const globalForRefresher = globalThis as unknown as { __pairwiseRefresher?: Refresher };
+
+/** The process's refresher, started on first use (and at server start-up by instrumentation). */
+export function ratingsRefresher(): Refresher {
+  if (!globalForRefresher.__pairwiseRefresher) {
+    getDb();
+    globalForRefresher.__pairwiseRefresher = new Refresher();
+    globalForRefresher.__pairwiseRefresher.start();
+  }
+  return globalForRefresher.__pairwiseRefresher;
+}
