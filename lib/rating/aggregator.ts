@@ -171,7 +171,7 @@ export class BattleAggregator {
         this.styleA = grow(this.styleA, r + 1);
         this.styleB = grow(this.styleB, r + 1);
         this.styleOutcome = grow(this.styleOutcome, r + 1);
-        this.styleDiffs = grow(this.styleDiffs, 4 * (r + 1));
+        this.styleDiffs = grow(this.styleDiffs, 4 * this.styleA.length);
       }
       this.styleA[r] = a;
       this.styleB[r] = b;
