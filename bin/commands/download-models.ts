@@ -1,6 +1,158 @@
-export const summary = '(not built yet)';
+import fs from 'node:fs';
+import path from 'node:path';
+import cliProgress from 'cli-progress';
+import { z } from 'zod';
+import { DownloadError, downloadFile } from '../../lib/registry/download-file';
 
-export async function run(): Promise<number> {
-  console.error('pairwise download-models: not built yet');
-  return 1;
+export const summary = 'Download a small starter pair of instruct GGUF models into ./models';
+
+interface StarterModel {
+  id: string;
+  name: string;
+  organization: string;
+  license: string;
+  file: string;
+  url: string;
+  approxMB: number;
+}
+
+/** Two small instruct models that run on a laptop CPU and carry their own chat templates. */
+export const STARTER_MODELS: StarterModel[] = [
+  {
+    id: 'qwen2.5-0.5b-instruct',
+    name: 'Qwen2.5 0.5B Instruct (Q4_K_M)',
+    organization: 'Alibaba Cloud (Qwen)',
+    license: 'Apache-2.0',
+    file: 'qwen2.5-0.5b-instruct-q4_k_m.gguf',
+    url: 'https://huggingface.co/Qwen/Qwen2.5-0.5B-Instruct-GGUF/resolve/main/qwen2.5-0.5b-instruct-q4_k_m.gguf',
+    approxMB: 490,
+  },
+  {
+    id: 'smollm2-360m-instruct',
+    name: 'SmolLM2 360M Instruct (Q4_K_M)',
+    organization: 'Hugging Face',
+    license: 'Apache-2.0',
+    file: 'SmolLM2-360M-Instruct-Q4_K_M.gguf',
+    url: 'https://huggingface.co/bartowski/SmolLM2-360M-Instruct-GGUF/resolve/main/SmolLM2-360M-Instruct-Q4_K_M.gguf',
+    approxMB: 270,
+  },
+];
+
+const HELP = `Usage: pairwise download-models [--dir DIR] [--force]
+
+Downloads ${STARTER_MODELS.length} small instruct models (GGUF, about ${STARTER_MODELS.reduce((n, m) => n + m.approxMB, 0)} MB in all) from Hugging Face:
+${STARTER_MODELS.map((m) => `  ${m.file}`).join('\n')}
+
+  --dir DIR   where to put them (default: ./models, which the default registry scans)
+  --force     download again even if a file is already there
+  --help      show this text
+
+Afterwards it prints the entries to paste into the "models" array of your models.json.`;
+
+const flagsSchema = z.object({ dir: z.string().min(1).default('models'), force: z.boolean().default(false), help: z.boolean().default(false) });
+
+function parseFlags(argv: string[]): z.infer<typeof flagsSchema> {
+  const raw: Record<string, unknown> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--help' || a === '-h') raw.help = true;
+    else if (a === '--force') raw.force = true;
+    else if (a === '--dir') {
+      const v = argv[++i];
+      if (!v || v.startsWith('--')) throw new Error('--dir needs a folder');
+      raw.dir = v;
+    } else if (a.startsWith('--dir=')) raw.dir = a.slice('--dir='.length);
+    else throw new Error(`unknown flag "${a}" (see --help)`);
+  }
+  return flagsSchema.parse(raw);
+}
+
+const isGguf = (head: Buffer) => (head.subarray(0, 4).toString('latin1') === 'GGUF' ? null : 'this is not a GGUF file');
+
+/** Registry entries for the downloaded files, with paths as the registry file will see them. */
+export function registrySnippet(dir: string, registryDir = process.cwd()): string {
+  const entries = STARTER_MODELS.map((m) => ({
+    id: m.id,
+    name: m.name,
+    organization: m.organization,
+    license: m.license,
+    provider: {
+      kind: 'gguf',
+      path: path.relative(registryDir, path.join(dir, m.file)) || m.file,
+      promptFormat: 'chat',
+      contextSize: 4096,
+      threads: 2,
+      maxConcurrent: 1,
+    },
+    defaults: { temperature: 0.7, maxTokens: 512 },
+  }));
+  return entries.map((e) => JSON.stringify(e, null, 2)).join(',\n');
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let flags: z.infer<typeof flagsSchema>;
+  try {
+    flags = parseFlags(argv);
+  } catch (err) {
+    console.error(`pairwise download-models: ${(err as Error).message}`);
+    return 2;
+  }
+  if (flags.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const dir = path.resolve(flags.dir);
+  const todo = STARTER_MODELS.filter((m) => flags.force || !fs.existsSync(path.join(dir, m.file)));
+  for (const m of STARTER_MODELS.filter((x) => !todo.includes(x))) console.log(`${m.file}: already in ${dir}`);
+
+  const bars = new cliProgress.MultiBar(
+    {
+      format: ' {bar} {percentage}% | {file} | {done}/{size} MB',
+      hideCursor: true,
+      clearOnComplete: false,
+      // Without a terminal (CI logs) print nothing per tick; the summary lines below still appear.
+      noTTYOutput: false,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  try {
+    for (const m of todo) {
+      if (!process.stderr.isTTY) console.log(`Downloading ${m.file} (about ${m.approxMB} MB) ...`);
+      // The bar appears once the server answers, so an unreachable host prints only the error.
+      let bar: cliProgress.SingleBar | null = null;
+      const result = await downloadFile(m.url, path.join(dir, m.file), {
+        connectTimeoutMs: 8_000,
+        checkHead: isGguf,
+        onProgress: (received, total) => {
+          const size = Math.round((total ?? m.approxMB * 1e6) / 1e6);
+          const done = Math.round(received / 1e6);
+          bar ??= bars.create(size, 0, { file: m.file, done: 0, size });
+          bar.setTotal(size);
+          bar.update(done, { file: m.file, done, size });
+        },
+      });
+      (bar as cliProgress.SingleBar | null)?.stop();
+      if (!process.stderr.isTTY) console.log(`  ${m.file}: ${(result.bytes / 1e6).toFixed(1)} MB, sha256 ${result.sha256}`);
+    }
+  } catch (err) {
+    bars.stop();
+    if (err instanceof DownloadError && err.unreachable) {
+      console.error(
+        `pairwise download-models: ${err.message}.\n` +
+          'Downloading models needs internet access to huggingface.co, and it could not be reached from here.\n' +
+          `Get the files another way and put them in ${dir}:\n` +
+          STARTER_MODELS.map((m) => `  ${m.url}`).join('\n'),
+      );
+    } else {
+      console.error(`pairwise download-models: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    return 1;
+  }
+  bars.stop();
+
+  console.log(`\nModels are in ${dir}.`);
+  console.log('With no registry file, every *.gguf in ./models is picked up by itself. To keep a registry file, add these');
+  console.log('entries to the "models" array of your models.json (paths are relative to that file):\n');
+  console.log(registrySnippet(dir));
+  return 0;
 }
