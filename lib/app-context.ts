@@ -118,3 +118,19 @@ export function getAppContext(): Promise<AppContext> {
   }
   return g.__pairwiseApp;
 }
+
+/**
+ * Called once by instrumentation.ts before the server takes requests. A bad registry file or
+ * database ends the process with the loader's message (file, entry, field), instead of serving a
+ * broken arena: Next.js would log a failed register() and keep serving.
+ */
+export async function startUp(): Promise<void> {
+  try {
+    const ctx = await getAppContext();
+    const enabled = ctx.registry.models.filter((m) => m.enabled).length;
+    console.log(`[pairwise] registry: ${ctx.registry.source} (${enabled} enabled model${enabled === 1 ? '' : 's'})`);
+  } catch (err) {
+    console.error(`\n[pairwise] cannot start: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  }
+}
