@@ -116,6 +116,8 @@ describe('loadRegistry: paths and defaults', () => {
     expect(local).toMatchObject({ enabled: true, weight: 1, organization: 'unknown' });
     // The answer file is named inside its prompt set.
     expect(rec.provider).toMatchObject({ set: path.join(dir, 'sets/s1'), answers: path.join(dir, 'sets/s1/answer_rec.jsonl') });
+    // Missing files do not stop start-up, but they are reported.
+    expect(reg.warnings).toContain(`model "local": ${path.join(dir, 'weights/local.gguf')} does not exist`);
   });
 
   it('resolves "@data/" paths to the reference data', async () => {

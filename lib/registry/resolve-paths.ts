@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { findSharedData, sharedDataCandidates } from '../shared-data';
 import type { ModelEntry } from './schema';
@@ -37,6 +38,9 @@ export function resolveEntryPaths(entry: ModelEntry, options: ResolveOptions): {
       warnings.push(
         `model "${entry.id}": reference data "${r.missingData}" not found; run \`npm run fetch-data\` or set PAIRWISE_DATA_DIR`,
       );
+    } else if (!fs.existsSync(r.path)) {
+      // Not fatal: the file may appear later (a download in progress); the model stays unhealthy until then.
+      warnings.push(`model "${entry.id}": ${r.path} does not exist`);
     }
     return r.path;
   };
