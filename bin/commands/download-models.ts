@@ -11,8 +11,9 @@ interface StarterModel {
   name: string;
   organization: string;
   license: string;
+  /** Hugging Face repository and file. */
+  repo: string;
   file: string;
-  url: string;
   approxMB: number;
 }
 
@@ -23,8 +24,8 @@ export const STARTER_MODELS: StarterModel[] = [
     name: 'Qwen2.5 0.5B Instruct (Q4_K_M)',
     organization: 'Alibaba Cloud (Qwen)',
     license: 'Apache-2.0',
+    repo: 'Qwen/Qwen2.5-0.5B-Instruct-GGUF',
     file: 'qwen2.5-0.5b-instruct-q4_k_m.gguf',
-    url: 'https://huggingface.co/Qwen/Qwen2.5-0.5B-Instruct-GGUF/resolve/main/qwen2.5-0.5b-instruct-q4_k_m.gguf',
     approxMB: 490,
   },
   {
@@ -32,11 +33,17 @@ export const STARTER_MODELS: StarterModel[] = [
     name: 'SmolLM2 360M Instruct (Q4_K_M)',
     organization: 'Hugging Face',
     license: 'Apache-2.0',
+    repo: 'bartowski/SmolLM2-360M-Instruct-GGUF',
     file: 'SmolLM2-360M-Instruct-Q4_K_M.gguf',
-    url: 'https://huggingface.co/bartowski/SmolLM2-360M-Instruct-GGUF/resolve/main/SmolLM2-360M-Instruct-Q4_K_M.gguf',
     approxMB: 270,
   },
 ];
+
+/** HF_ENDPOINT is Hugging Face's own variable for a mirror; the public site otherwise. */
+function modelUrl(m: StarterModel, env = process.env): string {
+  const endpoint = (env.HF_ENDPOINT || 'https://huggingface.co').replace(/\/+$/, '');
+  return `${endpoint}/${m.repo}/resolve/main/${m.file}`;
+}
 
 const HELP = `Usage: pairwise download-models [--dir DIR] [--force]
 
@@ -47,7 +54,8 @@ ${STARTER_MODELS.map((m) => `  ${m.file}`).join('\n')}
   --force     download again even if a file is already there
   --help      show this text
 
-Afterwards it prints the entries to paste into the "models" array of your models.json.`;
+Afterwards it prints the entries to paste into the "models" array of your models.json.
+Set HF_ENDPOINT to download through a Hugging Face mirror.`;
 
 const flagsSchema = z.object({ dir: z.string().min(1).default('models'), force: z.boolean().default(false), help: z.boolean().default(false) });
 
@@ -120,7 +128,7 @@ export async function run(argv: string[]): Promise<number> {
       if (!process.stderr.isTTY) console.log(`Downloading ${m.file} (about ${m.approxMB} MB) ...`);
       // The bar appears once the server answers, so an unreachable host prints only the error.
       let bar: cliProgress.SingleBar | null = null;
-      const result = await downloadFile(m.url, path.join(dir, m.file), {
+      const result = await downloadFile(modelUrl(m), path.join(dir, m.file), {
         connectTimeoutMs: 8_000,
         checkHead: isGguf,
         onProgress: (received, total) => {
@@ -139,9 +147,9 @@ export async function run(argv: string[]): Promise<number> {
     if (err instanceof DownloadError && err.unreachable) {
       console.error(
         `pairwise download-models: ${err.message}.\n` +
-          'Downloading models needs internet access to huggingface.co, and it could not be reached from here.\n' +
+          `Downloading models needs internet access to ${new URL(err.url).host}, and it could not be reached from here.\n` +
           `Get the files another way and put them in ${dir}:\n` +
-          STARTER_MODELS.map((m) => `  ${m.url}`).join('\n'),
+          STARTER_MODELS.map((m) => `  ${modelUrl(m)}`).join('\n'),
       );
     } else {
       console.error(`pairwise download-models: ${err instanceof Error ? err.message : String(err)}`);
@@ -151,8 +159,14 @@ export async function run(argv: string[]): Promise<number> {
   bars.stop();
 
   console.log(`\nModels are in ${dir}.`);
-  console.log('With no registry file, every *.gguf in ./models is picked up by itself. To keep a registry file, add these');
-  console.log('entries to the "models" array of your models.json (paths are relative to that file):\n');
-  console.log(registrySnippet(dir));
+  const registry = path.resolve(process.env.MODELS_FILE || 'models.json');
+  if (fs.existsSync(registry)) {
+    console.log(`Add these entries to the "models" array of ${registry} (paths are relative to that file), then restart the app:\n`);
+    console.log(registrySnippet(dir, path.dirname(registry)));
+  } else {
+    console.log('There is no registry file, so the app picks up every *.gguf in ./models by itself. For a registry file,');
+    console.log('put these entries in the "models" array of models.json:\n');
+    console.log(registrySnippet(dir));
+  }
   return 0;
 }
