@@ -15,7 +15,8 @@ describe('detectLanguage', () => {
     ['프랑스의 수도는 어디입니까?', 'Korean'],
     ['ما هي عاصمة فرنسا؟', 'Arabic'],
     ['12345 + 678 = ?', 'unknown'],
-    ['Hello', 'unknown'],
+    ['Say hello', 'English'],
+    ['Größenordnung Straßenbahn', 'unknown'],
   ])('%s → %s', (text, lang) => {
     expect(detectLanguage(text)).toBe(lang);
   });

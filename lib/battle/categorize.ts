@@ -7,7 +7,8 @@
  *     → Chinese, and Cyrillic, Greek, Arabic, Hebrew, Devanagari, Thai by their script.
  *  2. Latin text is told apart by common function words ("the", "und", "les", "que", ...):
  *     the language with the most hits wins, English on a tie.
- *  3. Nothing decisive (e.g. "hello", or only digits and symbols) → "unknown".
+ *  3. Latin text without any of those words counts as English when all its letters are ASCII
+     ("Say hello"), and as "unknown" otherwise; so does text without letters ("2 + 2 = ?").
  * Names follow Chatbot Arena's clean_battle files ("English", "Chinese", ...).
  */
 
@@ -65,7 +66,10 @@ export function detectLanguage(text: string): string {
     // English is listed first, so it keeps a tie.
     if (hits > choice.hits) choice = { name, hits };
   }
-  return choice.name;
+  if (choice.hits > 0) return choice.name;
+  // No function word at all (e.g. "Say hello"): plain ASCII letters are most likely English;
+  // accented Latin text without a telling word stays unknown.
+  return words.every((w) => /^[a-z]+$/.test(w)) ? 'English' : 'unknown';
 }
 
 /**

@@ -1,0 +1,360 @@
+import Database from 'better-sqlite3';
+import { expect, test, type APIRequestContext } from '@playwright/test';
+import { startApp, type AppServer } from './fixtures/app-server';
+import { startOpenAIStub, type OpenAIStub } from './fixtures/openai-stub';
+
+/**
+ * The battle API against the real built server, its own SQLite file, and the OpenAI-compatible
+ * stub at the network edge. Every refused request must answer with the right 4xx JSON error and
+ * leave the store exactly as it was.
+ */
+
+const MODEL_WORDS = /alpha-model|beta-model|broken-model|Alpha Labs|Beta Works|Broken Inc|stub-|127\.0\.0\.1|openai|chat\/completions/i;
+
+function registry(stub: OpenAIStub, models: { id: string; name: string; organization: string; model: string }[]) {
+  return {
+    settings: { maxTurns: 2, maxPromptChars: 200, timeoutMs: 15_000, leakWords: [] },
+    models: models.map((m) => ({
+      id: m.id,
+      name: m.name,
+      organization: m.organization,
+      provider: { kind: 'openai-compatible', baseURL: stub.url, model: m.model },
+      defaults: { maxTokens: 400 },
+    })),
+  };
+}
+
+type Event = Record<string, unknown> & { type: string };
+
+function parseNdjson(text: string): Event[] {
+  return text
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as Event);
+}
+
+/** Snapshot of everything a refused request could have changed. */
+function storeState(app: AppServer) {
+  const db = new Database(app.databasePath, { readonly: true, fileMustExist: true });
+  try {
+    return {
+      battles: db.prepare('SELECT id, status, turns, updated_at FROM battles ORDER BY id').all(),
+      messages: db.prepare('SELECT id, superseded, finish_reason, content FROM messages ORDER BY id').all(),
+      votes: db.prepare('SELECT battle_id, winner, voter_id FROM votes ORDER BY id').all(),
+    };
+  } finally {
+    db.close();
+  }
+}
+
+async function expectError(res: Awaited<ReturnType<APIRequestContext['post']>>, status: number, code: string) {
+  expect(res.status(), await res.text()).toBe(status);
+  expect(res.headers()['content-type']).toContain('application/json');
+  const body = (await res.json()) as { error: { code: string; message: string } };
+  expect(body).toEqual({ error: { code, message: expect.any(String) } });
+  expect(body.error.message).not.toMatch(MODEL_WORDS);
+}
+
+async function createBattle(request: APIRequestContext, app: AppServer, prompt = 'Say hello') {
+  const res = await request.post(`${app.url}/api/battles`, { data: { prompt } });
+  expect(res.status()).toBe(200);
+  expect(res.headers()['content-type']).toContain('application/x-ndjson');
+  const text = await res.text();
+  expect(text).not.toMatch(MODEL_WORDS);
+  const events = parseNdjson(text);
+  expect(events[0]).toMatchObject({ type: 'battle', turn: 1 });
+  return { id: events[0].battleId as string, events };
+}
+
+test.describe('battle API: healthy models', () => {
+  let stub: OpenAIStub;
+  let app: AppServer;
+
+  test.beforeAll(async () => {
+    stub = await startOpenAIStub();
+    app = await startApp({
+      registry: registry(stub, [
+        { id: 'alpha-model', name: 'Alpha Model', organization: 'Alpha Labs', model: 'stub-echo:chunk=20' },
+        { id: 'beta-model', name: 'Beta Model', organization: 'Beta Works', model: 'stub-echo:chunk=20:words=10' },
+      ]),
+    });
+  });
+  test.afterAll(async () => {
+    await app?.stop();
+    await stub?.close();
+  });
+
+  test('arena info names no model', async ({ request }) => {
+    const res = await request.get(`${app.url}/api/arena`);
+    expect(res.status()).toBe(200);
+    const text = await res.text();
+    expect(text).not.toMatch(MODEL_WORDS);
+    expect(JSON.parse(text)).toEqual({
+      modes: [
+        { id: 'live', available: true },
+        { id: 'recorded', available: false, prompts: [] },
+      ],
+      limits: { maxPromptChars: 200, maxTurns: 2 },
+      empty: false,
+    });
+  });
+
+  test('create streams turn 1, sets the voter cookie, and the vote reveals names and stats', async ({ request }) => {
+    const res = await request.post(`${app.url}/api/battles`, { data: { prompt: 'Say hello' } });
+    const setCookie = res.headers()['set-cookie'];
+    expect(setCookie).toMatch(/^pw_voter=[^;]+;.*HttpOnly/);
+    expect(setCookie).toContain('SameSite=Lax');
+    for (const [k, v] of Object.entries(res.headers())) expect(`${k}: ${v}`).not.toMatch(MODEL_WORDS);
+    const events = parseNdjson(await res.text());
+    const id = events[0].battleId as string;
+    expect(events.filter((e) => e.type === 'done').map((e) => e.side).sort()).toEqual(['a', 'b']);
+    expect(events.at(-1)).toEqual({ type: 'end', canVote: true, turn: 1, turnsLeft: 1 });
+    expect(events.filter((e) => e.type === 'delta' && e.side === 'a').length).toBeGreaterThan(3);
+
+    const view = await (await request.get(`${app.url}/api/battles/${id}`)).json();
+    expect(view).toMatchObject({ id, status: 'active', mode: 'live', turn: 1, turnsLeft: 1, canVote: true });
+    expect(view.revealed).toBeUndefined();
+    expect(JSON.stringify(view)).not.toMatch(MODEL_WORDS);
+    expect(view.sides.a.map((m: { role: string }) => m.role)).toEqual(['user', 'assistant']);
+
+    const vote = await request.post(`${app.url}/api/battles/${id}/vote`, { data: { winner: 'model_b' } });
+    expect(vote.status()).toBe(200);
+    const revealed = await vote.json();
+    expect(revealed.winner).toBe('model_b');
+    expect(revealed.excluded).toBe(false);
+    expect(new Set([revealed.models.a.id, revealed.models.b.id])).toEqual(new Set(['alpha-model', 'beta-model']));
+    const alphaSide = revealed.models.a.id === 'alpha-model' ? 'a' : 'b';
+    expect(revealed.models[alphaSide]).toEqual({ id: 'alpha-model', name: 'Alpha Model', organization: 'Alpha Labs' });
+    for (const s of ['a', 'b']) {
+      expect(revealed.stats[s].ttftMs).toBeGreaterThanOrEqual(0);
+      expect(revealed.stats[s].tokens).toBeGreaterThan(0);
+      expect(revealed.stats[s].tokensPerSecond).toBeGreaterThan(0);
+    }
+
+    const after = await (await request.get(`${app.url}/api/battles/${id}`)).json();
+    expect(after).toMatchObject({ status: 'voted', canVote: false, revealed });
+    const db = new Database(app.databasePath, { readonly: true });
+    const stored = db.prepare('SELECT winner, voter_id, excluded_reason FROM votes WHERE battle_id = ?').get(id) as Record<string, unknown>;
+    const battle = db.prepare('SELECT sampling_probability, language FROM battles WHERE id = ?').get(id) as Record<string, unknown>;
+    db.close();
+    expect(stored).toMatchObject({ winner: 'model_b', excluded_reason: null });
+    expect(setCookie).toContain(`pw_voter=${stored.voter_id}.`);
+    expect(battle).toEqual({ sampling_probability: 1, language: 'English' });
+  });
+
+  test('malformed JSON, schema failures and unknown battles are refused and change nothing', async ({ request }) => {
+    const { id } = await createBattle(request, app);
+    const before = storeState(app);
+    const raw = { headers: { 'content-type': 'application/json' } };
+    await expectError(await request.post(`${app.url}/api/battles`, { ...raw, data: Buffer.from('{"prompt": "hi"') }), 400, 'invalid_json');
+    await expectError(await request.post(`${app.url}/api/battles/${id}/messages`, { ...raw, data: Buffer.from('not json') }), 400, 'invalid_json');
+    await expectError(await request.post(`${app.url}/api/battles/${id}/vote`, { ...raw, data: Buffer.from('{') }), 400, 'invalid_json');
+    await expectError(await request.post(`${app.url}/api/battles`, { data: { prompt: 42 } }), 400, 'validation_failed');
+    await expectError(await request.post(`${app.url}/api/battles`, { data: { prompt: '   ' } }), 400, 'validation_failed');
+    await expectError(await request.post(`${app.url}/api/battles/${id}/vote`, { data: { winner: 'model_c' } }), 400, 'validation_failed');
+
+    const unknown = '00000000-0000-4000-8000-000000000000';
+    await expectError(await request.get(`${app.url}/api/battles/${unknown}`), 404, 'not_found');
+    await expectError(await request.post(`${app.url}/api/battles/${unknown}/messages`, { data: { prompt: 'x' } }), 404, 'not_found');
+    await expectError(await request.post(`${app.url}/api/battles/${unknown}/regenerate`), 404, 'not_found');
+    await expectError(await request.post(`${app.url}/api/battles/${unknown}/vote`, { data: { winner: 'tie' } }), 404, 'not_found');
+    expect(storeState(app)).toEqual(before);
+    expect((await (await request.get(`${app.url}/api/battles/${id}`)).json()).canVote).toBe(true);
+  });
+
+  test('an oversized prompt is refused with 413 prompt_too_long', async ({ request }) => {
+    const { id } = await createBattle(request, app);
+    const before = storeState(app);
+    await expectError(await request.post(`${app.url}/api/battles`, { data: { prompt: 'x'.repeat(201) } }), 413, 'prompt_too_long');
+    // Far beyond the body limit: refused before it is parsed.
+    await expectError(await request.post(`${app.url}/api/battles`, { data: { prompt: 'y'.repeat(50_000) } }), 413, 'prompt_too_long');
+    await expectError(
+      await request.post(`${app.url}/api/battles/${id}/messages`, { data: { prompt: 'z'.repeat(201) } }),
+      413,
+      'prompt_too_long',
+    );
+    // Exactly at the limit is fine (checked on a follow-up so it does not create a battle).
+    expect(storeState(app)).toEqual(before);
+    const ok = await request.post(`${app.url}/api/battles/${id}/messages`, { data: { prompt: 'é'.repeat(200) } });
+    expect(ok.status()).toBe(200);
+    expect(parseNdjson(await ok.text()).at(-1)).toMatchObject({ type: 'end', turn: 2 });
+  });
+
+  test('a vote or a message while a turn streams is refused with not_ready', async ({ request }) => {
+    // Stream by hand so the battle id is known while both sides are still answering.
+    const res = await fetch(`${app.url}/api/battles`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ prompt: 'Tell me a long story' }),
+    });
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let buffered = '';
+    while (!buffered.includes('\n')) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffered += decoder.decode(value, { stream: true });
+    }
+    const id = (JSON.parse(buffered.split('\n')[0]) as { battleId: string }).battleId;
+
+    const during = await request.get(`${app.url}/api/battles/${id}`);
+    expect(await during.json()).toMatchObject({ canVote: false, status: 'active' });
+    await expectError(await request.post(`${app.url}/api/battles/${id}/vote`, { data: { winner: 'model_a' } }), 409, 'not_ready');
+    await expectError(await request.post(`${app.url}/api/battles/${id}/messages`, { data: { prompt: 'next' } }), 409, 'not_ready');
+    await expectError(await request.post(`${app.url}/api/battles/${id}/regenerate`), 409, 'not_ready');
+
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffered += decoder.decode(value, { stream: true });
+    }
+    const events = parseNdjson(buffered);
+    expect(events.at(-1)).toMatchObject({ type: 'end', canVote: true });
+    const db = new Database(app.databasePath, { readonly: true });
+    const votes = db.prepare('SELECT COUNT(*) AS n FROM votes WHERE battle_id = ?').get(id) as { n: number };
+    const turns = db.prepare('SELECT turns FROM battles WHERE id = ?').get(id) as { turns: number };
+    db.close();
+    expect(votes.n).toBe(0);
+    expect(turns.turns).toBe(1);
+    expect((await request.post(`${app.url}/api/battles/${id}/vote`, { data: { winner: 'tie' } })).status()).toBe(200);
+  });
+
+  test('after the vote: a second vote, messages and regenerate are refused; nothing changes', async ({ request }) => {
+    const { id } = await createBattle(request, app);
+    expect((await request.post(`${app.url}/api/battles/${id}/vote`, { data: { winner: 'tie (bothbad)' } })).status()).toBe(200);
+    const before = storeState(app);
+    const viewBefore = await (await request.get(`${app.url}/api/battles/${id}`)).json();
+    await expectError(await request.post(`${app.url}/api/battles/${id}/vote`, { data: { winner: 'model_a' } }), 409, 'already_voted');
+    await expectError(await request.post(`${app.url}/api/battles/${id}/messages`, { data: { prompt: 'more' } }), 409, 'battle_closed');
+    await expectError(await request.post(`${app.url}/api/battles/${id}/regenerate`), 409, 'battle_closed');
+    expect(storeState(app)).toEqual(before);
+    const viewAfter = await (await request.get(`${app.url}/api/battles/${id}`)).json();
+    expect(viewAfter).toEqual(viewBefore);
+    expect(viewAfter.revealed.winner).toBe('tie (bothbad)');
+  });
+
+  test('past the turn limit a message is refused with turn_limit', async ({ request }) => {
+    const { id } = await createBattle(request, app);
+    const second = await request.post(`${app.url}/api/battles/${id}/messages`, { data: { prompt: 'And then?' } });
+    const events = parseNdjson(await second.text());
+    expect(events.at(-1)).toEqual({ type: 'end', canVote: true, turn: 2, turnsLeft: 0 });
+    // Each side got its own history: both prompts and its own first answer.
+    const last = stub.requests.filter((r) => r.path === '/v1/chat/completions').slice(-2);
+    for (const r of last) expect(r.messages?.map((m) => m.role)).toEqual(['user', 'assistant', 'user']);
+
+    const before = storeState(app);
+    await expectError(await request.post(`${app.url}/api/battles/${id}/messages`, { data: { prompt: 'Third?' } }), 409, 'turn_limit');
+    expect(storeState(app)).toEqual(before);
+    const view = await (await request.get(`${app.url}/api/battles/${id}`)).json();
+    expect(view).toMatchObject({ turn: 2, turnsLeft: 0, canVote: true, canSend: false });
+  });
+
+  test('regenerate keeps the old answers as superseded and streams new ones', async ({ request }) => {
+    const { id } = await createBattle(request, app);
+    const res = await request.post(`${app.url}/api/battles/${id}/regenerate`);
+    expect(res.status()).toBe(200);
+    const events = parseNdjson(await res.text());
+    expect(events.at(-1)).toEqual({ type: 'end', canVote: true, turn: 1, turnsLeft: 1 });
+    const db = new Database(app.databasePath, { readonly: true });
+    const rows = db
+      .prepare("SELECT side, superseded FROM messages WHERE battle_id = ? AND role = 'assistant' ORDER BY id")
+      .all(id) as { side: string; superseded: number }[];
+    db.close();
+    expect(rows.map((r) => [r.side, r.superseded])).toEqual([
+      ['a', 1],
+      ['b', 1],
+      ['a', 0],
+      ['b', 0],
+    ]);
+    const view = await (await request.get(`${app.url}/api/battles/${id}`)).json();
+    expect(view.sides.a).toHaveLength(2);
+  });
+
+  test('closing the connection mid-answer stops both sides and stores them as aborted', async () => {
+    const ctl = new AbortController();
+    const res = await fetch(`${app.url}/api/battles`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ prompt: 'A long one please' }),
+      signal: ctl.signal,
+    });
+    const reader = res.body!.getReader();
+    const first = new TextDecoder().decode((await reader.read()).value);
+    const id = (JSON.parse(first.split('\n')[0]) as { battleId: string }).battleId;
+    ctl.abort();
+    await expect
+      .poll(() => {
+        const db = new Database(app.databasePath, { readonly: true });
+        const rows = db
+          .prepare("SELECT finish_reason FROM messages WHERE battle_id = ? AND role = 'assistant'")
+          .all(id) as { finish_reason: string | null }[];
+        const battle = db.prepare('SELECT status FROM battles WHERE id = ?').get(id) as { status: string };
+        db.close();
+        return [battle.status, ...rows.map((r) => r.finish_reason)];
+      })
+      .toEqual(['abandoned', 'aborted', 'aborted']);
+  });
+});
+
+test.describe('battle API: a side that fails', () => {
+  let stub: OpenAIStub;
+  let app: AppServer;
+
+  test.beforeAll(async () => {
+    stub = await startOpenAIStub();
+    app = await startApp({
+      registry: registry(stub, [
+        { id: 'alpha-model', name: 'Alpha Model', organization: 'Alpha Labs', model: 'stub-echo' },
+        { id: 'broken-model', name: 'Broken Model', organization: 'Broken Inc', model: 'stub-fail' },
+      ]),
+    });
+  });
+  test.afterAll(async () => {
+    await app?.stop();
+    await stub?.close();
+  });
+
+  test('the error reaches the page sanitised, the battle is failed, and its vote is refused', async ({ request }) => {
+    const { id, events } = await createBattle(request, app);
+    const error = events.find((e) => e.type === 'error')!;
+    expect(error).toMatchObject({ type: 'error', code: 'provider_error' });
+    expect(error.message).toBe(`Side ${String(error.side).toUpperCase()}'s model failed to answer (provider error).`);
+    expect(events.at(-1)).toEqual({ type: 'end', canVote: false, turn: 1, turnsLeft: 1 });
+
+    const view = await (await request.get(`${app.url}/api/battles/${id}`)).json();
+    expect(view).toMatchObject({ status: 'failed', canVote: false, canSend: false, canRegenerate: true });
+    expect(JSON.stringify(view)).not.toMatch(MODEL_WORDS);
+
+    const before = storeState(app);
+    await expectError(await request.post(`${app.url}/api/battles/${id}/vote`, { data: { winner: 'model_a' } }), 409, 'battle_closed');
+    await expectError(await request.post(`${app.url}/api/battles/${id}/messages`, { data: { prompt: 'again' } }), 409, 'not_ready');
+    expect(storeState(app)).toEqual(before);
+
+    // The full provider error is stored for operators.
+    const db = new Database(app.databasePath, { readonly: true });
+    const stored = db
+      .prepare("SELECT error FROM messages WHERE battle_id = ? AND role = 'assistant' AND error IS NOT NULL")
+      .get(id) as { error: string };
+    db.close();
+    expect(stored.error).toMatch(/stub-fail|Internal failure|500/);
+
+    // The server is still healthy.
+    expect((await request.get(`${app.url}/api/health`)).status()).toBe(200);
+  });
+});
+
+test('a bad registry file stops start-up with a message naming the file, the entry and the field', async () => {
+  const started = startApp({
+    registry: { models: [{ id: 'half-done', name: 'Half', provider: { kind: 'gguf' } }] },
+  });
+  const error = await started.then(
+    async (app) => {
+      await app.stop();
+      return null;
+    },
+    (e: Error) => e,
+  );
+  expect(error, 'the server must not start').not.toBeNull();
+  expect(error!.message).toMatch(/app exited with 1/);
+  expect(error!.message).toMatch(/Invalid model registry \S*models\.json: models\[0\] \(id "half-done"\), field "provider\.path"/);
+});
