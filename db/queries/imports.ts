@@ -26,6 +26,8 @@ export interface ImportRecord {
   questionId: string | null;
   isCode: boolean | null;
   promptChars: number | null;
+  /** Custom tags (battles.tags); clean_battle files have none unless a tool added them. */
+  tags?: string[];
   conversationA: { role: 'user' | 'assistant'; content: string }[] | null;
   conversationB: { role: 'user' | 'assistant'; content: string }[] | null;
 }
@@ -137,13 +139,15 @@ function inserterFor(c: Client): Inserters {
   const battle = c.prepare(
     `INSERT INTO battles (id, model_a, model_b, mode, sampling_probability, status, turns, question_id, language,
                           is_code, prompt_chars, tags, source, import_id, judge, anony, created_at, updated_at)
-     VALUES (?, ?, ?, 'imported', NULL, 'voted', ?, ?, ?, ?, ?, '[]', 'import', ?, ?, ?, ?, ?)`,
+     VALUES (?, ?, ?, 'imported', NULL, 'voted', ?, ?, ?, ?, ?, ?, 'import', ?, ?, ?, ?, ?)`,
   );
   const vote = c.prepare(
     `INSERT INTO votes (battle_id, winner, voter_id, excluded_reason, created_at) VALUES (?, ?, NULL, NULL, ?)`,
   );
   const message = c.prepare(
-    `INSERT INTO messages (battle_id, side, turn, role, content, superseded, created_at) VALUES (?, ?, ?, ?, ?, 0, ?)`,
+    // An imported answer is complete: finish_reason 'stop' (null would mean "still streaming").
+    `INSERT INTO messages (battle_id, side, turn, role, content, superseded, finish_reason, created_at)
+     VALUES (?, ?, ?, ?, ?, 0, CASE WHEN ? = 'assistant' THEN 'stop' END, ?)`,
   );
   const batch = c.transaction((importId: number, rows: ImportRecord[]) => {
     for (const r of rows) {
@@ -157,6 +161,7 @@ function inserterFor(c: Client): Inserters {
         r.language,
         r.isCode == null ? null : r.isCode ? 1 : 0,
         r.promptChars,
+        r.tags?.length ? JSON.stringify(r.tags) : '[]',
         importId,
         r.judge,
         r.anony == null ? null : r.anony ? 1 : 0,
@@ -183,7 +188,7 @@ function insertConversation(
   let turn = 0;
   for (const m of conversation) {
     if (m.role === 'user') turn++;
-    message.run(battleId, side, Math.max(turn, 1), m.role, m.content, createdAt);
+    message.run(battleId, side, Math.max(turn, 1), m.role, m.content, m.role, createdAt);
   }
 }
 

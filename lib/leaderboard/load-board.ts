@@ -27,7 +27,8 @@ export async function loadBoard({
   waitMs?: number;
 }): Promise<BoardState> {
   const refresher = ratingsRefresher();
-  if ((await latestVoteId()) === 0) return { kind: 'empty' };
+  const voteId = await latestVoteId();
+  if (voteId === 0) return { kind: 'empty' };
   let overall = await readBoard({ category: 'overall', styleControl: false });
   if (!overall && waitMs > 0) {
     await refresher.settled(waitMs);
@@ -43,6 +44,6 @@ export async function loadBoard({
   if (!board) return { kind: 'no-battles', overall };
   const baseline = styleControl ? await readBoard({ category, styleControl: false }) : null;
   const s = refresher.status();
-  const stale = s.running || (s.computedThrough ?? 0) < s.latestVoteId;
+  const stale = s.running || (s.computedThrough ?? 0) < voteId;
   return { kind: 'ready', board, baseline, stale };
 }

@@ -1,0 +1,216 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { getAppContext } from '@/lib/app-context';
+import { averageWinRates, buildRows, heatmaps, metaLookup, type BoardRow, type RegistryLike } from '@/lib/leaderboard/board-view';
+import { categoryDescription, categoryIdSchema, categoryLabel, FIXED_CATEGORIES } from '@/lib/leaderboard/categories';
+import { loadBoard } from '@/lib/leaderboard/load-board';
+import { listBoards, readRatingHistory } from '@/lib/leaderboard/read-board';
+import { AutoRefresh } from '@/components/leaderboard/auto-refresh';
+import { AverageWinRateChart, HeatmapChart, RatingHistoryChart, RatingIntervalsChart, type HistorySeries } from '@/components/leaderboard/charts';
+import { LeaderboardView, type CategoryOption } from '@/components/leaderboard/leaderboard-view';
+import { RelativeTime } from '@/components/leaderboard/relative-time';
+import styles from '@/components/leaderboard/leaderboard.module.css';
+
+export const dynamic = 'force-dynamic';
+export const metadata: Metadata = { title: 'Leaderboard · Pairwise' };
+
+/** Models drawn in each chart: enough to read, few enough to stay light in the browser. */
+const INTERVAL_MODELS = 40;
+const HEATMAP_MODELS = 15;
+const WIN_RATE_MODELS = 30;
+const HISTORY_MODELS = 8;
+
+type SearchParams = Record<string, string | string[] | undefined>;
+
+function one(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function categoryOrder(id: string): number {
+  const fixed = (FIXED_CATEGORIES as string[]).indexOf(id);
+  if (fixed >= 0) return fixed;
+  return id.startsWith('language:') ? 10 : 20;
+}
+
+export default async function LeaderboardPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
+  const sp = await searchParams;
+  const parsedCategory = categoryIdSchema.safeParse(one(sp.category) ?? 'overall');
+  const category = parsedCategory.success ? parsedCategory.data : 'overall';
+  const styleControl = ['1', 'true', 'on'].includes(one(sp.style) ?? '');
+  const initial = {
+    q: (one(sp.q) ?? '').slice(0, 200),
+    minVotes: Math.max(0, Number.parseInt(one(sp.minVotes) ?? '', 10) || 0),
+    deprecated: ['1', 'true', 'on'].includes(one(sp.deprecated) ?? ''),
+  };
+
+  const state = await loadBoard({ category, styleControl });
+  const registry: RegistryLike[] = await getAppContext()
+    .then((ctx) => ctx.registry.models)
+    .catch(() => []);
+  const meta = metaLookup(registry);
+
+  if (state.kind === 'empty') return <EmptyBoard registered={registry.length} />;
+  if (state.kind === 'computing') {
+    return (
+      <main className={styles.page}>
+        <PageTitle />
+        <section className={`${styles.card} ${styles.empty}`} data-testid="leaderboard-computing">
+          <span className={styles.badge}>
+            <span className={styles.pulse} /> Computing
+          </span>
+          <h2>The first ratings are being computed</h2>
+          <p>Votes are in the store; the rating pass runs in the background and this page updates by itself when it is done.</p>
+        </section>
+        <AutoRefresh active />
+      </main>
+    );
+  }
+
+  const summaries = await listBoards();
+  const boards = summaries.filter((s) => !s.styleControl);
+  const categories: CategoryOption[] = boards
+    .map((s) => ({ id: s.category, label: categoryLabel(s.category), battles: s.battleCount }))
+    .sort((a, b) => categoryOrder(a.id) - categoryOrder(b.id) || b.battles - a.battles || a.label.localeCompare(b.label));
+  if (!categories.some((c) => c.id === category)) categories.push({ id: category, label: categoryLabel(category), battles: 0 });
+  const styleAvailable = summaries.some((s) => s.styleControl && s.category === category);
+
+  const board = state.kind === 'ready' ? state.board : null;
+  const rows = board ? buildRows(board.result, meta, state.kind === 'ready' ? state.baseline?.result : null) : [];
+  const votes = board?.result.battles ?? 0;
+
+  return (
+    <main className={styles.page}>
+      <div className={styles.head}>
+        <div>
+          <PageTitle />
+          <ul className={styles.stats} data-testid="leaderboard-stats">
+            <li className={styles.stat}>
+              <strong data-testid="stat-models">{rows.length.toLocaleString('en-US')}</strong> models
+            </li>
+            <li className={styles.stat}>
+              <strong data-testid="stat-votes">{votes.toLocaleString('en-US')}</strong> votes
+            </li>
+            <li className={styles.stat} title={categoryDescription(category)}>
+              {categoryLabel(category)}
+              {styleControl ? ' · style control' : ''}
+            </li>
+            {board && (
+              <li className={styles.stat}>
+                computed&nbsp;<RelativeTime at={board.computedAt} />
+              </li>
+            )}
+            {state.kind === 'ready' && state.stale && (
+              <li>
+                <span className={styles.badge} data-testid="leaderboard-updating">
+                  <span className={styles.pulse} /> Updating with new votes
+                </span>
+              </li>
+            )}
+          </ul>
+          <p className={styles.chartNote} style={{ marginTop: 8 }}>
+            {categoryDescription(category)}
+          </p>
+        </div>
+      </div>
+
+      <LeaderboardView
+        key={`${category}|${styleControl}`}
+        rows={rows}
+        category={category}
+        styleControl={styleControl}
+        styleAvailable={styleAvailable}
+        categories={categories}
+        initial={initial}
+        emptyMessage={
+          state.kind === 'no-battles'
+            ? styleControl
+              ? 'No battle in this category has stored answers, which style control needs.'
+              : 'No counted battle falls in this category yet.'
+            : undefined
+        }
+      />
+      {board && rows.length > 0 && (
+        <Charts
+          rows={rows.filter((r) => initial.deprecated || !r.deprecated)}
+          board={board.result}
+          history={await readRatingHistory({
+            category,
+            styleControl,
+            models: rows.slice(0, HISTORY_MODELS).map((r) => r.model),
+            limit: 300,
+          })}
+        />
+      )}
+      <AutoRefresh active={state.kind === 'ready' && state.stale} />
+    </main>
+  );
+}
+
+function PageTitle() {
+  return (
+    <>
+      <h1 className={styles.title}>Leaderboard</h1>
+      <p className={styles.subtitle}>Bradley-Terry ratings from blind pairwise votes, with 95% confidence intervals.</p>
+    </>
+  );
+}
+
+function Charts({
+  rows,
+  board,
+  history,
+}: {
+  rows: BoardRow[];
+  board: Parameters<typeof heatmaps>[0];
+  history: Awaited<ReturnType<typeof readRatingHistory>>;
+}) {
+  const names: Record<string, string> = Object.fromEntries(rows.map((r) => [r.model, r.name]));
+  const byRating = [...rows].sort((a, b) => b.rating - a.rating);
+  const top = (n: number) => byRating.slice(0, n);
+  const heat = heatmaps(board, top(HEATMAP_MODELS).map((r) => r.model));
+  const winRates = averageWinRates(byRating).slice(0, WIN_RATE_MODELS);
+  const historyModels = top(HISTORY_MODELS).map((r) => r.model);
+  const series: HistorySeries[] = history.map((p) => {
+    const point: HistorySeries = { at: p.at };
+    for (const m of historyModels) if (p.ratings[m]) point[m] = Math.round(p.ratings[m].rating * 10) / 10;
+    return point;
+  });
+  return (
+    <>
+      <h2 className={styles.sectionTitle}>Charts</h2>
+      <div className={styles.charts} data-testid="leaderboard-charts">
+        <RatingIntervalsChart
+          points={top(INTERVAL_MODELS).map((r) => ({ model: r.model, name: r.name, rating: r.rating, lower: r.lower, upper: r.upper }))}
+          total={rows.length}
+        />
+        {heat && heat.models.length >= 2 && <HeatmapChart heatmap={heat} kind="win" names={names} />}
+        {heat && heat.models.length >= 2 && <HeatmapChart heatmap={heat} kind="count" names={names} />}
+        {winRates.length > 0 && (
+          <AverageWinRateChart points={winRates.map((w) => ({ ...w, name: names[w.model] ?? w.model }))} total={rows.length} />
+        )}
+        {series.length > 0 && <RatingHistoryChart points={series} models={historyModels} names={names} />}
+      </div>
+    </>
+  );
+}
+
+function EmptyBoard({ registered }: { registered: number }) {
+  return (
+    <main className={styles.page}>
+      <PageTitle />
+      <section className={`${styles.card} ${styles.empty}`} data-testid="leaderboard-empty">
+        <h2>No votes yet</h2>
+        <p>
+          The board fills up as people vote. Open the arena, put a prompt to two anonymous models and pick the better answer; the ratings
+          appear here a moment later.
+          {registered === 0 && ' No models are configured yet: the arena page says how to add one.'}
+        </p>
+        <Link className="button button-primary" href="/">
+          Go to the arena
+        </Link>
+        <p>Or bring votes you already have (Chatbot Arena clean_battle JSON, JSONL or CSV):</p>
+        <pre>npx pairwise import battles.json</pre>
+      </section>
+    </main>
+  );
+}
