@@ -7,5 +7,8 @@ export async function register() {
   if (process.env.NEXT_RUNTIME === 'nodejs') {
     const { startUp } = await import('./lib/app-context');
     await startUp();
+    // Bring the stored leaderboards up to date in a worker thread (see lib/leaderboard/refresher.ts).
+    const { ratingsRefresher } = await import('./lib/leaderboard/refresher');
+    ratingsRefresher();
   }
 }
