@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { expect, test, type APIRequestContext } from '@playwright/test';
-import { startApp, type AppServer } from './fixtures/app-server';
+import { requireSharedData } from '../lib/shared-data';
+import { ROOT, startApp, type AppServer } from './fixtures/app-server';
 import { startOpenAIStub, type OpenAIStub } from './fixtures/openai-stub';
 
 /**
@@ -140,6 +141,17 @@ test.describe('battle API: healthy models', () => {
     expect(stored).toMatchObject({ winner: 'model_b', excluded_reason: null });
     expect(setCookie).toContain(`pw_voter=${stored.voter_id}.`);
     expect(battle).toEqual({ sampling_probability: 1, language: 'English' });
+  });
+
+  test('a vote on a conversation that names a model is kept but excluded, with the reason', async ({ request }) => {
+    const { id } = await createBattle(request, app, 'Which is better, you or Beta Model?');
+    const vote = await request.post(`${app.url}/api/battles/${id}/vote`, { data: { winner: 'model_a' } });
+    expect(vote.status()).toBe(200);
+    expect(((await vote.json()) as { excluded: boolean }).excluded).toBe(true);
+    const db = new Database(app.databasePath, { readonly: true });
+    const row = db.prepare('SELECT winner, excluded_reason FROM votes WHERE battle_id = ?').get(id);
+    db.close();
+    expect(row).toEqual({ winner: 'model_a', excluded_reason: 'identity_leak: "beta model" in prompt, turn 1' });
   });
 
   test('malformed JSON, schema failures and unknown battles are refused and change nothing', async ({ request }) => {
@@ -293,6 +305,71 @@ test.describe('battle API: healthy models', () => {
         return [battle.status, ...rows.map((r) => r.finish_reason)];
       })
       .toEqual(['abandoned', 'aborted', 'aborted']);
+  });
+});
+
+test.describe('battle API: recorded answers', () => {
+  let app: AppServer;
+
+  test.beforeAll(async () => {
+    const set = requireSharedData('recorded-answers/vicuna80', ROOT);
+    const recorded = (id: string, name: string, organization: string, answers: string) => ({
+      id,
+      name,
+      organization,
+      provider: { kind: 'recorded', set, answers, charsPerSecond: 50_000 },
+    });
+    app = await startApp({
+      registry: {
+        settings: { maxTurns: 3 },
+        models: [
+          recorded('gpt-4', 'GPT-4 (recorded)', 'OpenAI', 'answer_gpt4.jsonl'),
+          recorded('vicuna-13b', 'Vicuna 13B (recorded)', 'LMSYS', 'answer_vicuna-13b.jsonl'),
+        ],
+      },
+    });
+  });
+  test.afterAll(async () => {
+    await app?.stop();
+  });
+
+  test('offers the prompt set, streams both recorded answers, and refuses follow-ups', async ({ request }) => {
+    const info = (await (await request.get(`${app.url}/api/arena`)).json()) as {
+      modes: { id: string; available: boolean; prompts?: { questionId: string; text: string }[] }[];
+      empty: boolean;
+    };
+    expect(info.modes[0]).toEqual({ id: 'live', available: false });
+    expect(info.modes[1].available).toBe(true);
+    expect(info.modes[1].prompts!.length).toBeGreaterThanOrEqual(79);
+    expect(info.empty).toBe(false);
+    const question = info.modes[1].prompts![0];
+
+    const res = await request.post(`${app.url}/api/battles`, {
+      data: { mode: 'recorded', questionId: question.questionId, prompt: question.text },
+    });
+    expect(res.status()).toBe(200);
+    const events = parseNdjson(await res.text());
+    expect(events.at(-1)).toEqual({ type: 'end', canVote: true, turn: 1, turnsLeft: 2 });
+    const id = events[0].battleId as string;
+    const view = (await (await request.get(`${app.url}/api/battles/${id}`)).json()) as {
+      mode: string;
+      questionId: string;
+      sides: Record<'a' | 'b', { role: string; content: string }[]>;
+    };
+    expect(view).toMatchObject({ mode: 'recorded', questionId: question.questionId });
+    expect(view.sides.a[0].content).toBe(question.text);
+    expect(view.sides.a[1].content.length).toBeGreaterThan(100);
+    expect(view.sides.a[1].content).not.toBe(view.sides.b[1].content);
+
+    const before = storeState(app);
+    await expectError(await request.post(`${app.url}/api/battles/${id}/messages`, { data: { prompt: 'more' } }), 409, 'conflict');
+    await expectError(
+      await request.post(`${app.url}/api/battles`, { data: { mode: 'recorded', questionId: 'no-such-question' } }),
+      404,
+      'not_found',
+    );
+    expect(storeState(app)).toEqual(before);
+    expect((await request.post(`${app.url}/api/battles/${id}/vote`, { data: { winner: 'model_a' } })).status()).toBe(200);
   });
 });
 
