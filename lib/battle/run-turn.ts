@@ -132,6 +132,9 @@ async function runSide(input: SideInput, opts: RunTurnOptions): Promise<SideOutc
   } catch (err) {
     failure = err;
   } finally {
+    // Close the provider's stream also when we stop at its finish event: a generator left
+    // suspended at that yield never runs its own cleanup (a GGUF provider would keep its slot).
+    if (iterator) void iterator.return?.()?.catch(() => {});
     clearTimeout(timer);
     stopWaiting();
     opts.signal?.removeEventListener('abort', onClientAbort);
