@@ -32,7 +32,10 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
             </Link>
             <nav aria-label="Main">
               <Link href="/">Arena</Link>
-              <Link href="/leaderboard">Leaderboard</Link>
+              {/* Not prefetched: the arena page should not pull any model name into the browser before a vote. */}
+              <Link href="/leaderboard" prefetch={false}>
+                Leaderboard
+              </Link>
             </nav>
           </div>
         </header>

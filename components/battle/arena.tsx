@@ -102,7 +102,7 @@ function Battle({ info, modes }: { info: ArenaInfo; modes: ArenaModes }) {
   const lockedReason = composerLock(state, { failed, turnsLeft, maxTurns, mode: activeMode });
 
   return (
-    <div className="arena" data-phase={state.phase}>
+    <div className="arena" data-phase={state.phase} data-battle-id={state.battleId ?? undefined}>
       <div className="arena-top">
         <div className="arena-intro">
           <h1>Which answer is better?</h1>

@@ -12,11 +12,15 @@ import remarkGfm from 'remark-gfm';
  * links so an answer cannot make the browser fetch anything by itself.
  */
 const components: Components = {
-  a: ({ href, children }) => (
-    <a href={href} target="_blank" rel="noopener noreferrer nofollow ugc">
-      {children}
-    </a>
-  ),
+  // A link whose URL was stripped as unsafe stays visible as plain text.
+  a: ({ href, children }) =>
+    href ? (
+      <a href={href} target="_blank" rel="noopener noreferrer nofollow ugc">
+        {children}
+      </a>
+    ) : (
+      <span className="md-unsafe-link">{children}</span>
+    ),
   img: ({ src, alt }) => {
     const label = alt ? `Image: ${alt}` : 'Image';
     return typeof src === 'string' && src ? (
