@@ -129,6 +129,14 @@ export async function startUp(): Promise<void> {
     const ctx = await getAppContext();
     const enabled = ctx.registry.models.filter((m) => m.enabled).length;
     console.log(`[pairwise] registry: ${ctx.registry.source} (${enabled} enabled model${enabled === 1 ? '' : 's'})`);
+    // Load local weights in the background, so the first battle does not wait for them; a model
+    // that fails to load reports itself unhealthy and is left out of pairing.
+    for (const m of ctx.registry.models) {
+      if (!m.enabled) continue;
+      void Promise.resolve()
+        .then(() => ctx.provider(m.id).warmup?.())
+        .catch((e) => console.error(`[pairwise] model "${m.id}" failed to load:`, e));
+    }
   } catch (err) {
     console.error(`\n[pairwise] cannot start: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(1);
