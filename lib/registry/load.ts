@@ -39,7 +39,8 @@ export async function loadRegistry(options: LoadRegistryOptions = {}): Promise<R
 
   let text: string;
   try {
-    text = await fs.readFile(file, 'utf8');
+    // The registry is chosen at run time; the bundler must not trace the project for it.
+    text = await fs.readFile(/*turbopackIgnore: true*/ file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (!named && code === 'ENOENT') return discoverRegistry({ ...options, cwd });
