@@ -198,3 +198,17 @@ describe('GgufProvider with real node-llama-cpp', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe('GgufProvider slot release', () => {
+  it('frees its slot before the finish event, so a reader that stops there does not block the next request', async () => {
+    const p = gguf('finish-first', { path: STORIES, maxConcurrent: 1 });
+    const it = p.stream({ messages: ask('Hi'), settings: { temperature: 0, maxTokens: 4 }, signal: new AbortController().signal })[Symbol.asyncIterator]();
+    let ev = await it.next();
+    while (!ev.done && ev.value.type !== 'finish') ev = await it.next();
+    expect(ev.done).toBe(false);
+    // The iterator is left open on purpose.
+    expect(p.load.running).toBe(0);
+    const next = await collect(p, { maxTokens: 4 });
+    expect(next.finish?.outputTokens).toBe(4);
+  });
+});

@@ -128,6 +128,7 @@ export class GgufProvider implements ModelProvider {
 
     let sequence: LlamaContextSequence | null = null;
     let reusable = false;
+    let finish: StreamEvent | null = null;
     const stop = new AbortController();
     const onAbort = () => stop.abort(request.signal.reason);
     request.signal.addEventListener('abort', onAbort, { once: true });
@@ -205,7 +206,7 @@ export class GgufProvider implements ModelProvider {
         await generation;
         reusable = !engineFailed;
       }
-      yield { type: 'finish', finishReason: request.signal.aborted ? 'aborted' : finishReasonOf(stopReason), outputTokens };
+      finish = { type: 'finish', finishReason: request.signal.aborted ? 'aborted' : finishReasonOf(stopReason), outputTokens };
     } finally {
       request.signal.removeEventListener('abort', onAbort);
       if (sequence && !sequence.disposed) {
@@ -216,6 +217,9 @@ export class GgufProvider implements ModelProvider {
       }
       release();
     }
+    // Yielded only after the slot is free: a reader that stops once it has the finish event
+    // (without closing the iterator) must not keep the next request waiting.
+    if (finish) yield finish;
   }
 
   async dispose(): Promise<void> {
