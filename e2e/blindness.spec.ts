@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { expect, test, type Page, type Response } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { requireSharedData } from '../lib/shared-data';
 import { startApp, type AppServer } from './fixtures/app-server';
 import { startOpenAIStub, type OpenAIStub } from './fixtures/openai-stub';
@@ -24,31 +24,38 @@ interface Captured {
   body: string;
 }
 
-/** Records every response the page receives, with all headers and the full body. */
-function recordResponses(page: Page) {
+/**
+ * Records every response the page receives, with all headers and the full body. Requests go
+ * through a route that fetches them from the server and hands the exact bytes on: DevTools
+ * cannot always give back the body of a response the page read as a stream, a route can. (The
+ * page then gets each streamed answer in one piece, which does not matter for what is checked.)
+ */
+async function recordResponses(page: Page) {
   const captured: Captured[] = [];
   const pending = new Set<Promise<void>>();
-  page.on('response', (response: Response) => {
+  await page.route('**/*', (route) => {
     const p = (async () => {
-      const headers = Object.entries(await response.allHeaders())
-        .map(([k, v]) => `${k}: ${v}`)
-        .join('\n');
-      let body = '';
-      try {
-        body = (await response.body()).toString('utf8'); // waits for a streamed body to end
-      } catch {
-        /* redirects and aborted requests have no body */
-      }
-      captured.push({ url: response.url(), status: response.status(), headers, body });
+      const response = await route.fetch();
+      const body = await response.body();
+      captured.push({
+        url: route.request().url(),
+        status: response.status(),
+        headers: response
+          .headersArray()
+          .map((h) => `${h.name}: ${h.value}`)
+          .join('\n'),
+        body: body.toString('utf8'),
+      });
+      await route.fulfill({ response, body });
     })();
     pending.add(p);
-    void p.finally(() => pending.delete(p));
+    void p.finally(() => pending.delete(p)).catch(() => {});
+    return p;
   });
   return {
-    captured,
-    /** Waits until every response seen so far has been read in full. */
+    /** Waits until every request seen so far has been answered and recorded. */
     async settle() {
-      while (pending.size) await Promise.all([...pending]);
+      while (pending.size) await Promise.allSettled([...pending]);
     },
     /** Takes what was recorded so far and starts a fresh list. */
     drain(): Captured[] {
@@ -131,7 +138,7 @@ test.describe('a live battle between a local GGUF model and an HTTP endpoint', (
   });
 
   test('nothing received before the vote identifies either model; the vote reveals them', async ({ page }) => {
-    const recorder = recordResponses(page);
+    const recorder = await recordResponses(page);
     const secrets = secretsFor([GGUF, ECHO], stub);
     const battle = new BattlePage(page);
 
@@ -212,7 +219,7 @@ test.describe('a battle in which one side fails', () => {
   });
 
   test('error messages and failed-battle answers identify nothing', async ({ page }) => {
-    const recorder = recordResponses(page);
+    const recorder = await recordResponses(page);
     const battle = new BattlePage(page);
     await battle.goto(app.url);
     await battle.ask('Once upon a time');
