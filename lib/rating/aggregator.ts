@@ -3,6 +3,7 @@ import { OUTCOME_A, OUTCOME_B, outcomeCode, STYLE_KEYS, type OutcomeCode, type S
 export const ELO_K = 4;
 export const ELO_START = 1000;
 const LN10_400 = Math.LN10 / 400;
+const DENSE_MAX = 2048;
 
 /** One battle's style covariates: (a - b) / (a + b + 1) for tokens, headers, list items, bold. */
 export function styleDiff(a: StyleFeatures, b: StyleFeatures, out: Float64Array, offset = 0): void {
@@ -62,6 +63,10 @@ export interface AggregateSnapshot {
 export class BattleAggregator {
   private readonly names: string[] = [];
   private readonly ids = new Map<string, number>();
+  // Slot of an ordered model pair: a dense table while there are at most DENSE_MAX models, a
+  // Map beyond that.
+  private denseCap = 64;
+  private dense: Int32Array | null = new Int32Array(64 * 64).fill(-1);
   private readonly pairSlots = new Map<number, number>();
   private pairA = new Int32Array(64);
   private pairB = new Int32Array(64);
@@ -127,11 +132,21 @@ export class BattleAggregator {
    * 3 tie (bothbad)); `diff` is the battle's four style covariates (see styleDiff) or null.
    */
   addIds(a: number, b: number, outcome: OutcomeCode, diff: Float64Array | null = null): void {
-    const key = a * 1048576 + b;
-    let slot = this.pairSlots.get(key);
+    let slot: number | undefined;
+    const dense = this.dense;
+    if (dense !== null && a < this.denseCap && b < this.denseCap) {
+      slot = dense[a * this.denseCap + b];
+      if (slot < 0) slot = undefined;
+    } else if (dense === null) slot = this.pairSlots.get(a * 1048576 + b);
+    else {
+      this.growDense(Math.max(a, b) + 1);
+      this.addIds(a, b, outcome, diff);
+      return;
+    }
     if (slot === undefined) {
       slot = this.pairs++;
-      this.pairSlots.set(key, slot);
+      if (this.dense !== null) this.dense[a * this.denseCap + b] = slot;
+      else this.pairSlots.set(a * 1048576 + b, slot);
       if (slot >= this.pairA.length) {
         this.pairA = grow(this.pairA, slot + 1);
         this.pairB = grow(this.pairB, slot + 1);
@@ -178,6 +193,20 @@ export class BattleAggregator {
       this.styleOutcome[r] = outcome;
       this.styleDiffs.set(diff.subarray(0, 4), 4 * r);
     }
+  }
+
+  private growDense(need: number): void {
+    let cap = this.denseCap;
+    while (cap < need) cap *= 2;
+    if (cap > DENSE_MAX) {
+      for (let s = 0; s < this.pairs; s++) this.pairSlots.set(this.pairA[s] * 1048576 + this.pairB[s], s);
+      this.dense = null;
+      return;
+    }
+    const next = new Int32Array(cap * cap).fill(-1);
+    for (let s = 0; s < this.pairs; s++) next[this.pairA[s] * cap + this.pairB[s]] = s;
+    this.dense = next;
+    this.denseCap = cap;
   }
 
   /** Counts a record that was rejected before reaching the aggregator. */

@@ -1,6 +1,7 @@
-import { btDataFromTable, fitBradleyTerry, mleExists, type BtData } from './bradley-terry';
+import { btDataFromTable, btHessian, fitBradleyTerry, GRADIENT_TOLERANCE, type BtData } from './bradley-terry';
+import { cholesky, choleskySolve } from './linalg';
 import type { PairTable } from './pair-table';
-import { conditionalProbabilities, multinomial, Rng } from './random';
+import { MultinomialSampler, Rng } from './random';
 
 export interface BootstrapResult {
   rounds: number;
@@ -24,7 +25,7 @@ export function bootstrapBt(t: PairTable, full: Float64Array, rounds: number, se
   // Flatten the non-empty cells: 3 per pair (i won, j won, tie).
   const cellPair: number[] = [];
   const cellKind: number[] = [];
-  const prob: number[] = [];
+  const weight: number[] = [];
   let n = 0;
   for (let p = 0; p < t.size; p++) n += t.winI[p] + t.winJ[p] + t.ties[p];
   for (let p = 0; p < t.size; p++) {
@@ -33,21 +34,22 @@ export function bootstrapBt(t: PairTable, full: Float64Array, rounds: number, se
       if (c[k] > 0) {
         cellPair.push(p);
         cellKind.push(k);
-        prob.push(c[k] / n);
+        weight.push(c[k]);
       }
     }
   }
-  const cond = conditionalProbabilities(prob);
-  const draw = new Float64Array(cond.length);
+  const sampler = new MultinomialSampler(weight, n);
+  const draw = new Float64Array(sampler.cells);
   const winI = new Float64Array(t.size);
   const winJ = new Float64Array(t.size);
   const ties = new Float64Array(t.size);
   let d: BtData | undefined;
+  const solver = new WarmSolver(t, full);
   let fallbackRounds = 0;
   let maxGradientNorm = 0;
   for (let r = 0; r < rounds; r++) {
     const rng = new Rng(seed, r);
-    multinomial(rng, n, cond, draw);
+    sampler.sample(rng, draw);
     winI.fill(0);
     winJ.fill(0);
     ties.fill(0);
@@ -61,11 +63,9 @@ export function bootstrapBt(t: PairTable, full: Float64Array, rounds: number, se
       else ties[p] = x;
     }
     d = btDataFromTable(t, winI, winJ, ties, d);
-    const prior = !mleExists(d);
-    if (prior) fallbackRounds++;
-    const fit = fitBradleyTerry(d, { prior, init: full });
+    const fit = solver.solve(d, samples.subarray(r * m, (r + 1) * m));
+    if (fit.prior) fallbackRounds++;
     maxGradientNorm = Math.max(maxGradientNorm, fit.gradientNorm);
-    samples.set(fit.theta, r * m);
   }
   return { rounds, samples, fallbackRounds, maxGradientNorm };
 }
@@ -92,4 +92,173 @@ export function percentileBounds(samples: Float64Array, rounds: number, m: numbe
     upper[k] = quantileSorted(col, 0.975);
   }
   return { lower, upper };
+}
+
+/**
+ * Refits a resample quickly, starting from the full-data fit θ0. Resamples differ from the data
+ * by O(1/√n), so the Newton matrix at θ0 (factorised once) is nearly right for all of them: the
+ * iteration θ ← θ + H0⁻¹ g(θ) converges linearly at a rate of a few percent per step, with the
+ * same gradient test as fitBradleyTerry. If a resample converges slowly, the matrix is refreshed
+ * at the current point (a true Newton step); if that fails too — or the resample has no MLE — the
+ * general line-searched Newton fit takes over.
+ */
+class WarmSolver {
+  private readonly m: number;
+  private readonly l0: Float64Array;
+  private readonly l: Float64Array;
+  private readonly g: Float64Array;
+  private readonly e: Float64Array;
+  private readonly step: Float64Array;
+  private readonly prev: Float64Array;
+  // Adjacency (CSR) of the comparison graph: for model v, entries adjStart[v]..adjStart[v+1]-1
+  // give the neighbour and the pair index (negated − 1 when v is the pair's j side).
+  private readonly adjStart: Int32Array;
+  private readonly adjNode: Int32Array;
+  private readonly adjPair: Int32Array;
+  private readonly seen: Uint8Array;
+  private readonly stack: Int32Array;
+
+  constructor(
+    private readonly t: PairTable,
+    private readonly full: Float64Array,
+  ) {
+    const m = t.m;
+    this.m = m;
+    this.l0 = new Float64Array(m * m);
+    btHessian(btDataFromTable(t), full, false, this.l0);
+    if (!cholesky(this.l0, m)) this.l0.fill(NaN);
+    this.l = new Float64Array(m * m);
+    this.g = new Float64Array(m);
+    this.e = new Float64Array(m);
+    this.step = new Float64Array(m);
+    this.prev = new Float64Array(m);
+    const deg = new Int32Array(m + 1);
+    for (let p = 0; p < t.size; p++) {
+      deg[t.i[p] + 1]++;
+      deg[t.j[p] + 1]++;
+    }
+    for (let k = 0; k < m; k++) deg[k + 1] += deg[k];
+    this.adjStart = deg;
+    this.adjNode = new Int32Array(deg[m]);
+    this.adjPair = new Int32Array(deg[m]);
+    const fill = deg.slice(0, m);
+    for (let p = 0; p < t.size; p++) {
+      const i = t.i[p];
+      const j = t.j[p];
+      this.adjNode[fill[i]] = j;
+      this.adjPair[fill[i]++] = p;
+      this.adjNode[fill[j]] = i;
+      this.adjPair[fill[j]++] = -p - 1;
+    }
+    this.seen = new Uint8Array(m);
+    this.stack = new Int32Array(m);
+  }
+
+  /** Strong connectivity of the "scored against" graph of d (see mleExists). */
+  private exists(d: BtData): boolean {
+    return this.reach(d, true) && this.reach(d, false);
+  }
+
+  private reach(d: BtData, forward: boolean): boolean {
+    const { seen, stack, adjStart, adjNode, adjPair } = this;
+    const m = this.m;
+    seen.fill(0);
+    let top = 0;
+    stack[top++] = 0;
+    seen[0] = 1;
+    let count = 1;
+    while (top > 0) {
+      const v = stack[--top];
+      for (let e = adjStart[v]; e < adjStart[v + 1]; e++) {
+        const w = adjNode[e];
+        if (seen[w]) continue;
+        const code = adjPair[e];
+        const p = code >= 0 ? code : -code - 1;
+        const n = d.n[p];
+        if (n <= 0) continue;
+        // score of v against w (forward) or of w against v (backward)
+        const sv = code >= 0 ? d.s[p] : n - d.s[p];
+        const active = forward ? sv > 0 : n - sv > 0;
+        if (!active) continue;
+        seen[w] = 1;
+        count++;
+        stack[top++] = w;
+      }
+    }
+    return count === m;
+  }
+
+  private gradient(d: BtData, theta: Float64Array): number {
+    const { g, e } = this;
+    const m = this.m;
+    let big = false;
+    for (let k = 0; k < m; k++) {
+      g[k] = 0;
+      if (Math.abs(theta[k]) > 300) big = true;
+      e[k] = Math.exp(theta[k]);
+    }
+    for (let p = 0; p < d.size; p++) {
+      const n = d.n[p];
+      if (n === 0) continue;
+      const i = d.i[p];
+      const j = d.j[p];
+      // σ(θi − θj) from per-model exponentials: one division instead of an exp per pair.
+      const q = big ? 1 / (1 + Math.exp(theta[j] - theta[i])) : e[i] / (e[i] + e[j]);
+      const r = d.s[p] - n * q;
+      g[i] += r;
+      g[j] -= r;
+    }
+    let norm = 0;
+    for (let k = 0; k < m; k++) norm = Math.max(norm, Math.abs(g[k]));
+    return norm;
+  }
+
+  solve(d: BtData, out: Float64Array): { gradientNorm: number; prior: boolean } {
+    const m = this.m;
+    if (!this.exists(d)) {
+      const fit = fitBradleyTerry(d, { prior: true, init: this.full });
+      out.set(fit.theta);
+      return { gradientNorm: fit.gradientNorm, prior: true };
+    }
+    const theta = out;
+    theta.set(this.full);
+    let factor = this.l0;
+    let fresh = false;
+    let gn = this.gradient(d, theta);
+    for (let iter = 0; iter < 100 && gn >= GRADIENT_TOLERANCE; iter++) {
+      this.prev.set(theta);
+      this.step.set(this.g);
+      choleskySolve(factor, m, this.step);
+      let mean = 0;
+      for (let k = 0; k < m; k++) mean += theta[k] + this.step[k];
+      mean /= m;
+      for (let k = 0; k < m; k++) theta[k] = theta[k] + this.step[k] - mean;
+      const next = this.gradient(d, theta);
+      if (next < 0.25 * gn) {
+        gn = next;
+        fresh = false;
+        continue;
+      }
+      if (next < gn && next < 1e-7 * (this.t.battles + 1)) {
+        // At the floating-point floor the gradient stops shrinking geometrically.
+        gn = next;
+        if (fresh) break;
+        continue;
+      }
+      if (fresh) break;
+      // Slow progress: refresh the matrix at the better of the two points (a true Newton step).
+      if (next >= gn) {
+        theta.set(this.prev);
+        this.gradient(d, theta);
+      } else gn = next;
+      btHessian(d, theta, false, this.l);
+      if (!cholesky(this.l, m)) break;
+      factor = this.l;
+      fresh = true;
+    }
+    if (gn < GRADIENT_TOLERANCE) return { gradientNorm: gn, prior: false };
+    const fit = fitBradleyTerry(d, { prior: false, init: theta });
+    out.set(fit.theta);
+    return { gradientNorm: fit.gradientNorm, prior: false };
+  }
 }

@@ -1,7 +1,7 @@
 /**
  * Seeded randomness for the bootstrap: xoshiro128** (Blackman & Vigna) seeded through
- * splitmix32, an exact binomial sampler (inversion for small means, BTPE of Kachitvichyanukul &
- * Schmeiser 1988 otherwise, the same split numpy uses) and multinomial draws as a chain of
+ * splitmix32, an exact binomial sampler (inversion for means below 10, Hörmann's BTRS transformed
+ * rejection otherwise) and multinomial draws as a chain of
  * conditional binomials. Everything is 32-bit integer arithmetic, so results are identical on
  * every platform for the same seed.
  */
@@ -16,10 +16,8 @@ function splitmix32(state: { x: number }): number {
 }
 
 export class Rng {
-  private s0: number;
-  private s1: number;
-  private s2: number;
-  private s3: number;
+  // State as int32 words in a typed array: keeps every operation in 32-bit integer registers.
+  private readonly s = new Int32Array(4);
 
   /**
    * `seed` is any safe integer; `stream` selects an independent sequence for the same seed (the
@@ -33,23 +31,24 @@ export class Rng {
     const st = { x: lo };
     st.x = (splitmix32(st) ^ hi) | 0;
     st.x = (splitmix32(st) ^ stream) | 0;
-    this.s0 = splitmix32(st) | 0;
-    this.s1 = splitmix32(st) | 0;
-    this.s2 = splitmix32(st) | 0;
-    this.s3 = splitmix32(st) | 0;
-    if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
+    const s = this.s;
+    for (let k = 0; k < 4; k++) s[k] = splitmix32(st);
+    if ((s[0] | s[1] | s[2] | s[3]) === 0) s[0] = 1;
   }
 
   nextUint32(): number {
-    const s1 = this.s1;
-    const r = Math.imul(rotl(Math.imul(s1, 5), 7), 9);
+    const s = this.s;
+    const s1 = s[1];
+    const x = Math.imul(s1, 5);
+    const r = Math.imul((x << 7) | (x >>> 25), 9);
     const t = s1 << 9;
-    this.s2 ^= this.s0;
-    this.s3 ^= this.s1;
-    this.s1 ^= this.s2;
-    this.s0 ^= this.s3;
-    this.s2 ^= t;
-    this.s3 = rotl(this.s3, 11);
+    s[2] ^= s[0];
+    s[3] ^= s1;
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    const s3 = s[3];
+    s[3] = (s3 << 11) | (s3 >>> 21);
     return r >>> 0;
   }
 
@@ -61,156 +60,187 @@ export class Rng {
   }
 }
 
-function rotl(x: number, k: number): number {
-  return (x << k) | (x >>> (32 - k));
-}
 
-/** Number of successes in n trials of probability p (exact). */
-export function binomial(rng: Rng, n: number, p: number): number {
-  if (n <= 0 || p <= 0) return 0;
-  if (p >= 1) return n;
-  if (p <= 0.5) return n * p <= 30 ? binomialInversion(rng, n, p) : binomialBtpe(rng, n, p);
-  const q = 1 - p;
-  return n - (n * q <= 30 ? binomialInversion(rng, n, q) : binomialBtpe(rng, n, q));
-}
+/**
+ * Walker's alias table (Vose's construction): one categorical draw in O(1) from one uniform.
+ */
+export class AliasTable {
+  readonly size: number;
+  private readonly threshold: Float64Array;
+  private readonly alias: Int32Array;
 
-/** Sequential search from 0; expected cost O(n p), used only when n p <= 30. */
-function binomialInversion(rng: Rng, n: number, p: number): number {
-  const q = 1 - p;
-  const qn = Math.exp(n * Math.log1p(-p));
-  const np = n * p;
-  // The search restarts past a bound far in the tail (probability below 1e-20) only as a guard
-  // against floating-point leftovers in u.
-  const bound = Math.min(n, Math.floor(np + 10 * Math.sqrt(np * q + 1)));
-  let x = 0;
-  let px = qn;
-  let u = rng.nextDouble();
-  while (u > px) {
-    x++;
-    if (x > bound) {
-      x = 0;
-      px = qn;
-      u = rng.nextDouble();
-    } else {
-      u -= px;
-      px = ((n - x + 1) * p * px) / (x * q);
+  constructor(weights: ArrayLike<number>) {
+    const k = weights.length;
+    this.size = k;
+    this.threshold = new Float64Array(k);
+    this.alias = new Int32Array(k);
+    let total = 0;
+    for (let i = 0; i < k; i++) total += weights[i];
+    const scaled = new Float64Array(k);
+    const small: number[] = [];
+    const large: number[] = [];
+    for (let i = 0; i < k; i++) {
+      scaled[i] = total > 0 ? (weights[i] * k) / total : 1;
+      (scaled[i] < 1 ? small : large).push(i);
+    }
+    while (small.length && large.length) {
+      const s = small.pop()!;
+      const l = large[large.length - 1];
+      this.threshold[s] = scaled[s];
+      this.alias[s] = l;
+      scaled[l] = scaled[l] + scaled[s] - 1;
+      if (scaled[l] < 1) {
+        large.pop();
+        small.push(l);
+      }
+    }
+    for (const i of large) {
+      this.threshold[i] = 1;
+      this.alias[i] = i;
+    }
+    for (const i of small) {
+      this.threshold[i] = 1; // only reached through rounding
+      this.alias[i] = i;
     }
   }
-  return x;
-}
 
-/** BTPE acceptance/rejection for n p > 30 and p <= 0.5. */
-function binomialBtpe(rng: Rng, n: number, p: number): number {
-  const r = p;
-  const q = 1 - r;
-  const fm = n * r + r;
-  const m = Math.floor(fm);
-  const nrq = n * r * q;
-  const p1 = Math.floor(2.195 * Math.sqrt(nrq) - 4.6 * q) + 0.5;
-  const xm = m + 0.5;
-  const xl = xm - p1;
-  const xr = xm + p1;
-  const c = 0.134 + 20.5 / (15.3 + m);
-  let a = (fm - xl) / (fm - xl * r);
-  const laml = a * (1 + a / 2);
-  a = (xr - fm) / (xr * q);
-  const lamr = a * (1 + a / 2);
-  const p2 = p1 * (1 + 2 * c);
-  const p3 = p2 + c / laml;
-  const p4 = p3 + c / lamr;
-
-  for (;;) {
-    const u = rng.nextDouble() * p4;
-    let v = rng.nextDouble();
-    let y: number;
-    if (u <= p1) {
-      // Triangular region: accepted at once.
-      return Math.floor(xm - p1 * v + u);
-    }
-    if (u <= p2) {
-      const x = xl + (u - p1) / c;
-      v = v * c + 1 - Math.abs(m - x + 0.5) / p1;
-      if (v > 1) continue;
-      y = Math.floor(x);
-    } else if (u <= p3) {
-      y = Math.floor(xl + Math.log(v) / laml);
-      if (y < 0 || v === 0) continue;
-      v = v * (u - p2) * laml;
-    } else {
-      y = Math.floor(xr - Math.log(v) / lamr);
-      if (y > n || v === 0) continue;
-      v = v * (u - p3) * lamr;
-    }
-    const k = Math.abs(y - m);
-    if (k <= 20 || k >= nrq / 2 - 1) {
-      // Explicit evaluation of f(y) / f(m) by the recurrence.
-      const s = r / q;
-      const aa = s * (n + 1);
-      let f = 1;
-      if (m < y) for (let i = m + 1; i <= y; i++) f *= aa / i - s;
-      else if (m > y) for (let i = y + 1; i <= m; i++) f /= aa / i - s;
-      if (v > f) continue;
-      return y;
-    }
-    // Squeeze, then the final test with Stirling's series for log f(y) / f(m).
-    const rho = (k / nrq) * ((k * (k / 3 + 0.625) + 0.16666666666666666) / nrq + 0.5);
-    const t = (-k * k) / (2 * nrq);
-    const A = Math.log(v);
-    if (A < t - rho) return y;
-    if (A > t + rho) continue;
-    const x1 = y + 1;
-    const f1 = m + 1;
-    const z = n + 1 - m;
-    const w = n - y + 1;
-    const x2 = x1 * x1;
-    const f2 = f1 * f1;
-    const z2 = z * z;
-    const w2 = w * w;
-    const bound =
-      xm * Math.log(f1 / x1) +
-      (n - m + 0.5) * Math.log(z / w) +
-      (y - m) * Math.log((w * r) / (x1 * q)) +
-      stirlingTail(f1, f2) +
-      stirlingTail(z, z2) +
-      stirlingTail(x1, x2) +
-      stirlingTail(w, w2);
-    if (A > bound) continue;
-    return y;
+  draw(rng: Rng): number {
+    const x = rng.nextDouble() * this.size;
+    const i = Math.floor(x);
+    return x - i < this.threshold[i] ? i : this.alias[i];
   }
 }
 
-function stirlingTail(x: number, x2: number): number {
-  return (13680 - (462 - (132 - (99 - 140 / x2) / x2) / x2) / x2) / x / 166320;
+const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
+const LOG_FACTORIAL_TABLE = (() => {
+  const t = new Float64Array(256);
+  for (let k = 2; k < 256; k++) t[k] = t[k - 1] + Math.log(k);
+  return t;
+})();
+
+/** log(k!) for integer k >= 0: a table below 256, Stirling's series above (error < 1e-16 relative). */
+export function logFactorial(k: number): number {
+  if (k < 256) return LOG_FACTORIAL_TABLE[k];
+  const y = k + 1;
+  const y2 = y * y;
+  return (y - 0.5) * Math.log(y) - y + LOG_SQRT_2PI + (1 / 12 - (1 / 360 - 1 / (1260 * y2)) / y2) / y;
 }
 
 /**
- * Conditional probabilities for multinomial sampling by sequential binomials:
- * cond[k] = p[k] / (p[k] + p[k+1] + ...), computed once and reused by every draw.
+ * Exact draws from Multinomial(n, p) over K cells, built for many draws with the same (n, p).
+ *
+ * For n much larger than K it uses Poissonisation: draw X_k ~ Poisson(λ p_k) independently with
+ * λ = n − 3√n; their total T is Poisson(λ) and, given T, X is Multinomial(T, p). Rounds with
+ * T > n (about 0.1 %) are redrawn — that depends on T alone, so the conditional law is intact —
+ * and the n − T missing trials are added as single categorical draws (alias table). The result
+ * is Multinomial(n, p) exactly, at the cost of one Poisson variate per cell plus about 3√n
+ * categorical draws, instead of n draws. The Poisson means are fixed, so each cell's constants
+ * are computed once. Poisson variates: inversion by sequential search for means below 10, and
+ * PTRS (Hörmann 1993, "The transformed rejection method for generating Poisson random
+ * variables"; the method numpy uses) otherwise.
+ *
+ * For small n (n <= 4K) it simply draws the n trials from the alias table.
  */
-export function conditionalProbabilities(p: ArrayLike<number>): Float64Array {
-  const k = p.length;
-  const cond = new Float64Array(k);
-  let tail = 0;
-  for (let i = k - 1; i >= 0; i--) {
-    tail += p[i];
-    cond[i] = tail > 0 ? Math.min(1, p[i] / tail) : 0;
-  }
-  if (k > 0) cond[k - 1] = p[k - 1] > 0 ? 1 : 0;
-  return cond;
-}
+export class MultinomialSampler {
+  readonly cells: number;
+  private readonly n: number;
+  private readonly alias: AliasTable;
+  private readonly usePoisson: boolean;
+  // Per cell: mean and, for PTRS, its constants (6 per cell); for inversion e^{-μ}.
+  private readonly mean: Float64Array = new Float64Array(0);
+  private readonly consts: Float64Array = new Float64Array(0);
 
-/** One multinomial draw of n trials into out (length = cond.length). */
-export function multinomial(rng: Rng, n: number, cond: Float64Array, out: Float64Array): void {
-  let left = n;
-  const k = cond.length;
-  for (let i = 0; i < k; i++) {
-    if (left === 0) {
-      out[i] = 0;
-      continue;
+  constructor(weights: ArrayLike<number>, n: number) {
+    if (!Number.isInteger(n) || n < 0) throw new RangeError(`trials must be a non-negative integer, got ${n}`);
+    const k = weights.length;
+    this.cells = k;
+    this.n = n;
+    this.alias = new AliasTable(weights);
+    this.usePoisson = n > 4 * k && n >= 1000;
+    if (!this.usePoisson) return;
+    let total = 0;
+    for (let i = 0; i < k; i++) total += weights[i];
+    const lambda = n - 3 * Math.sqrt(n);
+    this.mean = new Float64Array(k);
+    this.consts = new Float64Array(6 * k);
+    for (let i = 0; i < k; i++) {
+      const mu = (lambda * weights[i]) / total;
+      this.mean[i] = mu;
+      const c = 6 * i;
+      if (mu < 10) {
+        this.consts[c] = Math.exp(-mu);
+        continue;
+      }
+      const smu = Math.sqrt(mu);
+      const b = 0.931 + 2.53 * smu;
+      const a = -0.059 + 0.02483 * b;
+      const invAlpha = 1.1239 + 1.1328 / (b - 3.4);
+      const vr = 0.9277 - 3.6224 / (b - 2);
+      this.consts[c] = a;
+      this.consts[c + 1] = b;
+      this.consts[c + 2] = vr;
+      this.consts[c + 3] = Math.log(invAlpha);
+      this.consts[c + 4] = Math.log(mu);
+      this.consts[c + 5] = mu + 0.43;
     }
-    const x = binomial(rng, left, cond[i]);
-    out[i] = x;
-    left -= x;
   }
-  // cond[k-1] = 1 puts every remaining trial in the last non-empty category; nothing is lost.
+
+  private poisson(rng: Rng, i: number): number {
+    const mu = this.mean[i];
+    const cs = this.consts;
+    const c = 6 * i;
+    if (mu < 10) {
+      if (mu <= 0) return 0;
+      // Inversion: the first x whose cumulative probability exceeds u.
+      let x = 0;
+      let prob = cs[c];
+      let u = rng.nextDouble();
+      while (u > prob) {
+        u -= prob;
+        x++;
+        prob *= mu / x;
+        if (prob === 0) {
+          // floating-point leftover past the far tail: start over
+          x = 0;
+          prob = cs[c];
+          u = rng.nextDouble();
+        }
+      }
+      return x;
+    }
+    const a = cs[c];
+    const b = cs[c + 1];
+    const vr = cs[c + 2];
+    for (;;) {
+      const u = rng.nextDouble() - 0.5;
+      const v = rng.nextDouble();
+      const us = 0.5 - Math.abs(u);
+      const k = Math.floor(((2 * a) / us + b) * u + cs[c + 5]);
+      if (us >= 0.07 && v <= vr) return k;
+      if (k < 0 || (us < 0.013 && v > us)) continue;
+      if (Math.log(v) + cs[c + 3] - Math.log(a / (us * us) + b) <= -mu + k * cs[c + 4] - logFactorial(k)) return k;
+    }
+  }
+
+  /** One draw into out (length = cells). */
+  sample(rng: Rng, out: Float64Array): void {
+    const k = this.cells;
+    out.fill(0, 0, k);
+    if (!this.usePoisson) {
+      for (let t = 0; t < this.n; t++) out[this.alias.draw(rng)]++;
+      return;
+    }
+    for (;;) {
+      let total = 0;
+      for (let i = 0; i < k; i++) {
+        const x = this.poisson(rng, i);
+        out[i] = x;
+        total += x;
+      }
+      if (total <= this.n) {
+        for (let t = total; t < this.n; t++) out[this.alias.draw(rng)]++;
+        return;
+      }
+    }
+  }
 }

@@ -1,7 +1,7 @@
 import type { AggregateSnapshot } from './aggregator';
 import { GRADIENT_TOLERANCE } from './bradley-terry';
 import { cholesky, choleskyInverse, choleskySolve } from './linalg';
-import { conditionalProbabilities, multinomial, Rng } from './random';
+import { MultinomialSampler, Rng } from './random';
 
 /**
  * Style control: contextual Bradley-Terry as Chatbot Arena's reference code (fit_contextual_bt).
@@ -271,11 +271,11 @@ export function styleSandwichVariance(d: StyleData, params: Float64Array): Float
 export function bootstrapStyle(d: StyleData, full: Float64Array, rounds: number, seed: number): { samples: Float64Array; maxGradientNorm: number } {
   const m = d.m;
   const samples = new Float64Array(rounds * m);
-  const cond = conditionalProbabilities(new Float64Array(d.rows).fill(1 / Math.max(1, d.rows)));
+  const sampler = new MultinomialSampler(new Float64Array(d.rows).fill(1), d.rows);
   const count = new Float64Array(d.rows);
   let maxGradientNorm = 0;
   for (let r = 0; r < rounds; r++) {
-    multinomial(new Rng(seed, r), d.rows, cond, count);
+    sampler.sample(new Rng(seed, r), count);
     const fit = fitStyleControl(d, count, full);
     maxGradientNorm = Math.max(maxGradientNorm, fit.gradientNorm);
     samples.set(styleTheta(fit.params, m), r * m);

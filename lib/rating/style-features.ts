@@ -52,3 +52,40 @@ export function styleFeatures(markdownAnswer: string): StyleFeatures {
     bold: count(BOLD_STARS, prose) + count(BOLD_UNDERSCORES, prose),
   };
 }
+
+function sumCount(v: unknown): number | null {
+  if (typeof v === 'number') return Number.isFinite(v) && v >= 0 ? v : null;
+  if (v && typeof v === 'object') {
+    let s = 0;
+    for (const x of Object.values(v as Record<string, unknown>)) {
+      if (typeof x !== 'number' || !Number.isFinite(x) || x < 0) return null;
+      s += x;
+    }
+    return s;
+  }
+  return null;
+}
+
+/**
+ * Style features of one side from Chatbot Arena's `conv_metadata` (sum_assistant_a_tokens,
+ * header_count_a, list_count_a, bold_count_a and the _b twins; the counts may be numbers or
+ * objects of per-kind counts, which are summed). Null when a value is missing or not a count.
+ */
+export function styleFromConvMetadata(meta: Record<string, unknown>, side: 'a' | 'b'): StyleFeatures | null {
+  const tokens = sumCount(meta[`sum_assistant_${side}_tokens`]);
+  const headers = sumCount(meta[`header_count_${side}`]);
+  const listItems = sumCount(meta[`list_count_${side}`]);
+  const bold = sumCount(meta[`bold_count_${side}`]);
+  if (tokens === null || headers === null || listItems === null || bold === null) return null;
+  return { tokens, headers, listItems, bold };
+}
+
+/** Style features of the assistant turns of a conversation ([{ role, content }]), joined by '\n'. */
+export function styleFromConversation(conversation: readonly { role: string; content: string }[]): StyleFeatures {
+  return styleFeatures(
+    conversation
+      .filter((m) => m.role === 'assistant')
+      .map((m) => m.content)
+      .join('\n'),
+  );
+}
