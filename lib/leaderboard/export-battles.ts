@@ -1,0 +1,84 @@
+import { Writable } from 'node:stream';
+import type { Db } from '../../db/index';
+import { iterateExportBattles, type ExportBattleRow } from '../../db/queries/exports';
+import { createBattleWriter, type BattleFileFormat, type CleanBattle } from '../export';
+
+/**
+ * Counted battles out of the store as clean_battle records, in vote order (the order the rating
+ * pass uses, so a re-import replays the same online Elo). Nothing identifies a voter: battles
+ * fought here get the judge "arena_user" (the stored judge of those is the voter id), and no
+ * address is ever stored.
+ */
+
+export const ARENA_JUDGE = 'arena_user';
+
+export function toCleanBattle(row: ExportBattleRow): CleanBattle {
+  const questionId = row.questionId ?? (row.source === 'arena' ? row.battleId : null);
+  return {
+    model_a: row.modelA,
+    model_b: row.modelB,
+    winner: row.winner,
+    tstamp: row.votedAt / 1000,
+    judge: row.source === 'import' && row.importedJudge ? row.importedJudge : ARENA_JUDGE,
+    turn: Math.max(1, row.turns),
+    // Battles fought here are always blind; an import keeps what its file said.
+    anony: row.anony === null ? true : row.anony === 1,
+    language: row.language ?? undefined,
+    question_id: questionId ?? undefined,
+    conversation_a: row.conversationA ? (JSON.parse(row.conversationA) as CleanBattle['conversation_a']) : undefined,
+    conversation_b: row.conversationB ? (JSON.parse(row.conversationB) as CleanBattle['conversation_b']) : undefined,
+    conv_metadata: undefined,
+  };
+}
+
+/** Writes every counted battle to `out`; returns how many. */
+export async function writeBattleExport({ db, format, out }: { db?: Db; format: BattleFileFormat; out: NodeJS.WritableStream }): Promise<number> {
+  const writer = createBattleWriter(out as Writable, format);
+  let count = 0;
+  for await (const batch of iterateExportBattles({ db })) {
+    for (const row of batch) {
+      await writer.write(toCleanBattle(row));
+      count++;
+    }
+  }
+  await writer.end();
+  return count;
+}
+
+/**
+ * The same export as a web stream for an HTTP response. Pull-based: the next batch is read from
+ * the database only when the client has taken the previous one, and a client that goes away
+ * closes the query (and its connection) at once.
+ */
+export function battleExportStream({ db, format }: { db?: Db; format: BattleFileFormat }): ReadableStream<Uint8Array> {
+  const parts: string[] = [];
+  const sink = new Writable({
+    decodeStrings: false,
+    highWaterMark: 1 << 30,
+    write(chunk: string, _enc, cb) {
+      parts.push(chunk);
+      cb();
+    },
+  });
+  const writer = createBattleWriter(sink, format);
+  const batches = iterateExportBattles({ db });
+  const encoder = new TextEncoder();
+  let ended = false;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (ended) return;
+      const next = await batches.next();
+      if (next.done) {
+        await writer.end();
+        ended = true;
+      } else {
+        for (const row of next.value) await writer.write(toCleanBattle(row));
+      }
+      if (parts.length) controller.enqueue(encoder.encode(parts.splice(0).join('')));
+      if (ended) controller.close();
+    },
+    async cancel() {
+      await batches.return(undefined);
+    },
+  });
+}
