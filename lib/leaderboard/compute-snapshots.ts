@@ -1,7 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { iterateCountedBattles, latestVoteId, saveSnapshot } from '../../db/queries/leaderboard';
 import type { Db } from '../../db/index';
-import { BattleAggregator, computeRatings, styleFeatures, type StyleFeatures } from '../rating';
+import { BattleAggregator, computeRatings, styleFromConversation, type StyleFeatures } from '../rating';
 import { categoriesOf, MAX_LANGUAGE_CATEGORIES, MAX_TAG_CATEGORIES, MIN_CATEGORY_BATTLES, type CategoryId } from './categories';
 import { METHOD, METHOD_STYLE, type BoardResult, type PairTally, type SnapshotParams } from './board-types';
 
@@ -85,19 +85,15 @@ export interface ComputeOptions {
   now?: () => number;
 }
 
-/** Sums the style features of a side's answers (each answer counted on its own). */
+/**
+ * Style features of a side's answers, counted the way `pairwise ratings --style-control` counts
+ * a clean_battle conversation (assistant turns joined by a newline), so that an exported file
+ * gives the command the same style-controlled board.
+ */
 function sideStyle(answersJson: string | undefined): StyleFeatures | null {
   if (!answersJson || answersJson === '[]') return null;
   const answers = JSON.parse(answersJson) as string[];
-  const total: StyleFeatures = { tokens: 0, headers: 0, listItems: 0, bold: 0 };
-  for (const text of answers) {
-    const f = styleFeatures(text);
-    total.tokens += f.tokens;
-    total.headers += f.headers;
-    total.listItems += f.listItems;
-    total.bold += f.bold;
-  }
-  return total;
+  return styleFromConversation(answers.map((content) => ({ role: 'assistant', content })));
 }
 
 /** Which boards get fitted: the fixed ones when they have battles, the most voted languages and tags. */

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -309,5 +310,25 @@ describe('export', () => {
     const agg = new BattleAggregator();
     for await (const { record } of readCleanBattles(file, { format })) agg.add(record.model_a, record.model_b, record.winner);
     expect(computeRatings(agg, { matrices: false }).models).toEqual(after.models);
+  });
+
+  it('stores the same boards as `pairwise ratings` computes from the exported file (plain and style control)', async () => {
+    const db = await mixedStore();
+    await computeSnapshots({ db });
+    const file = write('export.json', await exportText(db, 'json'));
+    const cli = (...flags: string[]) =>
+      JSON.parse(
+        execFileSync(process.execPath, [path.resolve('bin/pairwise.mjs'), 'ratings', '--input', file, '--format', 'json', ...flags], {
+          encoding: 'utf8',
+        }),
+      ) as { battles: number; models: unknown[] };
+    const board = async (styleControl: boolean) =>
+      JSON.parse((await latestSnapshot({ db, category: 'overall', styleControl }))!.result) as BoardResult;
+
+    const plain = cli();
+    expect(plain).toEqual({ battles: 458, models: (await board(false)).models });
+    // Style control: only the 58 battles fought here have answers, in the file and in the store.
+    const styled = cli('--style-control');
+    expect(styled.models).toEqual((await board(true)).models);
   });
 });
