@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { WINNERS } from '../rating/types';
+import { WINNERS, type Winner } from '../rating/types';
 
 /**
  * Chatbot Arena's "clean_battle" record, the interchange format of battles. This schema is the
@@ -43,7 +43,22 @@ export const cleanBattleSchema = z
   })
   .refine((r) => r.model_a !== r.model_b, { message: 'model_a and model_b must be different models', path: ['model_b'] });
 
-export type CleanBattle = z.output<typeof cleanBattleSchema>;
+/** A validated record: absent optional fields are left out (never undefined or null). */
+export interface CleanBattle {
+  model_a: string;
+  model_b: string;
+  winner: Winner;
+  /** Unix seconds. */
+  tstamp?: number;
+  judge?: string;
+  turn?: number;
+  anony?: boolean;
+  language?: string;
+  question_id?: string | number;
+  conversation_a?: { role: string; content: string }[];
+  conversation_b?: { role: string; content: string }[];
+  conv_metadata?: Record<string, unknown>;
+}
 export type CleanBattleInput = z.input<typeof cleanBattleSchema>;
 
 /** Field order used by every writer. */
@@ -69,9 +84,9 @@ export function validateCleanBattle(value: unknown): { ok: true; record: CleanBa
   }
   const parsed = cleanBattleSchema.safeParse(value);
   if (parsed.success) {
-    const record = parsed.data;
-    for (const key of Object.keys(record) as (keyof CleanBattle)[]) if (record[key] === undefined) delete record[key];
-    return { ok: true, record };
+    const record = parsed.data as Record<string, unknown>;
+    for (const key of Object.keys(record)) if (record[key] === undefined) delete record[key];
+    return { ok: true, record: record as unknown as CleanBattle };
   }
   return { ok: false, reason: parsed.error.issues.map((i) => `${i.path.join('.') || 'record'} ${i.message}`).join('; ') };
 }

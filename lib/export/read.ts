@@ -21,6 +21,8 @@ export interface ReadOptions {
   onInvalid?: (error: MalformedRecordError) => void;
   /** Bytes consumed so far and the total when known (files). */
   onProgress?: (bytes: number, total: number | undefined) => void;
+  /** Bytes per read (default 8 MiB); records may straddle reads at any byte. */
+  chunkSize?: number;
 }
 
 export interface CleanBattleItem {
@@ -91,7 +93,7 @@ export async function* readCleanBattles(input: BattleInput, options: ReadOptions
     },
     invalid: (e) => report(e, options.onInvalid),
   };
-  const pump = new ChunkPump(source);
+  const pump = new ChunkPump(source, options.chunkSize);
   try {
     // Records are parsed synchronously a chunk at a time and handed out between chunks.
     while (await pump.fill()) {
@@ -150,7 +152,7 @@ export async function scanBattles(input: BattleInput, options: ScanOptions, visi
     },
     invalid: (e) => report(e, options.onInvalid),
   };
-  const pump = new ChunkPump(source);
+  const pump = new ChunkPump(source, options.chunkSize);
   try {
     while (await pump.fill()) {
       pump.consume(framer.process(pump.buf, pump.start, pump.end, pump.eof, sink));

@@ -69,12 +69,16 @@ export function buildPairTable(snap: AggregateSnapshot, keep: readonly number[],
     tt[slot] += ties;
     battles += winA + winB + ties;
   }
+  // Canonical (i, j) order: the same battles give the same table (and the same bootstrap draws)
+  // whatever order they arrived in.
+  const order = iArr.map((_, k) => k).sort((x, y) => iArr[x] - iArr[y] || jArr[x] - jArr[y]);
+  const perm = <T>(arr: T[]) => order.map((k) => arr[k]);
   const size = iArr.length;
   const weight = new Float64Array(size).fill(1);
   if (reweight && size > 0) {
     let total = 0;
     for (let p = 0; p < size; p++) {
-      const n = wi[p] + wj[p] + tt[p];
+      const n = wi[order[p]] + wj[order[p]] + tt[order[p]];
       weight[p] = 1 / Math.max(n, 50);
       total += weight[p] * n;
     }
@@ -85,11 +89,11 @@ export function buildPairTable(snap: AggregateSnapshot, keep: readonly number[],
   return {
     m,
     size,
-    i: Int32Array.from(iArr),
-    j: Int32Array.from(jArr),
-    winI: Float64Array.from(wi),
-    winJ: Float64Array.from(wj),
-    ties: Float64Array.from(tt),
+    i: Int32Array.from(perm(iArr)),
+    j: Int32Array.from(perm(jArr)),
+    winI: Float64Array.from(perm(wi)),
+    winJ: Float64Array.from(perm(wj)),
+    ties: Float64Array.from(perm(tt)),
     weight,
     battles,
   };
