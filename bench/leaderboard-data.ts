@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import { requireSharedData } from '../lib/shared-data';
@@ -63,12 +64,12 @@ export async function ensureArenaBattlesFile(outDir = path.resolve('bench', 'out
     }
     buf += `{"model_a":${JSON.stringify(data.models[a])},"model_b":${JSON.stringify(data.models[b])},"winner":"${WINNERS[o]}","tstamp":${START_SECONDS + i * STEP_SECONDS},"judge":"arena_user","anony":true}\n`;
     if (buf.length > 1 << 20) {
-      if (!out.write(buf)) await new Promise((r) => out.once('drain', r));
+      if (!out.write(buf)) await once(out, 'drain');
       buf = '';
     }
   }
   out.end(buf);
-  await new Promise((r) => out.once('finish', r));
+  await once(out, 'finish');
   fs.writeFileSync(`${file}.done`, `${total}\n`);
   return { file, battles: total };
 }
