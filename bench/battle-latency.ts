@@ -73,30 +73,34 @@ function registry(stub: OpenAIStub) {
 
 const chatRequests = (stub: OpenAIStub) => stub.requests.filter((r) => r.path === '/v1/chat/completions');
 
-/** Arms the page to time the next click on Send and the first painted token. */
-async function armTimers(page: Page) {
-  await page.evaluate(() => {
-    const w = window as unknown as { __bench: { click?: number; dom?: number; paint?: number } };
-    w.__bench = {};
-    const send = document.querySelector('[data-testid="send-button"]');
-    send?.addEventListener('click', () => (w.__bench.click = performance.now()), { capture: true, once: true });
-    const hasToken = () =>
-      [...document.querySelectorAll('[data-testid^="response-"] .answer .markdown')].some(
-        (el) => (el.textContent ?? '').trim().length > 0,
-      );
-    const observer = new MutationObserver(() => {
-      if (w.__bench.dom !== undefined || w.__bench.click === undefined || !hasToken()) return;
-      w.__bench.dom = performance.now();
-      observer.disconnect();
-      // The frame that shows the token: after the next animation frame's style, layout and paint.
-      requestAnimationFrame(() => {
-        const channel = new MessageChannel();
-        channel.port1.onmessage = () => (w.__bench.paint = performance.now());
-        channel.port2.postMessage(null);
-      });
+/**
+ * Arms the page to time the next click on Send and the first painted token. Kept as source text:
+ * tsx would otherwise wrap the functions in helpers that do not exist inside the page.
+ */
+const ARM_TIMERS = `(() => {
+  const bench = (window.__bench = {});
+  const send = document.querySelector('[data-testid="send-button"]');
+  send.addEventListener('click', () => { bench.click = performance.now(); }, { capture: true, once: true });
+  const hasToken = () =>
+    [...document.querySelectorAll('[data-testid^="response-"] .answer .markdown')].some(
+      (el) => (el.textContent || '').trim().length > 0,
+    );
+  const observer = new MutationObserver(() => {
+    if (bench.dom !== undefined || bench.click === undefined || !hasToken()) return;
+    bench.dom = performance.now();
+    observer.disconnect();
+    // The frame that shows the token: after the next animation frame's style, layout and paint.
+    requestAnimationFrame(() => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => { bench.paint = performance.now(); };
+      channel.port2.postMessage(null);
     });
-    observer.observe(document.body, { subtree: true, childList: true, characterData: true });
   });
+  observer.observe(document.body, { subtree: true, childList: true, characterData: true });
+})()`;
+
+async function armTimers(page: Page) {
+  await page.evaluate(ARM_TIMERS);
 }
 
 async function measureLatency(app: AppServer, stub: OpenAIStub) {
@@ -113,6 +117,12 @@ async function measureLatency(app: AppServer, stub: OpenAIStub) {
   const addedDom: number[] = [];
   const clickToScreen: number[] = [];
   const providerTtft: number[] = [];
+  const beforeProvider: number[] = [];
+  const afterProvider: number[] = [];
+  const clickToFetch: number[] = [];
+  const fetchToHeaders: number[] = [];
+  const chunkToParsed: number[] = [];
+  const parsedToDom: number[] = [];
   for (let i = 0; i < WARMUP + BATTLES; i++) {
     if (i > 0) {
       await page.getByTestId('new-battle').click();
@@ -123,8 +133,16 @@ async function measureLatency(app: AppServer, stub: OpenAIStub) {
     await armTimers(page);
     await page.getByTestId('send-button').click();
     await page.locator('.arena[data-phase="ready"]').waitFor({ timeout: 30_000 });
-    await page.waitForFunction(() => (window as unknown as { __bench: { paint?: number } }).__bench.paint !== undefined);
-    const t = await page.evaluate(() => (window as unknown as { __bench: { click: number; dom: number; paint: number } }).__bench);
+    await page.waitForFunction('window.__bench.paint !== undefined');
+    const t = (await page.evaluate('window.__bench')) as { click: number; dom: number; paint: number };
+    // Epoch times on both sides (same machine clock) split the added latency in two.
+    const origin = (await page.evaluate('performance.timeOrigin')) as number;
+    const timing = (await page.evaluate(`(() => {
+      const e = performance.getEntriesByType('resource').filter((r) => new URL(r.name).pathname === '/api/battles').at(-1);
+      const mark = performance.getEntriesByName('battle:first-delta').at(-1);
+      return e ? { fetchStart: e.startTime, requestStart: e.requestStart, responseStart: e.responseStart, delta: mark ? mark.startTime : null } : null;
+    })()`)) as { fetchStart: number; requestStart: number; responseStart: number; delta: number | null } | null;
+    await page.evaluate('performance.clearResourceTimings(); performance.clearMarks()');
     const reqs: StubRequestLog[] = chatRequests(stub).slice(before);
     if (reqs.length !== 2 || reqs.some((r) => r.firstChunkAt === undefined)) throw new Error(`battle ${i}: expected two streamed requests`);
     // The token on screen first is the one whose chunk left the stub first.
@@ -135,9 +153,30 @@ async function measureLatency(app: AppServer, stub: OpenAIStub) {
     clickToScreen.push(t.paint - t.click);
     added.push(t.paint - t.click - provider);
     addedDom.push(t.dom - t.click - provider);
+    beforeProvider.push(Math.min(...reqs.map((r) => r.receivedAt)) - (origin + t.click));
+    afterProvider.push(origin + t.paint - first.firstChunkAt!);
+    if (timing) {
+      clickToFetch.push(timing.fetchStart - t.click);
+      fetchToHeaders.push(timing.responseStart - timing.fetchStart);
+      if (timing.delta !== null) {
+        chunkToParsed.push(origin + timing.delta - first.firstChunkAt!);
+        parsedToDom.push(t.dom - timing.delta);
+      }
+    }
   }
   await browser.close();
-  return { added: summary(added), addedDom: summary(addedDom), clickToScreen: summary(clickToScreen), providerTtft: summary(providerTtft) };
+  return {
+    added: summary(added),
+    addedDom: summary(addedDom),
+    clickToScreen: summary(clickToScreen),
+    providerTtft: summary(providerTtft),
+    beforeProvider: summary(beforeProvider),
+    afterProvider: summary(afterProvider),
+    clickToFetch: summary(clickToFetch),
+    fetchToHeaders: summary(fetchToHeaders),
+    chunkToParsed: summary(chunkToParsed),
+    parsedToDom: summary(parsedToDom),
+  };
 }
 
 interface ApiBattleResult {
@@ -199,6 +238,12 @@ async function main() {
         `${latency.added.median < TARGET_MEDIAN_MS ? 'met' : 'MISSED'})`,
     );
     console.log(`  app's added latency (DOM)    median ${ms(latency.addedDom.median)}  p90 ${ms(latency.addedDom.p90)}`);
+    console.log(`    of which click → request at the provider   median ${ms(latency.beforeProvider.median)}  p90 ${ms(latency.beforeProvider.p90)}`);
+    console.log(`    of which first chunk sent → painted        median ${ms(latency.afterProvider.median)}  p90 ${ms(latency.afterProvider.p90)}`);
+    console.log(
+      `  (medians: click → fetch() ${ms(latency.clickToFetch.median)}; fetch() → response headers ${ms(latency.fetchToHeaders.median)}; ` +
+        `chunk sent → delta parsed in the page ${ms(latency.chunkToParsed.median)}; parsed → in the DOM ${ms(latency.parsedToDom.median)})`,
+    );
 
     const started = performance.now();
     const results = await Promise.all(Array.from({ length: CONCURRENT }, (_, n) => apiBattle(app.url, n)));

@@ -1,7 +1,7 @@
 'use client';
 
 import dynamic from 'next/dynamic';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { arenaInfoSchema, arenaModes, type ArenaInfo, type ArenaModes, type BattleMode, type Winner } from './api-types';
 import { lastTurnFailed, votingEnabled, type BattleState } from './battle-state';
 import { Composer } from './composer';
@@ -67,6 +67,7 @@ function Battle({ info, modes }: { info: ArenaInfo; modes: ArenaModes }) {
   const [mode, setMode] = useState<BattleMode>(modes.live ? 'live' : 'recorded');
   const [draft, setDraft] = useState('');
   const [questionId, setQuestionId] = useState<string | null>(null);
+  const inputRef = useRef<HTMLTextAreaElement>(null);
   const { maxTurns, maxPromptChars } = info.limits;
 
   const started = state.turns.length > 0;
@@ -97,6 +98,8 @@ function Battle({ info, modes }: { info: ArenaInfo; modes: ArenaModes }) {
     reset();
     setDraft('');
     setQuestionId(null);
+    // Ready for the next prompt (once the box is enabled again).
+    requestAnimationFrame(() => inputRef.current?.focus());
   }, [reset]);
 
   const lockedReason = composerLock(state, { failed, turnsLeft, maxTurns, mode: activeMode });
@@ -190,6 +193,7 @@ function Battle({ info, modes }: { info: ArenaInfo; modes: ArenaModes }) {
           <Composer
             value={draft}
             onChange={setDraft}
+            inputRef={inputRef}
             onSubmit={() => void submitPrompt()}
             maxChars={maxPromptChars}
             lockedReason={lockedReason}
@@ -206,7 +210,15 @@ function Battle({ info, modes }: { info: ArenaInfo; modes: ArenaModes }) {
         {!started && activeMode === 'live' ? (
           <div className="starters" aria-label="Example prompts">
             {STARTERS.map((s) => (
-              <button key={s} type="button" className="starter" onClick={() => setDraft(s)}>
+              <button
+                key={s}
+                type="button"
+                className="starter"
+                onClick={() => {
+                  setDraft(s);
+                  inputRef.current?.focus();
+                }}
+              >
                 {s}
               </button>
             ))}
@@ -269,7 +281,7 @@ function RevealSummary({ state, onNewBattle }: { state: BattleState; onNewBattle
     <div className="reveal-summary" role="status">
       <div>
         <p className="reveal-title">
-          Thanks! You voted <strong>{choice?.label ?? state.vote}</strong>.
+          Thanks for voting: <strong>{choice?.label ?? state.vote}</strong>.
         </p>
         {reveal ? (
           <p className="reveal-line">

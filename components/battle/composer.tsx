@@ -1,6 +1,6 @@
 'use client';
 
-import { useId, useRef, type FormEvent, type KeyboardEvent } from 'react';
+import { useId, type FormEvent, type KeyboardEvent, type RefObject } from 'react';
 
 interface Props {
   value: string;
@@ -12,12 +12,12 @@ interface Props {
   busy: boolean;
   placeholder: string;
   footer?: React.ReactNode;
+  inputRef: RefObject<HTMLTextAreaElement | null>;
 }
 
 /** The prompt box. Enter sends, Shift+Enter adds a line, Esc leaves the box so 1–4 can vote. */
-export function Composer({ value, onChange, onSubmit, maxChars, lockedReason, busy, placeholder, footer }: Props) {
+export function Composer({ value, onChange, onSubmit, maxChars, lockedReason, busy, placeholder, footer, inputRef: ref }: Props) {
   const hintId = useId();
-  const ref = useRef<HTMLTextAreaElement>(null);
   const tooLong = value.length > maxChars;
   const canSend = !lockedReason && !busy && value.trim().length > 0 && !tooLong;
 

@@ -7,35 +7,49 @@ import { useState } from 'react';
  * so the examples below never travel with a normal battle page.
  */
 
-const OPENAI_REGISTRY = `{
-  "models": [
-    {
-      "id": "gpt-4o-mini",
-      "name": "GPT-4o mini",
-      "organization": "OpenAI",
-      "provider": {
-        "kind": "openai-compatible",
-        "baseURL": "https://api.openai.com/v1",
-        "model": "gpt-4o-mini",
-        "apiKeyEnv": "OPENAI_API_KEY"
-      }
-    }
-  ]
+const OPENAI_ENTRY = `{
+  "id": "gpt-4o-mini",
+  "name": "GPT-4o mini",
+  "organization": "OpenAI",
+  "provider": {
+    "kind": "openai-compatible",
+    "baseURL": "https://api.openai.com/v1",
+    "model": "gpt-4o-mini",
+    "apiKeyEnv": "OPENAI_API_KEY"
+  }
 }`;
 
-const OPENAI_SHELL = `export OPENAI_API_KEY=sk-...        # the key stays in the environment
-MODELS_FILE=./models.json npm start`;
-
-const OLLAMA_SHELL = `ollama pull llama3.2:1b
-ollama pull qwen2.5:0.5b
-npm start          # models of a local Ollama server are found by themselves`;
-
-const GGUF_SHELL = `mkdir -p models
-cp ~/Downloads/*.gguf models/
-npm start          # every .gguf file in ./models becomes a model`;
-
-const DOWNLOAD_SHELL = `npx pairwise download-models   # a small starter pair of instruct models
+const OPENAI_SHELL = `# the key stays in the environment, never in the file
+export OPENAI_API_KEY=sk-...
 npm start`;
+
+const OLLAMA_SHELL = `ollama pull llama3.2`;
+
+const OLLAMA_ENTRY = `{
+  "id": "llama3.2",
+  "name": "Llama 3.2 3B",
+  "organization": "Meta",
+  "provider": {
+    "kind": "openai-compatible",
+    "baseURL": "http://127.0.0.1:11434/v1",
+    "model": "llama3.2"
+  }
+}`;
+
+const GGUF_ENTRY = `{
+  "id": "qwen2.5-0.5b",
+  "name": "Qwen2.5 0.5B Instruct",
+  "organization": "Alibaba",
+  "provider": {
+    "kind": "gguf",
+    "path": "models/qwen2.5-0.5b-instruct-q4_k_m.gguf",
+    "promptFormat": "chat"
+  }
+}`;
+
+const DOWNLOAD_SHELL = `# two small instruct models into ./models;
+# prints the registry entries to add
+npx pairwise download-models`;
 
 export default function EmptyState({ onRetry }: { onRetry: () => void }) {
   return (
@@ -48,38 +62,38 @@ export default function EmptyState({ onRetry }: { onRetry: () => void }) {
         <div>
           <h1 id="empty-title">No models yet</h1>
           <p>
-            A battle needs at least two models. Add them in one of the ways below, then restart Pairwise
-            and reload this page. Models from different sources can be mixed in one registry file.
+            A battle needs at least two models. Add entries to the <code>models</code> array of the model
+            registry (<code>models.json</code>, or the file <code>MODELS_FILE</code> names), restart Pairwise
+            and reload this page. Sources can be mixed freely. With no registry file at all, every{' '}
+            <code>.gguf</code> file in <code>./models</code> and every model of a local Ollama server is
+            picked up by itself.
           </p>
         </div>
       </div>
 
       <div className="empty-grid">
-        <Recipe title="An API key (OpenAI or any OpenAI-compatible service)">
-          <p>
-            Describe each model in <code>models.json</code>. The file names the environment variable
-            that holds the key; the key itself never goes in the file.
-          </p>
-          <Snippet label="models.json" code={OPENAI_REGISTRY} />
-          <Snippet label="shell" code={OPENAI_SHELL} />
-        </Recipe>
-        <Recipe title="Ollama on this machine">
-          <p>
-            With no registry file, Pairwise lists the models of an Ollama server on
-            <code> localhost:11434</code>.
-          </p>
-          <Snippet label="shell" code={OLLAMA_SHELL} />
+        <Recipe title="Download a starter pair">
+          <p>The quickest start: two small models that run on the CPU, fetched with a progress bar.</p>
+          <Snippet label="shell" code={DOWNLOAD_SHELL} />
         </Recipe>
         <Recipe title="A GGUF file">
           <p>
-            Local models run inside Pairwise on the CPU. With no registry file, each file in{' '}
-            <code>./models</code> is a model.
+            Any local <code>.gguf</code> model runs inside Pairwise. Paths are relative to the registry file.
           </p>
-          <Snippet label="shell" code={GGUF_SHELL} />
+          <Snippet label="models.json entry" code={GGUF_ENTRY} />
         </Recipe>
-        <Recipe title="Download a starter pair">
-          <p>Two small instruct models, fetched with a progress bar.</p>
-          <Snippet label="shell" code={DOWNLOAD_SHELL} />
+        <Recipe title="Ollama">
+          <p>Models served by Ollama on this machine, through its OpenAI-compatible endpoint.</p>
+          <Snippet label="shell" code={OLLAMA_SHELL} />
+          <Snippet label="models.json entry" code={OLLAMA_ENTRY} />
+        </Recipe>
+        <Recipe title="An API key (OpenAI or any OpenAI-compatible service)">
+          <p>
+            The entry names the environment variable that holds the key. Keys never go in the file and never
+            reach the browser.
+          </p>
+          <Snippet label="models.json entry" code={OPENAI_ENTRY} />
+          <Snippet label="shell" code={OPENAI_SHELL} />
         </Recipe>
       </div>
 

@@ -135,12 +135,18 @@ async function runStream(
   dispatch({ type: 'accepted' });
 
   let ended = false;
+  let sawDelta = false;
   try {
     for await (const raw of readNdjson(res.body)) {
       if (signal.aborted) break;
       const event = streamEventSchema.safeParse(raw);
       if (!event.success) continue;
       if (event.data.type === 'end') ended = true;
+      if (event.data.type === 'delta' && !sawDelta) {
+        sawDelta = true;
+        // Lets a benchmark split the time to the first token into network and rendering.
+        performance.mark('battle:first-delta');
+      }
       dispatch({ type: 'event', event: event.data });
     }
   } catch {
