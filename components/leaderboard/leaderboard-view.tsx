@@ -74,6 +74,9 @@ export function LeaderboardView({ rows, category, styleControl, styleAvailable, 
   const [minVotesText, setMinVotesText] = useState(initial.minVotes ? String(initial.minVotes) : '');
   const [deprecated, setDeprecated] = useState(initial.deprecated);
   const [sort, setSort] = useState<{ key: SortKey; dir: 1 | -1 }>({ key: 'rank', dir: 1 });
+  // The switches answer at once; the board they ask for arrives with the navigation.
+  const [pendingCategory, setPendingCategory] = useState(category);
+  const [pendingStyle, setPendingStyle] = useState(styleControl);
   const minVotes = Math.max(0, Number.parseInt(minVotesText, 10) || 0);
   const hasDeprecated = rows.some((r) => r.deprecated);
 
@@ -94,6 +97,8 @@ export function LeaderboardView({ rows, category, styleControl, styleAvailable, 
   }, [filterParams, pathname]);
 
   const navigate = (next: { category?: string; style?: boolean }) => {
+    if (next.category !== undefined) setPendingCategory(next.category);
+    if (next.style !== undefined) setPendingStyle(next.style);
     const p = new URLSearchParams(filterParams);
     const cat = next.category ?? category;
     const style = next.style ?? styleControl;
@@ -154,7 +159,7 @@ export function LeaderboardView({ rows, category, styleControl, styleAvailable, 
           Category
           <select
             className={styles.select}
-            value={category}
+            value={pendingCategory}
             data-testid="category-select"
             onChange={(e) => navigate({ category: e.target.value })}
           >
@@ -192,7 +197,7 @@ export function LeaderboardView({ rows, category, styleControl, styleAvailable, 
         <label className={styles.toggle} title={styleAvailable ? undefined : 'Needs battles whose answers are stored'}>
           <input
             type="checkbox"
-            checked={styleControl}
+            checked={pendingStyle}
             disabled={!styleAvailable && !styleControl}
             onChange={(e) => navigate({ style: e.target.checked })}
             data-testid="style-toggle"
