@@ -98,8 +98,9 @@ export class JsonFramer {
         // falls through: an element
         case ArrayState.Element: {
           const lineAtStart = this.line;
-          const q = c === 0x7b ? sc.scanRecord(p) : sc.skipValue(p);
+          const q = c === 0x7b ? sc.scanRecordFast(p) : sc.skipValue(p);
           if (q === NEED_MORE) {
+            if (eof) throw new MalformedRecordError(this.index + 1, sc.line, 'unexpected end of file inside a record', false);
             this.line = lineAtStart;
             return p;
           }
@@ -135,7 +136,7 @@ export class JsonFramer {
         if (buf[s] !== 0x7b) {
           sink.invalid(new MalformedRecordError(this.index, line, 'expected a JSON object on this line'));
         } else {
-          const q = sc.scanRecord(s);
+          const q = sc.scanRecordFast(s);
           if (q < 0) {
             sink.invalid(new MalformedRecordError(this.index, line, `invalid JSON: ${q === BAD ? sc.error : 'the object is not closed on its line'}`));
           } else {

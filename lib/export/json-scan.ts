@@ -17,6 +17,19 @@ import { MODEL_NAME_MAX } from './clean-battle';
 
 export const NEED_MORE = -1;
 export const BAD = -2;
+const MISMATCH = -3;
+
+// Template hole kinds (order matters: string kinds first, then numbers, then literals).
+const H_NAME_A = 0;
+const H_NAME_B = 1;
+const H_WINNER = 2;
+const H_STRING = 3;
+const H_TSTAMP = 4;
+const H_TURN = 5;
+const H_FINITE = 6;
+const H_NUMBER = 7;
+const H_BOOL = 8;
+const H_LITERAL = 9;
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -98,6 +111,15 @@ export class JsonScanner {
   bEnd = 0;
   winner = -1;
   tstamp = NaN;
+
+  // Record template (see matchTemplate): literal byte segments with value holes between them.
+  private tplBytes = new Uint8Array(0);
+  private tplSegStart = new Int32Array(0);
+  private tplSegLen = new Int32Array(0);
+  private tplHoles = new Uint8Array(0);
+  private tplHoleCount = -1; // -1: no template
+  private tplLines = 0;
+  private tplMisses = 0;
 
   reset(buf: Uint8Array, end: number, eof: boolean): void {
     this.buf = buf;
@@ -413,6 +435,201 @@ export class JsonScanner {
     const need = (1 << K_MODEL_A) | (1 << K_MODEL_B) | (1 << K_WINNER);
     if ((seen & need) !== need || sameBytes(buf, this.aStart, this.aEnd, this.bStart, this.bEnd)) slow = true;
     this.slow = slow;
+    return p;
+  }
+
+  /**
+   * Scans a record: first against the template of the previous fast record (most files repeat
+   * one layout, so the keys, colons, commas and whitespace are compared as literal bytes and
+   * only the values are scanned), otherwise with scanRecord, whose fast results then become the
+   * new template. Same results and the same checks as scanRecord either way.
+   */
+  scanRecordFast(p: number): number {
+    if (this.tplHoleCount >= 0) {
+      const line = this.line;
+      const q = this.matchTemplate(p);
+      if (q !== MISMATCH) return q;
+      this.line = line;
+      this.tplMisses++;
+    }
+    const q = this.scanRecord(p);
+    if (q >= 0 && !this.slow && (this.tplHoleCount < 0 || this.tplMisses >= 8)) {
+      this.tplMisses = 0;
+      this.buildTemplate(p, q);
+    }
+    return q;
+  }
+
+  private buildTemplate(start: number, end: number): void {
+    const buf = this.buf;
+    const bytes: number[] = [];
+    const segStart: number[] = [];
+    const segLen: number[] = [];
+    const holes: number[] = [];
+    let seg = 0;
+    let lines = 0;
+    const lit = (from: number, to: number) => {
+      for (let k = from; k < to; k++) {
+        bytes.push(buf[k]);
+        if (buf[k] === NEWLINE) lines++;
+      }
+    };
+    const cut = (hole: number) => {
+      segStart.push(seg);
+      segLen.push(bytes.length - seg);
+      seg = bytes.length;
+      holes.push(hole);
+    };
+    const saveLine = this.line;
+    let p = start;
+    try {
+      lit(p, p + 1); // {
+      p++;
+      for (;;) {
+        let q = this.skipWs(p);
+        lit(p, q);
+        p = q;
+        if (buf[p] === RBRACE) {
+          lit(p, p + 1);
+          p++;
+          break;
+        }
+        q = this.skipString(p);
+        const id = this.keyId(p + 1, q - 1);
+        lit(p, q);
+        p = q;
+        q = this.skipWs(p);
+        q = this.skipWs(q + 1); // the colon, then whitespace
+        lit(p, q);
+        p = q;
+        const c = buf[p];
+        if (c === QUOTE) {
+          lit(p, p + 1);
+          cut(id === K_MODEL_A ? H_NAME_A : id === K_MODEL_B ? H_NAME_B : id === K_WINNER ? H_WINNER : H_STRING);
+          q = this.skipString(p);
+          if (q < 0) return;
+          lit(q - 1, q); // the closing quote starts the next literal
+          p = q;
+        } else if (c === MINUS || (c >= ZERO && c <= NINE)) {
+          cut(id === K_TSTAMP ? H_TSTAMP : id === K_TURN ? H_TURN : id === K_QUESTION_ID ? H_FINITE : H_NUMBER);
+          p = this.skipNumber(p);
+        } else if (c === 0x74 || c === 0x66) {
+          cut(id === K_ANONY ? H_BOOL : H_LITERAL);
+          p = this.skipValue(p);
+        } else if (c === 0x6e) {
+          q = this.skipValue(p);
+          lit(p, q);
+          p = q;
+        } else return; // nested value: no template for this layout
+        if (p < 0) return;
+        q = this.skipWs(p);
+        if (buf[q] === COMMA) q++;
+        lit(p, q);
+        p = q;
+      }
+    } finally {
+      this.line = saveLine;
+    }
+    if (p !== end) return;
+    segStart.push(seg);
+    segLen.push(bytes.length - seg);
+    this.tplBytes = Uint8Array.from(bytes);
+    this.tplSegStart = Int32Array.from(segStart);
+    this.tplSegLen = Int32Array.from(segLen);
+    this.tplHoles = Uint8Array.from(holes);
+    this.tplHoleCount = holes.length;
+    this.tplLines = lines;
+  }
+
+  /** Matches the template at p: the record end, NEED_MORE, BAD, or MISMATCH. */
+  private matchTemplate(p: number): number {
+    const buf = this.buf;
+    const end = this.end;
+    const tb = this.tplBytes;
+    let aS = 0;
+    let aE = 0;
+    let bS = 0;
+    let bE = 0;
+    let winner = -1;
+    let tstamp = NaN;
+    for (let h = 0; ; h++) {
+      const ls = this.tplSegStart[h];
+      const ll = this.tplSegLen[h];
+      if (p + ll > end) return NEED_MORE;
+      for (let k = 0; k < ll; k++) if (buf[p + k] !== tb[ls + k]) return MISMATCH;
+      p += ll;
+      if (h === this.tplHoleCount) break;
+      const kind = this.tplHoles[h];
+      if (kind <= H_WINNER) {
+        // plain ASCII string content up to the closing quote
+        const s = p;
+        for (;;) {
+          if (p >= end) return NEED_MORE;
+          const cls = STRING_CLASS[buf[p]];
+          if (cls === 0) p++;
+          else if (cls === 1) break;
+          else return MISMATCH;
+        }
+        if (kind === H_WINNER) {
+          winner = winnerCode(buf, s, p);
+          if (winner < 0) return MISMATCH;
+        } else {
+          if (p === s || p - s > MODEL_NAME_MAX || blank(buf, s, p)) return MISMATCH;
+          if (kind === H_NAME_A) {
+            aS = s;
+            aE = p;
+          } else {
+            bS = s;
+            bE = p;
+          }
+        }
+      } else if (kind === H_STRING) {
+        // plain ASCII inline; escapes and other bytes through skipString
+        const s = p;
+        let cls = 0;
+        while (p < end && (cls = STRING_CLASS[buf[p]]) === 0) p++;
+        if (p >= end) return NEED_MORE;
+        if (cls !== 1) {
+          const q = this.skipString(s - 1);
+          if (q < 0) return q === NEED_MORE ? q : MISMATCH; // errors are worded by scanRecord
+          p = q - 1;
+        }
+      } else if (kind <= H_NUMBER) {
+        const c = p < end ? buf[p] : 0;
+        if (p >= end) return NEED_MORE;
+        if (!(c === MINUS || (c >= ZERO && c <= NINE))) return MISMATCH;
+        const q = this.skipNumber(p);
+        if (q < 0) return q === NEED_MORE ? q : MISMATCH;
+        if (kind === H_TSTAMP) {
+          tstamp = parseNumber(buf, p, q);
+          if (!Number.isFinite(tstamp)) return MISMATCH;
+        } else if (kind === H_TURN) {
+          if (!positiveInteger(buf, p, q)) return MISMATCH;
+        } else if (kind === H_FINITE) {
+          if (!Number.isFinite(parseNumber(buf, p, q))) return MISMATCH;
+        }
+        p = q;
+      } else {
+        // true / false (and null for fields where any literal is fine)
+        if (p + 4 > end) return NEED_MORE;
+        if (buf[p] === 0x74 && buf[p + 1] === 0x72 && buf[p + 2] === 0x75 && buf[p + 3] === 0x65) p += 4;
+        else if (buf[p] === 0x66) {
+          if (p + 5 > end) return NEED_MORE;
+          if (buf[p + 1] === 0x61 && buf[p + 2] === 0x6c && buf[p + 3] === 0x73 && buf[p + 4] === 0x65) p += 5;
+          else return MISMATCH;
+        } else if (kind === H_LITERAL && buf[p] === 0x6e && buf[p + 1] === 0x75 && buf[p + 2] === 0x6c && buf[p + 3] === 0x6c) p += 4;
+        else return MISMATCH;
+      }
+    }
+    if (sameBytes(buf, aS, aE, bS, bE)) return MISMATCH;
+    this.aStart = aS;
+    this.aEnd = aE;
+    this.bStart = bS;
+    this.bEnd = bE;
+    this.winner = winner;
+    this.tstamp = tstamp;
+    this.slow = false;
+    this.line += this.tplLines;
     return p;
   }
 }

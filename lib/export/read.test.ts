@@ -159,8 +159,9 @@ describe('malformed records', () => {
     const err = await readAll(f, { onInvalid: () => {} }).catch((e) => e);
     expect(err).toMatchObject({ record: 2, line: 3, recoverable: false });
     expect(err.message).toMatch(/invalid JSON/);
-    for (const text of ['', '{"a":1}', `[${good(1)}`, `[${good(1)}] x`, `[${good(1)},]`]) {
+    for (const text of ['', '{"a":1}', `[${good(1)}`, `[${good(1)}] x`, `[${good(1)},]`, '[{"model_a":"x', `[${good(1)},${good(2).slice(0, 30)}`, '[{"model_a":1e']) {
       await expect(readAll(file(text), { format: 'json' })).rejects.toBeInstanceOf(MalformedRecordError);
+      await expect(scanAll(file(text), undefined, 'json')).rejects.toBeInstanceOf(MalformedRecordError);
     }
   });
 
@@ -238,5 +239,40 @@ describe('the fast path agrees with the schema on every record', () => {
     expect(got.fast).toBeGreaterThan(300);
     expect(got.fast).toBeLessThan(expected.length);
     expect(expectedInvalid.length).toBeGreaterThan(150);
+  });
+
+  it('one repeated layout with random values (the template path)', async () => {
+    const rng = new Rng(3);
+    const pick = <T>(xs: T[]) => xs[Math.floor(rng.nextDouble() * xs.length)];
+    const maybe = <T>(good: T, bad: unknown[]) => (rng.nextDouble() < 0.9 ? good : pick(bad));
+    const recs = Array.from({ length: 4000 }, () => {
+      const r = {
+        model_a: maybe(pick(['gpt-4', 'claude', 'A']), pieces.names),
+        model_b: maybe(pick(['gpt-4', 'claude', 'llama']), pieces.names),
+        winner: maybe(pick([...WINNERS]), pieces.winners),
+        judge: maybe('arena_user_7', [null, 3, 'x\\"y']),
+        turn: maybe(1 + Math.floor(rng.nextDouble() * 3), [0, -1, 1.5, '2', null]),
+        anony: maybe(rng.nextDouble() < 0.5, [null, 'true', 1]),
+        language: maybe('English', [null, 'Deutsch', 5]),
+        tstamp: maybe(1700000000 + Math.floor(rng.nextDouble() * 1e7) / 1e4, [null, '1', 1e400, -5, 12345678901234567]),
+        question_id: maybe('abc', [7, null, 1.5e300, true]),
+        extra: maybe(0, ['s', null, false, 2.5e-3]),
+      };
+      return JSON.stringify(r).replace('1e+400', '1e400');
+    });
+    const f = file(`[${recs.join(',')}]`);
+    const expected: Seen[] = [];
+    const expectedInvalid: number[] = [];
+    for await (const item of readCleanBattles(f, { onInvalid: (e) => expectedInvalid.push(e.record) })) {
+      const r = item.record;
+      expected.push({ index: item.index, a: r.model_a, b: r.model_b, winner: r.winner, tstamp: r.tstamp ?? NaN });
+    }
+    for (const chunk of [997, 1 << 16]) {
+      const got = await scanAll(f, chunk);
+      expect(got.invalid).toEqual(expectedInvalid);
+      expect(got.seen).toEqual(expected);
+      expect(got.fast).toBeGreaterThan(1000);
+    }
+    expect(expectedInvalid.length).toBeGreaterThan(500);
   });
 });

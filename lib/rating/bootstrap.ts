@@ -2,6 +2,7 @@ import { btDataFromTable, btHessian, fitBradleyTerry, GRADIENT_TOLERANCE, type B
 import { cholesky, choleskySolve } from './linalg';
 import type { PairTable } from './pair-table';
 import { MultinomialSampler, Rng } from './random';
+import { parallelBootstrap } from './bootstrap-threads';
 
 export interface BootstrapResult {
   rounds: number;
@@ -16,58 +17,100 @@ export interface BootstrapResult {
 /**
  * Nonparametric bootstrap: each round redraws the N battles from their empirical distribution,
  * i.e. one multinomial draw of N over the observed (pair, outcome) cells, and refits. Round r
- * uses its own random stream (seed, r), so results do not depend on scheduling. Each refit starts
- * from the full-data fit and runs to the same gradient tolerance.
+ * uses its own random stream (seed, r), so results do not depend on scheduling (or on how many
+ * threads share the rounds). Each refit starts from the full-data fit and runs to the same
+ * gradient tolerance.
  */
-export function bootstrapBt(t: PairTable, full: Float64Array, rounds: number, seed: number): BootstrapResult {
+export function bootstrapBt(t: PairTable, full: Float64Array, rounds: number, seed: number, threads = 1): BootstrapResult {
   const m = t.m;
+  if (threads > 1 && rounds >= 2 * BOOTSTRAP_CHUNK) return parallelBootstrap(t, full, rounds, seed, threads);
   const samples = new Float64Array(rounds * m);
-  // Flatten the non-empty cells: 3 per pair (i won, j won, tie).
-  const cellPair: number[] = [];
-  const cellKind: number[] = [];
-  const weight: number[] = [];
-  let n = 0;
-  for (let p = 0; p < t.size; p++) n += t.winI[p] + t.winJ[p] + t.ties[p];
-  for (let p = 0; p < t.size; p++) {
-    const c = [t.winI[p], t.winJ[p], t.ties[p]];
-    for (let k = 0; k < 3; k++) {
-      if (c[k] > 0) {
-        cellPair.push(p);
-        cellKind.push(k);
-        weight.push(c[k]);
-      }
-    }
-  }
-  const sampler = new MultinomialSampler(weight, n);
-  const draw = new Float64Array(sampler.cells);
-  const winI = new Float64Array(t.size);
-  const winJ = new Float64Array(t.size);
-  const ties = new Float64Array(t.size);
-  let d: BtData | undefined;
-  const solver = new WarmSolver(t, full);
+  const gradient = new Float64Array(rounds);
+  const prior = new Uint8Array(rounds);
+  new BootstrapRunner(t, full, seed).run(0, rounds, samples, gradient, prior);
+  return summarise(rounds, samples, gradient, prior);
+}
+
+export function summarise(rounds: number, samples: Float64Array, gradient: Float64Array, prior: Uint8Array): BootstrapResult {
   let fallbackRounds = 0;
   let maxGradientNorm = 0;
   for (let r = 0; r < rounds; r++) {
-    const rng = new Rng(seed, r);
-    sampler.sample(rng, draw);
-    winI.fill(0);
-    winJ.fill(0);
-    ties.fill(0);
-    for (let k = 0; k < draw.length; k++) {
-      const x = draw[k];
-      if (x === 0) continue;
-      const kind = cellKind[k];
-      const p = cellPair[k];
-      if (kind === 0) winI[p] = x;
-      else if (kind === 1) winJ[p] = x;
-      else ties[p] = x;
-    }
-    d = btDataFromTable(t, winI, winJ, ties, d);
-    const fit = solver.solve(d, samples.subarray(r * m, (r + 1) * m));
-    if (fit.prior) fallbackRounds++;
-    maxGradientNorm = Math.max(maxGradientNorm, fit.gradientNorm);
+    fallbackRounds += prior[r];
+    maxGradientNorm = Math.max(maxGradientNorm, gradient[r]);
   }
   return { rounds, samples, fallbackRounds, maxGradientNorm };
+}
+
+/** Rounds handed out to threads at a time. */
+export const BOOTSTRAP_CHUNK = 20;
+
+/** Everything one thread needs to compute any bootstrap round. */
+export class BootstrapRunner {
+  private readonly sampler: MultinomialSampler;
+  private readonly cellPair: Int32Array;
+  private readonly cellKind: Uint8Array;
+  private readonly draw: Float64Array;
+  private readonly winI: Float64Array;
+  private readonly winJ: Float64Array;
+  private readonly ties: Float64Array;
+  private readonly solver: WarmSolver;
+  private d: BtData | undefined;
+
+  constructor(
+    private readonly t: PairTable,
+    full: Float64Array,
+    private readonly seed: number,
+  ) {
+    // Flatten the non-empty cells: 3 per pair (i won, j won, tie).
+    const cellPair: number[] = [];
+    const cellKind: number[] = [];
+    const weight: number[] = [];
+    let n = 0;
+    for (let p = 0; p < t.size; p++) {
+      const c = [t.winI[p], t.winJ[p], t.ties[p]];
+      for (let k = 0; k < 3; k++) {
+        if (c[k] > 0) {
+          cellPair.push(p);
+          cellKind.push(k);
+          weight.push(c[k]);
+          n += c[k];
+        }
+      }
+    }
+    this.cellPair = Int32Array.from(cellPair);
+    this.cellKind = Uint8Array.from(cellKind);
+    this.sampler = new MultinomialSampler(weight, n);
+    this.draw = new Float64Array(this.sampler.cells);
+    this.winI = new Float64Array(t.size);
+    this.winJ = new Float64Array(t.size);
+    this.ties = new Float64Array(t.size);
+    this.solver = new WarmSolver(t, full);
+  }
+
+  /** Rounds [from, to) into row r of samples, with each round's gradient norm and fallback flag. */
+  run(from: number, to: number, samples: Float64Array, gradient: Float64Array, prior: Uint8Array): void {
+    const m = this.t.m;
+    const { draw, winI, winJ, ties, cellKind, cellPair } = this;
+    for (let r = from; r < to; r++) {
+      this.sampler.sample(new Rng(this.seed, r), draw);
+      winI.fill(0);
+      winJ.fill(0);
+      ties.fill(0);
+      for (let k = 0; k < draw.length; k++) {
+        const x = draw[k];
+        if (x === 0) continue;
+        const kind = cellKind[k];
+        const p = cellPair[k];
+        if (kind === 0) winI[p] = x;
+        else if (kind === 1) winJ[p] = x;
+        else ties[p] = x;
+      }
+      this.d = btDataFromTable(this.t, winI, winJ, ties, this.d);
+      const fit = this.solver.solve(this.d, samples.subarray(r * m, (r + 1) * m));
+      gradient[r] = fit.gradientNorm;
+      prior[r] = fit.prior ? 1 : 0;
+    }
+  }
 }
 
 /** Quantile with linear interpolation between order statistics (numpy's default). */
@@ -110,6 +153,7 @@ class WarmSolver {
   private readonly e: Float64Array;
   private readonly step: Float64Array;
   private readonly prev: Float64Array;
+  private readonly theta: Float64Array;
   // Adjacency (CSR) of the comparison graph: for model v, entries adjStart[v]..adjStart[v+1]-1
   // give the neighbour and the pair index (negated − 1 when v is the pair's j side).
   private readonly adjStart: Int32Array;
@@ -132,6 +176,7 @@ class WarmSolver {
     this.e = new Float64Array(m);
     this.step = new Float64Array(m);
     this.prev = new Float64Array(m);
+    this.theta = new Float64Array(m);
     const deg = new Int32Array(m + 1);
     for (let p = 0; p < t.size; p++) {
       deg[t.i[p] + 1]++;
@@ -220,7 +265,8 @@ class WarmSolver {
       out.set(fit.theta);
       return { gradientNorm: fit.gradientNorm, prior: true };
     }
-    const theta = out;
+    // Work on a private vector (out may live in shared memory) and copy the result at the end.
+    const theta = this.theta;
     theta.set(this.full);
     let factor = this.l0;
     let fresh = false;
@@ -256,7 +302,10 @@ class WarmSolver {
       factor = this.l;
       fresh = true;
     }
-    if (gn < GRADIENT_TOLERANCE) return { gradientNorm: gn, prior: false };
+    if (gn < GRADIENT_TOLERANCE) {
+      out.set(theta);
+      return { gradientNorm: gn, prior: false };
+    }
     const fit = fitBradleyTerry(d, { prior: false, init: theta });
     out.set(fit.theta);
     return { gradientNorm: fit.gradientNorm, prior: false };

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { btDataFromTable, fitBradleyTerry, mleExists } from './bradley-terry';
 import { BattleAggregator, computeRatings, rankUpperBound, type RatingsResult, type Winner } from './index';
 import { buildPairTable } from './pair-table';
+import { BootstrapRunner } from './bootstrap';
 
 const ELO = 400 / Math.LN10;
 
@@ -203,6 +204,26 @@ describe('invariances', () => {
     expect(r2.models).toEqual(r1.models);
     expect(r3.models.map((m) => m.lower)).not.toEqual(r1.models.map((m) => m.lower));
     expect(r3.models.map((m) => m.rating)).toEqual(r1.models.map((m) => m.rating));
+  });
+
+  it('bootstrap results do not depend on the number of threads', () => {
+    const a = agg(rows);
+    const one = computeRatings(a, { bootstrap: 200, seed: 11 });
+    const two = computeRatings(a, { bootstrap: 200, seed: 11, threads: 2 });
+    expect(two.models).toEqual(one.models);
+    expect(two.diagnostics).toEqual(one.diagnostics);
+    // what each thread does: any split of the rounds over separate runners gives the same rows
+    const snap = a.snapshot();
+    const table = buildPairTable(snap, [0, 1, 2, 3], false);
+    const full = fitBradleyTerry(btDataFromTable(table)).theta;
+    const whole = new Float64Array(60 * 4);
+    const split = new Float64Array(60 * 4);
+    const g = new Float64Array(60);
+    const p = new Uint8Array(60);
+    new BootstrapRunner(table, full, 5).run(0, 60, whole, g, p);
+    new BootstrapRunner(table, full, 5).run(40, 60, split, g, p);
+    new BootstrapRunner(table, full, 5).run(0, 40, split, g, p);
+    expect(split).toEqual(whole);
   });
 
   it('the order in which models first appear does not matter', () => {

@@ -20,6 +20,7 @@ const optionsSchema = z.object({
   styleControl: z.boolean().optional(),
   reweight: z.boolean().optional(),
   matrices: z.boolean().optional(),
+  threads: z.number().int().min(1).max(64).optional(),
 });
 
 /** Rank (UB): 1 + the number of models whose lower bound exceeds this model's upper bound. */
@@ -107,7 +108,7 @@ export function computeRatings(agg: BattleAggregator, options: RatingOptions = {
         upperT[k] = theta[k] + half;
       }
     } else {
-      const boot = bootstrapBt(table, theta, rounds, seed);
+      const boot = bootstrapBt(table, theta, rounds, seed, opts.threads ?? 1);
       ({ lower: lowerT, upper: upperT } = percentileBounds(boot.samples, rounds, m));
       diagnostics.bootstrapRounds = rounds;
       diagnostics.bootstrapFallbackRounds = boot.fallbackRounds;

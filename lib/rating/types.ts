@@ -53,6 +53,12 @@ export interface RatingOptions {
   reweight?: boolean;
   /** Include the win-fraction and battle-count matrices (default true). */
   matrices?: boolean;
+  /**
+   * Threads for the bootstrap (default 1). More than one starts worker threads that load the
+   * TypeScript sources through tsx — for the command-line tool and benchmarks, not for servers
+   * that bundle this code. The result does not depend on it.
+   */
+  threads?: number;
 }
 
 export interface ModelRating {
