@@ -18,14 +18,14 @@ test.beforeAll(async () => {
           id: 'slow-echo-1',
           name: 'Harbor Echo',
           organization: 'Harbor Labs',
-          provider: { kind: 'openai-compatible', baseURL: stub.url, model: 'stub-echo:ttft=300:chunk=60' },
+          provider: { kind: 'openai-compatible', baseURL: stub.url, model: 'stub-echo:ttft=300:chunk=100:words=40' },
           defaults: { maxTokens: 300 },
         },
         {
           id: 'slow-echo-2',
           name: 'Summit Echo',
           organization: 'Summit AI',
-          provider: { kind: 'openai-compatible', baseURL: stub.url, model: 'stub-echo:ttft=300:chunk=60:words=5' },
+          provider: { kind: 'openai-compatible', baseURL: stub.url, model: 'stub-echo:ttft=300:chunk=100:words=50' },
           defaults: { maxTokens: 300 },
         },
       ],
@@ -52,19 +52,30 @@ test('answers stream side by side as Markdown; HTML in an answer is inert; votes
 
   await battle.ask(HOSTILE);
 
-  // While the answers stream, both panes fill at the same time and no vote is possible.
-  await expect(battle.arena).toHaveAttribute('data-phase', 'streaming');
-  await expect(battle.answer('a', 1)).toHaveAttribute('data-status', 'streaming');
-  await expect(battle.answer('b', 1)).toHaveAttribute('data-status', 'streaming');
-  await expect(battle.answer('a', 1)).toContainText('Answer');
-  await expect(battle.answer('b', 1)).toContainText('Answer');
-  await expect(battle.arena).toHaveAttribute('data-phase', 'streaming');
-  await battle.expectVotingEnabled(false);
-  await expect(page.locator('#vote-hint')).toHaveText(/Voting opens when both answers are finished/);
-  await expect(battle.regenerate).toBeDisabled();
+  // While the answers stream (about 9 s each), both panes fill at the same time and no vote is
+  // possible. Read in one look at the page, so the checks cannot straddle the end of the stream.
+  const during = await page.waitForFunction(() => {
+    const status = (side: string) =>
+      document.querySelector(`[data-testid="response-${side}"] .answer[data-turn="1"]`)?.getAttribute('data-status');
+    const text = (side: string) => document.querySelector(`[data-testid="response-${side}"] .markdown`)?.textContent ?? '';
+    if (document.querySelector('.arena')?.getAttribute('data-phase') !== 'streaming') return null;
+    if (status('a') !== 'streaming' || status('b') !== 'streaming' || !text('a') || !text('b')) return null;
+    const disabled = (id: string) => (document.querySelector(`[data-testid="${id}"]`) as HTMLButtonElement | null)?.disabled;
+    return {
+      votes: ['vote-a', 'vote-b', 'vote-tie', 'vote-bothbad'].map(disabled),
+      regenerate: disabled('regenerate'),
+      hint: document.getElementById('vote-hint')?.textContent,
+    };
+  });
+  expect(await during.jsonValue()).toEqual({
+    votes: [true, true, true, true],
+    regenerate: true,
+    hint: 'Voting opens when both answers are finished.',
+  });
   // Shortcuts do nothing while streaming.
   await battle.blurTextFields();
   await page.keyboard.press('1');
+  await expect(battle.arena).toHaveAttribute('data-phase', 'streaming');
   await expect(battle.modelName('a')).toHaveCount(0);
 
   await battle.waitForTurnEnd();
@@ -94,8 +105,7 @@ test('answers stream side by side as Markdown; HTML in an answer is inert; votes
   // Regenerate replaces the last answers before the vote.
   const before = stub.requests.filter((r) => r.path === '/v1/chat/completions').length;
   await battle.regenerate.click();
-  await expect(battle.arena).toHaveAttribute('data-phase', 'streaming');
-  await battle.expectVotingEnabled(false);
+  await expect(battle.answer('a', 1)).toHaveAttribute('data-status', /waiting|streaming/);
   await battle.waitForTurnEnd();
   expect(stub.requests.filter((r) => r.path === '/v1/chat/completions').length).toBe(before + 2);
   await expect(battle.response('a').locator('.answer')).toHaveCount(1);

@@ -148,6 +148,8 @@ async function runStream(
         performance.mark('battle:first-delta');
       }
       dispatch({ type: 'event', event: event.data });
+      // The last line: the request is over even if the connection lingers, so the next one may start.
+      if (ended) break;
     }
   } catch {
     /* the body broke off; handled below like an early end */
