@@ -69,11 +69,12 @@ function IntervalTooltip({ active, payload }: Partial<TooltipContentProps<number
 }
 
 export function RatingIntervalsChart({ points, total }: { points: IntervalPoint[]; total: number }) {
-  const data = points.map((p) => ({ ...p, label: short(p.name, 18), err: [p.rating - p.lower, p.upper - p.rating] }));
+  const data = points.map((p) => ({ ...p, err: [p.rating - p.lower, p.upper - p.rating] }));
+  const names = new Map(points.map((p) => [p.model, short(p.name, 18)]));
   const lo = Math.min(...points.map((p) => p.lower));
   const hi = Math.max(...points.map((p) => p.upper));
   const pad = Math.max(5, (hi - lo) * 0.05);
-  const labelHeight = 16 + Math.max(...data.map((d) => d.label.length)) * 4.6;
+  const labelHeight = 16 + Math.max(...[...names.values()].map((l) => l.length)) * 4.6;
   return (
     <ChartCard
       title="Ratings with 95% intervals"
@@ -84,7 +85,17 @@ export function RatingIntervalsChart({ points, total }: { points: IntervalPoint[
       <ResponsiveContainer width="100%" height={260 + labelHeight}>
         <ScatterChart margin={{ top: 10, right: 16, bottom: 4, left: 4 }}>
           <CartesianGrid stroke={GRID} strokeDasharray="3 3" />
-          <XAxis dataKey="label" type="category" allowDuplicatedCategory={false} interval={0} angle={-40} textAnchor="end" tick={AXIS} height={labelHeight} />
+          <XAxis
+            dataKey="model"
+            type="category"
+            allowDuplicatedCategory={false}
+            interval={0}
+            angle={-40}
+            textAnchor="end"
+            tick={AXIS}
+            height={labelHeight}
+            tickFormatter={(m: string) => names.get(m) ?? m}
+          />
           <YAxis
             dataKey="rating"
             type="number"
@@ -140,11 +151,11 @@ function HeatTooltip({ active, payload, kind }: Partial<TooltipContentProps<numb
   );
 }
 
-const CELL = 30;
+const CELL = 25;
 
 export function HeatmapChart({ heatmap, kind, names }: { heatmap: Heatmap; kind: 'win' | 'count'; names: Record<string, string> }) {
   const n = heatmap.models.length;
-  const label = (m: string) => short(names[m] ?? m, 20);
+  const label = (m: string) => short(names[m] ?? m, 18);
   const maxCount = Math.max(1, ...heatmap.battles.flat());
   const cells: Cell[] = [];
   heatmap.models.forEach((row, i) =>
@@ -218,7 +229,7 @@ export function HeatmapChart({ heatmap, kind, names }: { heatmap: Heatmap; kind:
                   x={cx - 0.5}
                   y={cy + 3.5}
                   textAnchor="middle"
-                  fontSize={n > 16 ? 8.5 : 10}
+                  fontSize={kind === 'count' && payload.text.length > 3 ? 7.5 : 8.5}
                   fill={darkText(payload.fill) ? '#1f2430' : '#ffffff'}
                   pointerEvents="none"
                 >
@@ -279,7 +290,11 @@ export function RatingHistoryChart({ points, models, names }: { points: HistoryS
   return (
     <ChartCard
       title="Rating over time"
-      note={`From the stored snapshots of this board (${points.length} ${points.length === 1 ? 'snapshot' : 'snapshots'}); the ${models.length} highest rated models.`}
+      note={
+        points.length === 1
+          ? `The ${models.length} highest rated models. One snapshot so far: the lines grow as new votes are rated (one point per hour is kept).`
+          : `From the stored snapshots of this board (${points.length}); the ${models.length} highest rated models.`
+      }
       wide
       testId="chart-history"
     >
@@ -330,15 +345,20 @@ export interface ModelHistoryPoint {
 
 export function ModelHistoryChart({ points }: { points: ModelHistoryPoint[] }) {
   const span = points.length > 1 ? points[points.length - 1].at - points[0].at : 0;
+  const data = points.map((p) => ({ ...p, err: [p.rating - p.band[0], p.band[1] - p.rating] }));
   return (
     <ChartCard
       title="Rating history"
-      note={`Overall rating and its 95% interval in each stored snapshot (${points.length}).`}
+      note={
+        points.length === 1
+          ? 'Overall rating and its 95% interval. One snapshot so far: the history grows as new votes are rated.'
+          : `Overall rating and its 95% interval in each stored snapshot (${points.length}).`
+      }
       wide
       testId="chart-model-history"
     >
       <ResponsiveContainer width="100%" height={300}>
-        <ComposedChart data={points} margin={{ top: 10, right: 24, bottom: 4, left: 4 }}>
+        <ComposedChart data={data} margin={{ top: 10, right: 24, bottom: 4, left: 4 }}>
           <CartesianGrid stroke={GRID} strokeDasharray="3 3" />
           <XAxis
             dataKey="at"
@@ -356,8 +376,10 @@ export function ModelHistoryChart({ points }: { points: ModelHistoryPoint[] }) {
             }
             contentStyle={{ background: 'var(--surface)', border: '1px solid var(--border-strong)', borderRadius: 9, fontSize: 12 }}
           />
-          <Area dataKey="band" stroke="none" fill={ACCENT} fillOpacity={0.15} isAnimationActive={false} name="95% CI" />
-          <Line dataKey="rating" stroke={ACCENT} strokeWidth={2} dot={points.length < 40} isAnimationActive={false} name="Rating" />
+          {points.length > 1 && <Area dataKey="band" stroke="none" fill={ACCENT} fillOpacity={0.15} isAnimationActive={false} name="95% CI" />}
+          <Line dataKey="rating" stroke={ACCENT} strokeWidth={2} dot={points.length < 40} isAnimationActive={false} name="Rating">
+            {points.length === 1 && <ErrorBar dataKey="err" width={6} stroke={ACCENT} strokeWidth={1.5} isAnimationActive={false} />}
+          </Line>
         </ComposedChart>
       </ResponsiveContainer>
     </ChartCard>

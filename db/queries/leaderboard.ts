@@ -24,24 +24,24 @@ function stmt(client: Client, sql: string): Database.Statement {
  */
 export const COUNTED_WHERE = `b.status = 'voted' AND v.excluded_reason IS NULL`;
 
-export interface CountedBattleRow {
-  voteId: number;
-  battleId: string;
-  modelA: string;
-  modelB: string;
-  winner: 'model_a' | 'model_b' | 'tie' | 'tie (bothbad)';
-  language: string | null;
-  isCode: number | null;
-  promptChars: number | null;
-  turns: number;
-  tags: string;
-  source: 'arena' | 'import';
-  /** Vote time, unix ms. */
-  votedAt: number;
-  /** With `withAnswers`: JSON arrays of the sides' answers ("[]" when none are stored). */
-  answersA?: string;
-  answersB?: string;
-}
+/**
+ * One counted battle as the rating pass reads it: a plain array (better-sqlite3's raw mode), which
+ * costs far less per row than an object when millions of rows stream by.
+ */
+export type CountedBattleTuple = [
+  voteId: number,
+  modelA: string,
+  modelB: string,
+  winner: 'model_a' | 'model_b' | 'tie' | 'tie (bothbad)',
+  language: string | null,
+  isCode: number | null,
+  promptChars: number | null,
+  turns: number,
+  tags: string,
+  /** With `withAnswers`: JSON arrays of the two sides' current answers ("[]" when none). */
+  answersA?: string,
+  answersB?: string,
+];
 
 /** Highest vote id: votes are append-only, so it tells whether anything arrived since a snapshot. */
 export async function latestVoteId({ db = getDb() }: { db?: Db } = {}): Promise<number> {
@@ -72,20 +72,18 @@ export async function* iterateCountedBattles({
   upToVoteId: number;
   withAnswers?: boolean;
   batchSize?: number;
-}): AsyncGenerator<CountedBattleRow[]> {
+}): AsyncGenerator<CountedBattleTuple[]> {
   const s = stmt(
     db.$client,
-    `SELECT v.id AS voteId, b.id AS battleId, b.model_a AS modelA, b.model_b AS modelB, v.winner AS winner,
-            b.language AS language, b.is_code AS isCode, b.prompt_chars AS promptChars, b.turns AS turns,
-            b.tags AS tags, b.source AS source, v.created_at AS votedAt
-            ${withAnswers ? `, ${answersJson('a')} AS answersA, ${answersJson('b')} AS answersB` : ''}
+    `SELECT v.id, b.model_a, b.model_b, v.winner, b.language, b.is_code, b.prompt_chars, b.turns, b.tags
+            ${withAnswers ? `, ${answersJson('a')}, ${answersJson('b')}` : ''}
        FROM votes v INDEXED BY votes_created_idx
        JOIN battles b ON b.id = v.battle_id
       WHERE ${COUNTED_WHERE} AND v.id <= ?
       ORDER BY v.created_at, v.id`,
   );
-  let batch: CountedBattleRow[] = [];
-  for (const row of s.iterate(upToVoteId) as IterableIterator<CountedBattleRow>) {
+  let batch: CountedBattleTuple[] = [];
+  for (const row of s.raw(true).iterate(upToVoteId) as IterableIterator<CountedBattleTuple>) {
     batch.push(row);
     if (batch.length >= batchSize) {
       yield batch;
@@ -93,6 +91,12 @@ export async function* iterateCountedBattles({
     }
   }
   if (batch.length) yield batch;
+}
+
+/** Whether any battle has stored messages (style features need them). */
+export async function hasStoredAnswers({ db = getDb() }: { db?: Db } = {}): Promise<boolean> {
+  const row = stmt(db.$client, `SELECT EXISTS (SELECT 1 FROM messages WHERE role = 'assistant') AS yes`).get() as { yes: number };
+  return row.yes === 1;
 }
 
 // --- snapshots ---------------------------------------------------------------------------
@@ -135,8 +139,8 @@ export async function latestSnapshot({
   );
 }
 
-/** Id of the newest snapshot of one board (cheap: lets callers reuse a parsed copy). */
-export async function latestSnapshotId({
+/** Id and parameters of the newest snapshot of one board (cheap: lets callers reuse a parsed copy). */
+export async function latestSnapshotHead({
   db = getDb(),
   category,
   styleControl,
@@ -144,12 +148,12 @@ export async function latestSnapshotId({
   db?: Db;
   category: string;
   styleControl: boolean;
-}): Promise<number | null> {
+}): Promise<{ id: number; params: string } | null> {
   const row = stmt(
     db.$client,
-    `SELECT id FROM rating_snapshots WHERE category = ? AND style_control = ? ORDER BY created_at DESC, id DESC LIMIT 1`,
-  ).get(category, styleControl ? 1 : 0) as { id: number } | undefined;
-  return row?.id ?? null;
+    `SELECT id, params FROM rating_snapshots WHERE category = ? AND style_control = ? ORDER BY created_at DESC, id DESC LIMIT 1`,
+  ).get(category, styleControl ? 1 : 0) as { id: number; params: string } | undefined;
+  return row ?? null;
 }
 
 export async function snapshotById({ db = getDb(), id }: { db?: Db; id: number }): Promise<SnapshotRow | null> {
@@ -277,14 +281,4 @@ function sameParams(a: string, b: string): boolean {
     }
   };
   return strip(a) === strip(b);
-}
-
-/** Counted battles per source, for the board header and the empty state. */
-export async function countedBattleTotals({ db = getDb() }: { db?: Db } = {}): Promise<{ counted: number; votes: number }> {
-  const row = stmt(
-    db.$client,
-    `SELECT count(*) AS votes, coalesce(sum(CASE WHEN ${COUNTED_WHERE} THEN 1 ELSE 0 END), 0) AS counted
-       FROM votes v JOIN battles b ON b.id = v.battle_id`,
-  ).get() as { votes: number; counted: number };
-  return row;
 }

@@ -1,8 +1,16 @@
 import { createHash, type Hash } from 'node:crypto';
-import { iterateCountedBattles, latestVoteId, saveSnapshot } from '../../db/queries/leaderboard';
+import { hasStoredAnswers, iterateCountedBattles, latestVoteId, saveSnapshot } from '../../db/queries/leaderboard';
 import type { Db } from '../../db/index';
 import { BattleAggregator, computeRatings, styleFromConversation, type StyleFeatures } from '../rating';
-import { categoriesOf, MAX_LANGUAGE_CATEGORIES, MAX_TAG_CATEGORIES, MIN_CATEGORY_BATTLES, type CategoryId } from './categories';
+import {
+  categoriesOf,
+  LONG_PROMPT_CHARS,
+  MAX_LANGUAGE_CATEGORIES,
+  MAX_TAG_CATEGORIES,
+  MIN_CATEGORY_BATTLES,
+  type BattleFacts,
+  type CategoryId,
+} from './categories';
 import { METHOD, METHOD_STYLE, type BoardResult, type PairTally, type SnapshotParams } from './board-types';
 
 /**
@@ -14,37 +22,47 @@ import { METHOD, METHOD_STYLE, type BoardResult, type PairTally, type SnapshotPa
  */
 
 const WINNER_CODE = { model_a: 0, model_b: 1, tie: 2, 'tie (bothbad)': 3 } as const;
+const HASH_ROWS = 16_384;
 
 class CategoryAccumulator {
   readonly agg = new BattleAggregator();
-  private readonly hash: Hash = createHash('sha256');
-  private buf = '';
   battles = 0;
   styleBattles = 0;
   private readonly index = new Map<string, number>();
   readonly names: string[] = [];
   private readonly tallies = new Map<number, PairTally>();
+  // The data hash covers (vote id, model a, model b, outcome, has style) of every battle, in
+  // order; rows are packed into a typed array and hashed a block at a time.
+  private readonly hash: Hash = createHash('sha256');
+  private readonly rows = new Uint32Array(HASH_ROWS * 4);
+  private filled = 0;
 
-  add(modelA: string, modelB: string, winner: keyof typeof WINNER_CODE, voteId: number, style?: { a: StyleFeatures; b: StyleFeatures }) {
+  add(voteId: number, modelA: string, modelB: string, winner: keyof typeof WINNER_CODE, style?: { a: StyleFeatures; b: StyleFeatures }) {
     this.agg.add(modelA, modelB, winner, style);
     this.battles++;
     if (style) this.styleBattles++;
-    this.buf += `${voteId}\t${modelA}\t${modelB}\t${WINNER_CODE[winner]}${style ? 's' : ''}\n`;
-    if (this.buf.length > 65_536) {
-      this.hash.update(this.buf);
-      this.buf = '';
-    }
     let i = this.modelIndex(modelA);
     let j = this.modelIndex(modelB);
-    let w = WINNER_CODE[winner];
+    let w: number = WINNER_CODE[winner];
+    const r = this.filled++ * 4;
+    this.rows[r] = voteId;
+    this.rows[r + 1] = i;
+    this.rows[r + 2] = j;
+    this.rows[r + 3] = w | (style ? 4 : 0);
+    if (this.filled === HASH_ROWS) this.flushHash();
     if (i > j) {
       [i, j] = [j, i];
-      if (w < 2) w = w === 0 ? 1 : 0;
+      if (w < 2) w = 1 - w;
     }
-    const key = i * 1_000_003 + j;
+    const key = i * 1_048_576 + j;
     let t = this.tallies.get(key);
     if (!t) this.tallies.set(key, (t = [i, j, 0, 0, 0, 0]));
     t[2 + w]++;
+  }
+
+  private flushHash() {
+    this.hash.update(new Uint8Array(this.rows.buffer, 0, this.filled * 16));
+    this.filled = 0;
   }
 
   private modelIndex(name: string): number {
@@ -58,8 +76,8 @@ class CategoryAccumulator {
   }
 
   digest(): string {
-    this.hash.update(this.buf);
-    this.buf = '';
+    this.flushHash();
+    this.hash.update(JSON.stringify(this.names));
     return this.hash.digest('hex');
   }
 
@@ -114,16 +132,28 @@ export async function computeSnapshots({ db, onBoard, now = Date.now }: ComputeO
   const acc = new Map<CategoryId, CategoryAccumulator>([['overall', new CategoryAccumulator()]]);
   let battles = 0;
 
-  for await (const batch of iterateCountedBattles({ db, upToVoteId, withAnswers: true })) {
-    for (const row of batch) {
+  const withAnswers = await hasStoredAnswers({ db });
+  const facts: BattleFacts = { language: null, isCode: null, promptChars: null, turns: 1, tags: null };
+  const overall = acc.get('overall')!;
+  for await (const batch of iterateCountedBattles({ db, upToVoteId, withAnswers })) {
+    for (const [voteId, modelA, modelB, winner, language, isCode, promptChars, turns, tags, answersA, answersB] of batch) {
       battles++;
-      const a = sideStyle(row.answersA);
-      const b = a ? sideStyle(row.answersB) : null;
+      const a = withAnswers ? sideStyle(answersA) : null;
+      const b = a ? sideStyle(answersB) : null;
       const style = a && b ? { a, b } : undefined;
-      for (const cat of categoriesOf(row)) {
+      overall.add(voteId, modelA, modelB, winner, style);
+      // Most battles of a large import belong to no other category: skip the lookups then.
+      if (!isCode && !language && turns <= 1 && (promptChars === null || promptChars <= LONG_PROMPT_CHARS) && tags === '[]') continue;
+      facts.language = language;
+      facts.isCode = isCode;
+      facts.promptChars = promptChars;
+      facts.turns = turns;
+      facts.tags = tags;
+      for (const cat of categoriesOf(facts)) {
+        if (cat === 'overall') continue;
         let c = acc.get(cat);
         if (!c) acc.set(cat, (c = new CategoryAccumulator()));
-        c.add(row.modelA, row.modelB, row.winner, row.voteId, style);
+        c.add(voteId, modelA, modelB, winner, style);
       }
     }
   }

@@ -1,11 +1,11 @@
 import {
-  latestSnapshotId,
+  latestSnapshotHead,
   latestSnapshotSummaries,
   snapshotById,
   snapshotHistory,
   type SnapshotSummary,
 } from '../../db/queries/leaderboard';
-import type { Db } from '../../db/index';
+import { getDb, type Db } from '../../db/index';
 import type { BoardResult, SnapshotParams } from './board-types';
 
 /**
@@ -26,8 +26,10 @@ export interface StoredBoard {
   result: BoardResult;
 }
 
+type CachedBoard = StoredBoard & { paramsText: string };
+
 const CACHE_SIZE = 32;
-const g = globalThis as unknown as { __pairwiseBoardCache?: Map<number, StoredBoard> };
+const g = globalThis as unknown as { __pairwiseBoardCache?: Map<string, CachedBoard> };
 const cache = (g.__pairwiseBoardCache ??= new Map());
 
 export async function readBoard({
@@ -39,15 +41,24 @@ export async function readBoard({
   category: string;
   styleControl: boolean;
 }): Promise<StoredBoard | null> {
-  const id = await latestSnapshotId({ db, category, styleControl });
-  if (id === null) return null;
-  const hit = cache.get(id);
-  // The cut-off (params.upToVoteId) may move forward without a new snapshot; re-read it cheaply
-  // only when a caller needs it (see readBoardFreshness), the ratings themselves cannot change.
-  if (hit) return hit;
+  const head = await latestSnapshotHead({ db, category, styleControl });
+  if (head === null) return null;
+  const id = head.id;
+  // Keyed by database file too: tests and scripts may read several stores in one process.
+  const key = `${(db ?? getDb()).$client.name}#${id}`;
+  const hit = cache.get(key);
+  if (hit) {
+    // The ratings of a snapshot never change; its data cut-off (params.upToVoteId) may move on.
+    if (hit.paramsText !== head.params) {
+      hit.paramsText = head.params;
+      hit.params = JSON.parse(head.params) as SnapshotParams;
+    }
+    return hit;
+  }
   const row = await snapshotById({ db, id });
   if (!row) return null;
-  const board: StoredBoard = {
+  const board: CachedBoard = {
+    paramsText: row.params,
     snapshotId: row.id,
     category: row.category,
     styleControl: row.styleControl,
@@ -57,8 +68,8 @@ export async function readBoard({
     computedAt: row.createdAt,
     result: JSON.parse(row.result) as BoardResult,
   };
-  cache.set(id, board);
-  if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value as number);
+  cache.set(key, board);
+  if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value as string);
   return board;
 }
 
