@@ -1,0 +1,138 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * The leaderboard and export route handlers against a real temporary store: the first board is
+ * computed by the refresher's worker thread, then served from the stored snapshot.
+ */
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pairwise-api-'));
+process.env.DATABASE_PATH = path.join(dir, 'store.db');
+process.env.MODELS_FILE = path.join(dir, 'models.json');
+fs.writeFileSync(
+  process.env.MODELS_FILE,
+  JSON.stringify({
+    models: [
+      {
+        id: 'bravo',
+        name: 'Bravo',
+        organization: 'Bravo Labs',
+        license: 'MIT',
+        deprecated: true,
+        provider: { kind: 'openai-compatible', baseURL: 'http://127.0.0.1:9/v1', model: 'b' },
+      },
+    ],
+  }),
+);
+
+const { GET: leaderboard } = await import('./route');
+const { GET: exportBattles } = await import('../battles/export/route');
+const { getDb } = await import('@/db/index');
+const { importBattles } = await import('@/lib/leaderboard/import-battles');
+const { BattleAggregator, computeRatings } = await import('@/lib/rating');
+
+const get = (handler: (req: Request) => Promise<Response>, query: string) => handler(new Request(`http://localhost/api?${query}`));
+
+const MODELS = ['alpha', 'bravo', 'charlie', 'delta'];
+const records: { model_a: string; model_b: string; winner: string; tstamp: number; language: string }[] = [];
+let seed = 5;
+const rnd = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+for (let k = 0; k < 300; k++) {
+  const a = Math.floor(rnd() * 4);
+  let b = Math.floor(rnd() * 3);
+  if (b >= a) b++;
+  records.push({
+    model_a: MODELS[a],
+    model_b: MODELS[b],
+    winner: rnd() < 0.1 ? 'tie' : rnd() < 0.5 + (a - b) / 8 ? 'model_a' : 'model_b',
+    tstamp: 1_700_000_000 + k,
+    language: k % 3 ? 'English' : 'Spanish',
+  });
+}
+
+afterAll(() => {
+  getDb().$client.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('GET /api/leaderboard', () => {
+  it('answers an empty board before any vote', async () => {
+    const res = await get(leaderboard, 'format=json');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ battles: 0, models: [], category: 'overall', styleControl: false, computedAt: null });
+  });
+
+  describe('with battles', () => {
+    beforeAll(async () => {
+      const file = path.join(dir, 'battles.jsonl');
+      fs.writeFileSync(file, records.map((r) => JSON.stringify(r)).join('\n'));
+      await importBattles({ db: getDb(), file });
+    });
+
+    it('serves the board computed off the request path, equal to the engine on the same battles', async () => {
+      const res = await get(leaderboard, 'format=json');
+      expect(res.status).toBe(200);
+      const body = await res.json();
+      const agg = new BattleAggregator();
+      for (const r of records) agg.add(r.model_a, r.model_b, r.winner as 'tie');
+      expect(body.battles).toBe(300);
+      expect(body.models).toEqual(computeRatings(agg, {}).models);
+      expect(body).toMatchObject({ category: 'overall', styleControl: false, method: 'bradley-terry' });
+      expect(body.params).toMatchObject({ ci: 'sandwich', bootstrap: 0, seed: 42, upToVoteId: 300 });
+      expect(body.dataHash).toMatch(/^[0-9a-f]{64}$/);
+      expect(Number.isNaN(Date.parse(body.computedAt))).toBe(false);
+    });
+
+    it('gives categories, filters and CSV', async () => {
+      const spanish = await (await get(leaderboard, 'category=language:Spanish')).json();
+      expect(spanish.battles).toBe(100);
+      expect(spanish.category).toBe('language:Spanish');
+
+      const withoutDeprecated = await (await get(leaderboard, 'deprecated=0')).json();
+      expect(withoutDeprecated.models.map((m: { model: string }) => m.model)).not.toContain('bravo');
+      const few = await (await get(leaderboard, 'minVotes=100000')).json();
+      expect(few.models).toEqual([]);
+
+      const csv = await get(leaderboard, 'format=csv');
+      expect(csv.headers.get('content-type')).toContain('text/csv');
+      const lines = (await csv.text()).trim().split('\n');
+      expect(lines[0]).toBe('rank,model,rating,lower,upper,elo,votes,wins,losses,ties,win_rate,organization,license');
+      expect(lines).toHaveLength(5);
+      expect(lines.find((l) => l.includes(',bravo,'))).toMatch(/,Bravo Labs,MIT$/);
+      expect(lines.find((l) => l.includes(',alpha,'))).toMatch(/,unknown,unknown$/);
+
+      // A category with no battles is an empty board, not an error.
+      expect(await (await get(leaderboard, 'category=tag:none')).json()).toMatchObject({ battles: 0, models: [] });
+    });
+
+    it('refuses bad parameters with a JSON error', async () => {
+      for (const q of ['format=xml', 'category=everything', 'style=perhaps', 'minVotes=-1', 'unknown=1']) {
+        const res = await get(leaderboard, q);
+        expect(res.status, q).toBe(400);
+        expect((await res.json()).error.code, q).toBe('validation_failed');
+      }
+    });
+  });
+});
+
+describe('GET /api/battles/export', () => {
+  it('streams every counted battle in each format', async () => {
+    const jsonl = await get(exportBattles, 'format=jsonl');
+    expect(jsonl.headers.get('content-type')).toContain('application/x-ndjson');
+    const lines = (await jsonl.text()).trim().split('\n');
+    expect(lines).toHaveLength(300);
+    expect(JSON.parse(lines[0])).toMatchObject({ model_a: records[0].model_a, tstamp: 1_700_000_000, language: records[0].language });
+    const json = await (await get(exportBattles, '')).json();
+    expect(json).toHaveLength(300);
+    const csv = await (await get(exportBattles, 'format=csv')).text();
+    expect(csv.trim().split('\n')).toHaveLength(301);
+  });
+
+  it('refuses an unknown format', async () => {
+    const res = await get(exportBattles, 'format=parquet');
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: { code: 'validation_failed' } });
+  });
+});
