@@ -14,6 +14,7 @@ import {
   type RatingsResult,
   type StyleFeatures,
 } from '../../lib/rating';
+import { availableThreads } from '../../lib/rating/bootstrap-threads';
 
 export const summary = 'Bradley-Terry ratings with confidence intervals (and online Elo) from a clean_battle file';
 
@@ -143,7 +144,7 @@ export interface LoadedBattles {
 /** Reads a clean_battle file into an aggregator (battles in time order). */
 export async function loadBattles(
   input: string,
-  options: { format?: BattleFileFormat; skipInvalid?: boolean; style?: boolean; progress?: boolean },
+  options: { format?: BattleFileFormat; skipInvalid?: boolean; style?: boolean; progress?: boolean; threads?: number },
 ): Promise<LoadedBattles> {
   const agg = new BattleAggregator();
   const log = new BattleLog();
@@ -170,6 +171,7 @@ export async function loadBattles(
         format: options.format,
         names,
         fast: !options.style,
+        threads: options.threads,
         onInvalid: options.skipInvalid
           ? (e) => {
               invalidCount++;
@@ -260,6 +262,7 @@ export async function run(argv: string[]): Promise<number> {
       skipInvalid: flags.skipInvalid,
       style: flags.styleControl,
       progress: true,
+      threads: availableThreads(),
     });
   } catch (err) {
     if (err instanceof MalformedRecordError) {
@@ -285,6 +288,8 @@ export async function run(argv: string[]): Promise<number> {
     styleControl: flags.styleControl,
     reweight: flags.reweight,
     matrices: false,
+    // Worker threads pay for themselves only on long bootstraps (they load their code first).
+    threads: (flags.bootstrap ?? 0) >= 400 ? availableThreads() : 1,
   });
   if (loaded.invalidCount > 0) {
     console.error(`pairwise ratings: skipped ${loaded.invalidCount} invalid record${loaded.invalidCount === 1 ? '' : 's'}, e.g.:`);

@@ -12,13 +12,19 @@ export interface ByteSource {
   close(): Promise<void>;
 }
 
-export async function openByteSource(input: BattleInput): Promise<ByteSource> {
+/** `start`: byte offset to read a file from (the second part of a file split between threads). */
+export async function openByteSource(input: BattleInput, start = 0): Promise<ByteSource> {
   if (typeof input === 'string') {
     const handle = await fs.promises.open(input, 'r');
     const { size } = await handle.stat();
+    let position = start;
     return {
       size,
-      read: async (buf, offset, length) => (await handle.read(buf, offset, length, null)).bytesRead,
+      async read(buf, offset, length) {
+        const { bytesRead } = await handle.read(buf, offset, length, position);
+        position += bytesRead;
+        return bytesRead;
+      },
       close: () => handle.close(),
     };
   }
@@ -57,15 +63,24 @@ export class ChunkPump {
   start = 0;
   end = 0;
   eof = false;
+  /** True when fill() stopped at `stopAt` (resume() lifts it). */
+  paused = false;
   /** Bytes consumed before buf[0]. */
   private before = 0;
   private finished = false;
 
+  /** `stopAt`: read no byte at or past this offset until resume(). */
   constructor(
     private readonly source: ByteSource,
     private readonly chunkSize = 8 << 20,
+    private stopAt = Infinity,
   ) {
     this.buf = Buffer.allocUnsafe(chunkSize * 2);
+  }
+
+  resume(): void {
+    this.stopAt = Infinity;
+    this.paused = false;
   }
 
   /** Bytes consumed so far. */
@@ -91,8 +106,13 @@ export class ChunkPump {
       this.buf.copy(bigger, 0, 0, this.end);
       this.buf = bigger;
     }
+    const room = this.stopAt - (this.before + this.end);
+    if (room <= 0) {
+      this.paused = true;
+      return false;
+    }
     let got = 0;
-    const target = this.end + this.chunkSize;
+    const target = this.end + Math.min(this.chunkSize, room);
     while (this.end < target) {
       const n = await this.source.read(this.buf, this.end, target - this.end);
       if (n === 0) {

@@ -8,7 +8,9 @@ import { WINNERS, type Winner } from '../rating/types';
  * else to this schema). Unknown fields are allowed and dropped; null optional fields count as
  * absent.
  */
-export const MODEL_NAME_MAX = 256;
+import { MODEL_NAME_MAX } from './limits';
+
+export { MODEL_NAME_MAX };
 
 export const modelNameSchema = z
   .string()

@@ -32,7 +32,29 @@ export class JsonFramer {
   private line = 1;
   private bomChecked = false;
 
-  constructor(private readonly format: 'json' | 'jsonl') {}
+  /**
+   * `midArray`: the bytes start at a record of a JSON array (after a comma), as the second part
+   * of a file split between threads does.
+   */
+  constructor(
+    private readonly format: 'json' | 'jsonl',
+    midArray = false,
+  ) {
+    if (midArray) {
+      this.state = ArrayState.Element;
+      this.bomChecked = true;
+    }
+  }
+
+  /** The line the next byte is on. */
+  get currentLine(): number {
+    return this.line;
+  }
+
+  /** True between records: everything given so far was consumed and the next record may start. */
+  atRecordBoundary(): boolean {
+    return this.format === 'jsonl' || this.state === ArrayState.Element;
+  }
 
   get records(): number {
     return this.index;

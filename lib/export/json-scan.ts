@@ -1,4 +1,4 @@
-import { MODEL_NAME_MAX } from './clean-battle';
+import { MODEL_NAME_MAX } from './limits';
 
 /**
  * Byte-level JSON scanning for clean_battle files: finds record boundaries in a buffer while

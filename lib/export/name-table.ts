@@ -12,8 +12,19 @@ export class NameTable {
   private slotKeyStart: Int32Array = new Int32Array(1024);
   private slotKeyLen: Int32Array = new Int32Array(1024);
   private count = 0;
+  private readonly byName = new Map<string, number>();
 
   constructor(private readonly resolve: (name: string) => number) {}
+
+  /** Id of a name given as a string (each distinct name is resolved once, whichever way it comes). */
+  idOf(name: string): number {
+    let id = this.byName.get(name);
+    if (id === undefined) {
+      id = this.resolve(name);
+      this.byName.set(name, id);
+    }
+    return id;
+  }
 
   /** Id of the ASCII name in buf[start, end). */
   lookup(buf: Uint8Array, start: number, end: number): number {
@@ -40,7 +51,7 @@ export class NameTable {
     const len = end - start;
     let name = '';
     for (let p = start; p < end; p++) name += String.fromCharCode(buf[p]);
-    const id = this.resolve(name);
+    const id = this.idOf(name);
     if (this.keyUsed + len > this.keys.length) {
       const next = new Uint8Array(Math.max(this.keys.length * 2, this.keyUsed + len));
       next.set(this.keys);

@@ -40,7 +40,7 @@ interface Seen {
 }
 
 /** Through the fast scanner: what the ratings command sees, plus the invalid record numbers. */
-async function scanAll(input: string, chunkSize?: number, format?: BattleFileFormat) {
+async function scanAll(input: string, chunkSize?: number, format?: BattleFileFormat, threads = 1, skip = true) {
   const names: string[] = [];
   const table = new NameTable((n) => names.push(n) - 1);
   const seen: Seen[] = [];
@@ -48,7 +48,7 @@ async function scanAll(input: string, chunkSize?: number, format?: BattleFileFor
   let fast = 0;
   await scanBattles(
     input,
-    { names: table, chunkSize, format, onInvalid: (e) => invalid.push(e.record) },
+    { names: table, chunkSize, format, threads, parallelMinBytes: 1, onInvalid: skip ? (e) => invalid.push(e.record) : undefined },
     {
       fast(a, b, w, t, index) {
         fast++;
@@ -274,5 +274,52 @@ describe('the fast path agrees with the schema on every record', () => {
       expect(got.fast).toBeGreaterThan(1000);
     }
     expect(expectedInvalid.length).toBeGreaterThan(500);
+  });
+});
+
+describe('two threads read a large file exactly like one', () => {
+  const line = (k: number) => {
+    if (k % 997 === 0) return `{"model_a":"m${k % 7}","model_b":"m${k % 7}","winner":"tie"}`; // invalid: same model
+    if (k % 1009 === 0) return `{"model_a":"m\\u0031","model_b":"m2","winner":"model_b","tstamp":${k}}`; // slow path
+    return `{"model_a":"m${k % 7}","model_b":"n${k % 5}","winner":"${WINNERS[k % 4]}","tstamp":${1e9 + k}}`;
+  };
+  const rows = Array.from({ length: 20000 }, (_, k) => line(k + 1));
+
+  it.each(['json', 'jsonl'] as const)('%s', async (format) => {
+    const text = format === 'json' ? `[\n${rows.join(',\n')}\n]\n` : `${rows.join('\n')}\n`;
+    const f = file(text, format);
+    const one = await scanAll(f, 1 << 16, format, 1);
+    const two = await scanAll(f, 1 << 16, format, 2);
+    expect(two.seen).toEqual(one.seen);
+    expect(two.invalid).toEqual(one.invalid);
+    expect(one.invalid.length).toBe(20);
+    expect(one.seen.length).toBe(20000 - 20);
+  });
+
+  it('a split point inside a string is caught, and the calling thread reads on', async () => {
+    // Long strings full of "},{" so that the split guess lands inside one.
+    const tricky = Array.from({ length: 400 }, (_, k) => `{"model_a":"a","model_b":"b","winner":"tie","judge":"${'},{'.repeat(2000)}","turn":${k + 1}}`);
+    const f = file(`[${tricky.join(',')}]`);
+    const one = await scanAll(f, 1 << 14, 'json', 1);
+    const two = await scanAll(f, 1 << 14, 'json', 2);
+    expect(two.seen).toEqual(one.seen);
+    expect(one.seen).toHaveLength(400);
+  });
+
+  it('errors in the second half carry absolute record and line numbers', async () => {
+    const clean = rows.filter((r) => !/"model_a":"(m\d)","model_b":"\1"/.test(r));
+    const bad = [...clean.slice(0, 15000), '{"model_a":"x","model_b":"y","winner":"nope"}', ...clean.slice(15000)];
+    const f = file(`[\n${bad.join(',\n')}\n]`);
+    const e1 = await scanAll(f, 1 << 16, 'json', 1, false).catch((e) => e);
+    const e2 = await scanAll(f, 1 << 16, 'json', 2, false).catch((e) => e);
+    expect(e1).toMatchObject({ record: 15001, line: 15002 });
+    expect(e1.reason).toMatch(/winner/);
+    expect(e2).toMatchObject({ record: 15001, line: 15002, reason: e1.reason });
+    const broken = [...clean.slice(0, 15000), '{"model_a":"x" "model_b":"y"}', ...clean.slice(15000)];
+    const g = file(`[\n${broken.join(',\n')}\n]`);
+    const f1 = await scanAll(g, 1 << 16, 'json', 1, false).catch((e) => e);
+    const f2 = await scanAll(g, 1 << 16, 'json', 2, false).catch((e) => e);
+    expect(f1).toMatchObject({ record: 15001, line: 15002, recoverable: false });
+    expect(f2).toMatchObject({ record: 15001, line: 15002, recoverable: false });
   });
 });

@@ -7,6 +7,7 @@ import { MalformedRecordError } from './errors';
 import { JsonFramer, type FramedRecordSink } from './json-framer';
 import type { JsonScanner } from './json-scan';
 import { NameTable } from './name-table';
+import { findSplit, MAIN_SHARE, PARALLEL_MIN_BYTES, SLOW_RECORD, startScanWorker, type StartedWorker, type WorkerPart } from './parallel-scan';
 
 export type BattleFileFormat = 'json' | 'jsonl' | 'csv';
 
@@ -62,9 +63,13 @@ function report(error: MalformedRecordError, onInvalid?: (e: MalformedRecordErro
 }
 
 function parseSlow(buf: Uint8Array, start: number, end: number, index: number, line: number): CleanBattle | MalformedRecordError {
+  return parseSlowText(Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString('utf8'), index, line);
+}
+
+function parseSlowText(text: string, index: number, line: number): CleanBattle | MalformedRecordError {
   let value: unknown;
   try {
-    value = JSON.parse(Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString('utf8'));
+    value = JSON.parse(text);
   } catch (err) {
     return new MalformedRecordError(index, line, `invalid JSON: ${(err as Error).message}`);
   }
@@ -119,6 +124,13 @@ export interface ScanOptions extends ReadOptions {
   names: NameTable;
   /** Use the byte-level fast path for JSON records (default true). */
   fast?: boolean;
+  /**
+   * Threads for large JSON/JSONL files read with the fast path (default 1); see
+   * parallel-scan.ts. Results, record numbers and errors are the same for any number.
+   */
+  threads?: number;
+  /** Smallest file read by two threads (default 48 MiB). */
+  parallelMinBytes?: number;
 }
 
 /**
@@ -138,8 +150,6 @@ export async function scanBattles(input: BattleInput, options: ScanOptions, visi
   }
   const fast = options.fast ?? true;
   const names = options.names;
-  const source = await openByteSource(input);
-  const framer = new JsonFramer(format);
   const sink: FramedRecordSink = {
     record(sc: JsonScanner, buf, start, end, index, line) {
       if (fast && !sc.slow) {
@@ -152,16 +162,68 @@ export async function scanBattles(input: BattleInput, options: ScanOptions, visi
     },
     invalid: (e) => report(e, options.onInvalid),
   };
-  const pump = new ChunkPump(source, options.chunkSize);
-  try {
-    while (await pump.fill()) {
-      pump.consume(framer.process(pump.buf, pump.start, pump.end, pump.eof, sink));
-      options.onProgress?.(pump.consumed, source.size);
+  // A large file on two threads: a worker reads from a split point near the middle.
+  let split: number | null = null;
+  let worker: StartedWorker | null = null;
+  if ((options.threads ?? 1) > 1 && fast && typeof input === 'string') {
+    const size = (await fs.promises.stat(input)).size;
+    if (size >= (options.parallelMinBytes ?? PARALLEL_MIN_BYTES)) {
+      split = await findSplit(input, Math.floor(size * MAIN_SHARE), format);
+      if (split !== null) worker = startScanWorker(input, format, split, options.chunkSize ?? 8 << 20);
     }
+  }
+  const source = await openByteSource(input);
+  const framer = new JsonFramer(format);
+  const pump = new ChunkPump(source, options.chunkSize, split ?? Infinity);
+  try {
+    for (;;) {
+      while (await pump.fill()) {
+        pump.consume(framer.process(pump.buf, pump.start, pump.end, pump.eof, sink));
+        options.onProgress?.(pump.consumed + (worker?.progress() ?? 0), source.size);
+      }
+      if (!pump.paused) break;
+      // At the split: if our scan ends exactly between two records there, the worker's part follows.
+      if (worker && pump.start === pump.end && framer.atRecordBoundary()) {
+        const part = await worker.result;
+        if (part && part.start === split) {
+          const records = framer.records;
+          mergePart(part, records, framer.currentLine - 1, names, visitor, options);
+          return { records: records + part.records };
+        }
+      }
+      worker?.stop();
+      worker = null;
+      pump.resume();
+    }
+  } catch (err) {
+    worker?.stop();
+    throw err;
   } finally {
     await source.close();
   }
   return { records: framer.records };
+}
+
+/** Hands the worker's records to the visitor in file order, with absolute numbers. */
+function mergePart(part: WorkerPart, recordBase: number, lineBase: number, names: NameTable, visitor: BattleVisitor, options: ReadOptions): void {
+  const ids = part.names.map((n) => names.idOf(n));
+  let e = 0;
+  for (let k = 0; k < part.count; k++) {
+    const w = part.winner[k];
+    const index = recordBase + k + 1;
+    const line = lineBase + part.line[k];
+    if (w < 4) {
+      visitor.fast(ids[part.a[k]], ids[part.b[k]], w, part.tstamp[k], index, line);
+      continue;
+    }
+    const x = part.extras[e++];
+    if (w === SLOW_RECORD) {
+      const r = parseSlowText(x.text!, recordBase + x.index, lineBase + x.line);
+      if (r instanceof MalformedRecordError) report(r, options.onInvalid);
+      else visitor.record(r, recordBase + x.index, lineBase + x.line);
+    } else report(new MalformedRecordError(recordBase + x.index, lineBase + x.line, x.reason!), options.onInvalid);
+  }
+  if (part.fatal) throw new MalformedRecordError(recordBase + part.fatal.index, lineBase + part.fatal.line, part.fatal.reason, false);
 }
 
 const CSV_FIXED_COLUMNS = ['model_a', 'model_b', 'winner', 'tstamp'];
