@@ -101,6 +101,9 @@ class Refresher {
       return;
     }
     if (now < this.retryAt) return;
+    // Passes over a large store take seconds: keep at least twice that between two of them, so a
+    // steady stream of votes (or an import into the running app) never keeps a core busy.
+    if (this.lastRun && now < this.lastRun.finishedAt + 2 * this.lastRun.ms) return;
     const quiet = now - this.changedAt >= DEBOUNCE_MS;
     const waitedEnough = this.pendingSince > 0 && now - this.pendingSince >= MAX_WAIT_MS;
     if (!quiet && !waitedEnough) return;
