@@ -1,5 +1,5 @@
 import { btDataFromTable, btHessian, fitBradleyTerry, GRADIENT_TOLERANCE, type BtData } from './bradley-terry';
-import { cholesky, choleskySolve } from './linalg';
+import { cholesky, choleskyInverse, choleskySolve, symmetricMatVec } from './linalg';
 import type { PairTable } from './pair-table';
 import { MultinomialSampler, Rng } from './random';
 import { parallelBootstrap } from './bootstrap-threads';
@@ -50,9 +50,7 @@ export class BootstrapRunner {
   private readonly cellPair: Int32Array;
   private readonly cellKind: Uint8Array;
   private readonly draw: Float64Array;
-  private readonly winI: Float64Array;
-  private readonly winJ: Float64Array;
-  private readonly ties: Float64Array;
+  private readonly weighted: boolean;
   private readonly solver: WarmSolver;
   private d: BtData | undefined;
 
@@ -81,36 +79,43 @@ export class BootstrapRunner {
     this.cellKind = Uint8Array.from(cellKind);
     this.sampler = new MultinomialSampler(weight, n);
     this.draw = new Float64Array(this.sampler.cells);
-    this.winI = new Float64Array(t.size);
-    this.winJ = new Float64Array(t.size);
-    this.ties = new Float64Array(t.size);
+    this.weighted = t.weight.some((w) => w !== 1);
     this.solver = new WarmSolver(t, full);
   }
 
   /** Rounds [from, to) into row r of samples, with each round's gradient norm and fallback flag. */
   run(from: number, to: number, samples: Float64Array, gradient: Float64Array, prior: Uint8Array): void {
-    const m = this.t.m;
-    const { draw, winI, winJ, ties, cellKind, cellPair } = this;
+    const t = this.t;
+    const m = t.m;
+    const { draw, cellKind, cellPair } = this;
+    const d = (this.d ??= { m, size: t.size, i: t.i, j: t.j, n: new Float64Array(t.size), s: new Float64Array(t.size) });
+    const { n, s } = d;
     for (let r = from; r < to; r++) {
       this.sampler.sample(new Rng(this.seed, r), draw);
-      winI.fill(0);
-      winJ.fill(0);
-      ties.fill(0);
+      // Resampled counts straight into the fit's sufficient statistics: battles and score of i.
+      n.fill(0);
+      s.fill(0);
       for (let k = 0; k < draw.length; k++) {
         const x = draw[k];
         if (x === 0) continue;
-        const kind = cellKind[k];
         const p = cellPair[k];
-        if (kind === 0) winI[p] = x;
-        else if (kind === 1) winJ[p] = x;
-        else ties[p] = x;
+        n[p] += x;
+        const kind = cellKind[k];
+        if (kind === 0) s[p] += x;
+        else if (kind === 2) s[p] += 0.5 * x;
       }
-      this.d = btDataFromTable(this.t, winI, winJ, ties, this.d);
-      const fit = this.solver.solve(this.d, samples.subarray(r * m, (r + 1) * m));
+      if (this.weighted) {
+        for (let p = 0; p < t.size; p++) {
+          n[p] *= t.weight[p];
+          s[p] *= t.weight[p];
+        }
+      }
+      const fit = this.solver.solve(d, samples.subarray(r * m, (r + 1) * m));
       gradient[r] = fit.gradientNorm;
       prior[r] = fit.prior ? 1 : 0;
     }
   }
+
 }
 
 /** Quantile with linear interpolation between order statistics (numpy's default). */
@@ -148,6 +153,7 @@ export function percentileBounds(samples: Float64Array, rounds: number, m: numbe
 class WarmSolver {
   private readonly m: number;
   private readonly l0: Float64Array;
+  private readonly inv0: Float64Array;
   private readonly l: Float64Array;
   private readonly g: Float64Array;
   private readonly e: Float64Array;
@@ -161,6 +167,9 @@ class WarmSolver {
   private readonly adjPair: Int32Array;
   private readonly seen: Uint8Array;
   private readonly stack: Int32Array;
+  private readonly fullForward: Uint8Array;
+  private readonly fullBackward: Uint8Array;
+  private readonly fullConnected: boolean;
 
   constructor(
     private readonly t: PairTable,
@@ -170,7 +179,8 @@ class WarmSolver {
     this.m = m;
     this.l0 = new Float64Array(m * m);
     btHessian(btDataFromTable(t), full, false, this.l0);
-    if (!cholesky(this.l0, m)) this.l0.fill(NaN);
+    // The explicit inverse: one matrix-vector product per step is faster than two triangular solves.
+    this.inv0 = cholesky(this.l0, m) ? choleskyInverse(this.l0, m) : new Float64Array(m * m).fill(NaN);
     this.l = new Float64Array(m * m);
     this.g = new Float64Array(m);
     this.e = new Float64Array(m);
@@ -197,10 +207,31 @@ class WarmSolver {
     }
     this.seen = new Uint8Array(m);
     this.stack = new Int32Array(m);
+    const fullData = btDataFromTable(t);
+    this.fullForward = new Uint8Array(t.size);
+    this.fullBackward = new Uint8Array(t.size);
+    for (let p = 0; p < t.size; p++) {
+      this.fullForward[p] = fullData.s[p] > 0 ? 1 : 0;
+      this.fullBackward[p] = fullData.n[p] - fullData.s[p] > 0 ? 1 : 0;
+    }
+    this.fullConnected = this.reach(fullData, true) && this.reach(fullData, false);
   }
 
-  /** Strong connectivity of the "scored against" graph of d (see mleExists). */
+  /**
+   * Strong connectivity of the "scored against" graph of d (see mleExists). Usually every pair
+   * keeps both directions the full data had, so d's graph contains the full data's strongly
+   * connected one; only otherwise is the graph searched.
+   */
   private exists(d: BtData): boolean {
+    if (this.fullConnected) {
+      let kept = true;
+      for (let p = 0; p < d.size && kept; p++) {
+        const n = d.n[p];
+        const sI = d.s[p];
+        if ((this.fullForward[p] && !(sI > 0)) || (this.fullBackward[p] && !(n - sI > 0))) kept = false;
+      }
+      if (kept) return true;
+    }
     return this.reach(d, true) && this.reach(d, false);
   }
 
@@ -268,13 +299,15 @@ class WarmSolver {
     // Work on a private vector (out may live in shared memory) and copy the result at the end.
     const theta = this.theta;
     theta.set(this.full);
-    let factor = this.l0;
+    let factor: Float64Array | null = null; // null: the precomputed inverse
     let fresh = false;
     let gn = this.gradient(d, theta);
     for (let iter = 0; iter < 100 && gn >= GRADIENT_TOLERANCE; iter++) {
       this.prev.set(theta);
-      this.step.set(this.g);
-      choleskySolve(factor, m, this.step);
+      if (factor) {
+        this.step.set(this.g);
+        choleskySolve(factor, m, this.step);
+      } else symmetricMatVec(this.inv0, m, this.g, this.step);
       let mean = 0;
       for (let k = 0; k < m; k++) mean += theta[k] + this.step[k];
       mean /= m;

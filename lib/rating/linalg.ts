@@ -64,3 +64,8 @@ export function choleskyInverse(l: Float64Array, n: number): Float64Array {
   }
   return inv;
 }
+
+/** out = A x for a full n x n row-major A (rows unrolled by four). */
+export function symmetricMatVec(a: Float64Array, n: number, x: Float64Array, out: Float64Array): void {
+  for (let i = 0; i < n; i++) out[i] = dot(a, i * n, x, 0, n);
+}
