@@ -448,7 +448,9 @@ export class JsonScanner {
     if (this.tplHoleCount >= 0) {
       const line = this.line;
       const q = this.matchTemplate(p);
-      if (q !== MISMATCH) return q;
+      // At the end of the input (or of a JSONL line) a record shorter than the template is no
+      // reason to wait for more bytes: scan it on its own.
+      if (q !== MISMATCH && !(q === NEED_MORE && this.eof)) return q;
       this.line = line;
       this.tplMisses++;
     }
@@ -552,11 +554,15 @@ export class JsonScanner {
     let bE = 0;
     let winner = -1;
     let tstamp = NaN;
+    // Running out of bytes means "wait for more" only while more can come; at the end of the
+    // input the general scan decides (and words any error).
+    const more = this.eof ? MISMATCH : NEED_MORE;
     for (let h = 0; ; h++) {
       const ls = this.tplSegStart[h];
       const ll = this.tplSegLen[h];
-      if (p + ll > end) return NEED_MORE;
-      for (let k = 0; k < ll; k++) if (buf[p + k] !== tb[ls + k]) return MISMATCH;
+      const avail = Math.min(ll, end - p);
+      for (let k = 0; k < avail; k++) if (buf[p + k] !== tb[ls + k]) return MISMATCH;
+      if (avail < ll) return more;
       p += ll;
       if (h === this.tplHoleCount) break;
       const kind = this.tplHoles[h];
@@ -564,7 +570,7 @@ export class JsonScanner {
         // plain ASCII string content up to the closing quote
         const s = p;
         for (;;) {
-          if (p >= end) return NEED_MORE;
+          if (p >= end) return more;
           const cls = STRING_CLASS[buf[p]];
           if (cls === 0) p++;
           else if (cls === 1) break;
@@ -588,18 +594,18 @@ export class JsonScanner {
         const s = p;
         let cls = 0;
         while (p < end && (cls = STRING_CLASS[buf[p]]) === 0) p++;
-        if (p >= end) return NEED_MORE;
+        if (p >= end) return more;
         if (cls !== 1) {
           const q = this.skipString(s - 1);
-          if (q < 0) return q === NEED_MORE ? q : MISMATCH; // errors are worded by scanRecord
+          if (q < 0) return q === NEED_MORE ? more : MISMATCH; // errors are worded by scanRecord
           p = q - 1;
         }
       } else if (kind <= H_NUMBER) {
         const c = p < end ? buf[p] : 0;
-        if (p >= end) return NEED_MORE;
+        if (p >= end) return more;
         if (!(c === MINUS || (c >= ZERO && c <= NINE))) return MISMATCH;
         const q = this.skipNumber(p);
-        if (q < 0) return q === NEED_MORE ? q : MISMATCH;
+        if (q < 0) return q === NEED_MORE ? more : MISMATCH;
         if (kind === H_TSTAMP) {
           tstamp = parseNumber(buf, p, q);
           if (!Number.isFinite(tstamp)) return MISMATCH;
@@ -611,10 +617,10 @@ export class JsonScanner {
         p = q;
       } else {
         // true / false (and null for fields where any literal is fine)
-        if (p + 4 > end) return NEED_MORE;
+        if (p + 4 > end) return more;
         if (buf[p] === 0x74 && buf[p + 1] === 0x72 && buf[p + 2] === 0x75 && buf[p + 3] === 0x65) p += 4;
         else if (buf[p] === 0x66) {
-          if (p + 5 > end) return NEED_MORE;
+          if (p + 5 > end) return more;
           if (buf[p + 1] === 0x61 && buf[p + 2] === 0x6c && buf[p + 3] === 0x73 && buf[p + 4] === 0x65) p += 5;
           else return MISMATCH;
         } else if (kind === H_LITERAL && buf[p] === 0x6e && buf[p + 1] === 0x75 && buf[p + 2] === 0x6c && buf[p + 3] === 0x6c) p += 4;
