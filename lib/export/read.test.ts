@@ -108,6 +108,22 @@ describe('clean_battle readers and writers', () => {
     expect(items.map((i) => i.line)).toEqual([2, 13, 19, 45]);
   });
 
+  it('a last record shorter than the layout before it (end of input, end of line)', async () => {
+    const long = (k: number) => `{"model_a":"a${k}","model_b":"b","winner":"tie","judge":"j","turn":1,"anony":true,"language":"English","tstamp":${k}}`;
+    const short = '{"model_a":"x","model_b":"y","winner":"tie"}';
+    for (const [format, text] of [
+      ['json', `[${long(1)},${long(2)},${short}]`],
+      ['jsonl', `${long(1)}\n${long(2)}\n${short}`],
+      ['jsonl', `${long(1)}\n${short}\n${long(3)}\n`],
+    ] as const) {
+      const f = file(text, format);
+      const items = await readAll(f);
+      expect(items).toHaveLength(3);
+      expect((await scanAll(f)).seen.map((x) => x.a)).toEqual(items.map((i) => i.record.model_a));
+      for (const chunk of [1, 7, 50]) expect((await scanAll(f, chunk)).seen).toHaveLength(3);
+    }
+  });
+
   it('reads JSONL with blank lines and a last line without newline, and reads streams', async () => {
     const text = `${JSON.stringify(sample[0])}\n\n  \n${JSON.stringify(sample[1])}\r\n${JSON.stringify(sample[3])}`;
     const items = await readAll(file(text, 'jsonl'));
