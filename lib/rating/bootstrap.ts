@@ -2,7 +2,6 @@ import { btDataFromTable, btHessian, fitBradleyTerry, GRADIENT_TOLERANCE, type B
 import { cholesky, choleskyInverse, choleskySolve, symmetricMatVec } from './linalg';
 import type { PairTable } from './pair-table';
 import { MultinomialSampler, Rng } from './random';
-import { parallelBootstrap } from './bootstrap-threads';
 
 export interface BootstrapResult {
   rounds: number;
@@ -19,11 +18,10 @@ export interface BootstrapResult {
  * i.e. one multinomial draw of N over the observed (pair, outcome) cells, and refits. Round r
  * uses its own random stream (seed, r), so results do not depend on scheduling (or on how many
  * threads share the rounds). Each refit starts from the full-data fit and runs to the same
- * gradient tolerance.
+ * gradient tolerance. (bootstrap-threads.ts runs the same rounds on several threads.)
  */
-export function bootstrapBt(t: PairTable, full: Float64Array, rounds: number, seed: number, threads = 1): BootstrapResult {
+export function bootstrapBt(t: PairTable, full: Float64Array, rounds: number, seed: number): BootstrapResult {
   const m = t.m;
-  if (threads > 1 && rounds >= 2 * BOOTSTRAP_CHUNK) return parallelBootstrap(t, full, rounds, seed, threads);
   const samples = new Float64Array(rounds * m);
   const gradient = new Float64Array(rounds);
   const prior = new Uint8Array(rounds);

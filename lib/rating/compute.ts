@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { AppError } from '../errors';
 import type { BattleAggregator } from './aggregator';
-import { bootstrapBt, percentileBounds } from './bootstrap';
+import { BOOTSTRAP_CHUNK, bootstrapBt, percentileBounds } from './bootstrap';
+import { parallelBootstrap } from './bootstrap-threads';
 import { btDataFromTable, fitBradleyTerry } from './bradley-terry';
 import { buildPairTable } from './pair-table';
 import { btSandwichVariance, Z_95 } from './sandwich';
@@ -108,7 +109,9 @@ export function computeRatings(agg: BattleAggregator, options: RatingOptions = {
         upperT[k] = theta[k] + half;
       }
     } else {
-      const boot = bootstrapBt(table, theta, rounds, seed, opts.threads ?? 1);
+      const threads = opts.threads ?? 1;
+      const boot =
+        threads > 1 && rounds >= 2 * BOOTSTRAP_CHUNK ? parallelBootstrap(table, theta, rounds, seed, threads) : bootstrapBt(table, theta, rounds, seed);
       ({ lower: lowerT, upper: upperT } = percentileBounds(boot.samples, rounds, m));
       diagnostics.bootstrapRounds = rounds;
       diagnostics.bootstrapFallbackRounds = boot.fallbackRounds;
