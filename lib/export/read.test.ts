@@ -139,6 +139,7 @@ describe('clean_battle readers and writers', () => {
       { model_a: 'a', model_b: 'b', winner: 'model_a', tstamp: 17 },
       { model_a: 'a', model_b: 'c, d', winner: 'tie' },
     ]);
+    await expect(readAll(file('left,right,winner\nx,y,left\n', 'csv'))).rejects.toThrow(/neither a header/);
     const bare = file('a,b,model_b,1700000000\nb,c,tie (bothbad),1700000001\n', 'csv');
     expect((await readAll(bare, { format: 'csv' })).map((i) => [i.record.winner, i.record.tstamp, i.line])).toEqual([
       ['model_b', 1700000000, 1],

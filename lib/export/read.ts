@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse';
 import { validateCleanBattle, type CleanBattle } from './clean-battle';
+import { WINNERS } from '../rating/types';
 import { ChunkPump, openByteSource, type BattleInput } from './byte-source';
 import { MalformedRecordError } from './errors';
 import { JsonFramer, type FramedRecordSink } from './json-framer';
@@ -304,6 +305,9 @@ async function* readCsv(input: BattleInput, options: ReadOptions): AsyncGenerato
         if (names.includes('model_a') && names.includes('model_b') && names.includes('winner')) {
           columns = names;
           continue;
+        }
+        if (!(WINNERS as readonly string[]).includes(row[2]?.trim() ?? '')) {
+          throw new MalformedRecordError(1, info.lines, 'the first row is neither a header naming model_a, model_b and winner nor a battle (model_a,model_b,winner[,tstamp])', false);
         }
         columns = CSV_FIXED_COLUMNS.slice(0, Math.max(3, Math.min(row.length, 4)));
       }
