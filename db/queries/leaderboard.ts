@@ -37,7 +37,8 @@ export type CountedBattleTuple = [
   isCode: number | null,
   promptChars: number | null,
   turns: number,
-  tags: string,
+  /** JSON array of tags; null when there are none. */
+  tags: string | null,
   /** With `withAnswers`: JSON arrays of the two sides' current answers ("[]" when none). */
   answersA?: string,
   answersB?: string,
@@ -75,7 +76,8 @@ export async function* iterateCountedBattles({
 }): AsyncGenerator<CountedBattleTuple[]> {
   const s = stmt(
     db.$client,
-    `SELECT v.id, b.model_a, b.model_b, v.winner, b.language, b.is_code, b.prompt_chars, b.turns, b.tags
+    `SELECT v.id, b.model_a, b.model_b, v.winner, b.language, b.is_code, b.prompt_chars, b.turns,
+            CASE WHEN b.tags = '[]' THEN NULL ELSE b.tags END
             ${withAnswers ? `, ${answersJson('a')}, ${answersJson('b')}` : ''}
        FROM votes v INDEXED BY votes_created_idx
        JOIN battles b ON b.id = v.battle_id

@@ -1,7 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { hasStoredAnswers, iterateCountedBattles, latestVoteId, saveSnapshot } from '../../db/queries/leaderboard';
 import type { Db } from '../../db/index';
-import { BattleAggregator, computeRatings, styleFromConversation, type StyleFeatures } from '../rating';
+import { BattleAggregator, computeRatings, styleDiff, styleFromConversation, type OutcomeCode, type StyleFeatures } from '../rating';
 import {
   categoriesOf,
   LONG_PROMPT_CHARS,
@@ -24,40 +24,36 @@ import { METHOD, METHOD_STYLE, type BoardResult, type PairTally, type SnapshotPa
 const WINNER_CODE = { model_a: 0, model_b: 1, tie: 2, 'tie (bothbad)': 3 } as const;
 const HASH_ROWS = 16_384;
 
+/**
+ * One board's battles: the rating engine's aggregator plus a running hash of the data. Model
+ * names are interned once per pass (global ids); each board maps them to its aggregator's own
+ * ids through an array, so a battle costs no string lookups per board.
+ */
 class CategoryAccumulator {
   readonly agg = new BattleAggregator();
   battles = 0;
   styleBattles = 0;
-  private readonly index = new Map<string, number>();
-  readonly names: string[] = [];
-  private readonly tallies = new Map<number, PairTally>();
+  private local: number[] = [];
   // The data hash covers (vote id, model a, model b, outcome, has style) of every battle, in
   // order; rows are packed into a typed array and hashed a block at a time.
   private readonly hash: Hash = createHash('sha256');
   private readonly rows = new Uint32Array(HASH_ROWS * 4);
   private filled = 0;
 
-  add(voteId: number, modelA: string, modelB: string, winner: keyof typeof WINNER_CODE, style?: { a: StyleFeatures; b: StyleFeatures }) {
-    this.agg.add(modelA, modelB, winner, style);
+  add(voteId: number, ga: number, gb: number, names: string[], outcome: OutcomeCode, diff: Float64Array | null) {
+    let a = this.local[ga];
+    if (a === undefined) a = this.local[ga] = this.agg.modelId(names[ga]);
+    let b = this.local[gb];
+    if (b === undefined) b = this.local[gb] = this.agg.modelId(names[gb]);
+    this.agg.addIds(a, b, outcome, diff);
     this.battles++;
-    if (style) this.styleBattles++;
-    let i = this.modelIndex(modelA);
-    let j = this.modelIndex(modelB);
-    let w: number = WINNER_CODE[winner];
+    if (diff) this.styleBattles++;
     const r = this.filled++ * 4;
     this.rows[r] = voteId;
-    this.rows[r + 1] = i;
-    this.rows[r + 2] = j;
-    this.rows[r + 3] = w | (style ? 4 : 0);
+    this.rows[r + 1] = a;
+    this.rows[r + 2] = b;
+    this.rows[r + 3] = outcome | (diff ? 4 : 0);
     if (this.filled === HASH_ROWS) this.flushHash();
-    if (i > j) {
-      [i, j] = [j, i];
-      if (w < 2) w = 1 - w;
-    }
-    const key = i * 1_048_576 + j;
-    let t = this.tallies.get(key);
-    if (!t) this.tallies.set(key, (t = [i, j, 0, 0, 0, 0]));
-    t[2 + w]++;
   }
 
   private flushHash() {
@@ -65,25 +61,35 @@ class CategoryAccumulator {
     this.filled = 0;
   }
 
-  private modelIndex(name: string): number {
-    let i = this.index.get(name);
-    if (i === undefined) {
-      i = this.names.length;
-      this.index.set(name, i);
-      this.names.push(name);
-    }
-    return i;
-  }
-
   digest(): string {
     this.flushHash();
-    this.hash.update(JSON.stringify(this.names));
+    this.hash.update(JSON.stringify(this.agg.models));
     return this.hash.digest('hex');
   }
 
+  /** Outcome tallies per unordered pair, from the aggregator's counts per ordered pair. */
   pairs(): NonNullable<BoardResult['pairs']> {
-    const rows = [...this.tallies.values()].sort((x, y) => x[0] - y[0] || x[1] - y[1]);
-    return { models: this.names, rows };
+    const snap = this.agg.snapshot();
+    const byPair = new Map<number, PairTally>();
+    for (let slot = 0; slot < snap.pairCount; slot++) {
+      let i = snap.pairA[slot];
+      let j = snap.pairB[slot];
+      let wi = snap.counts[4 * slot];
+      let wj = snap.counts[4 * slot + 1];
+      if (i > j) {
+        [i, j] = [j, i];
+        [wi, wj] = [wj, wi];
+      }
+      const key = i * 1_048_576 + j;
+      let t = byPair.get(key);
+      if (!t) byPair.set(key, (t = [i, j, 0, 0, 0, 0]));
+      t[2] += wi;
+      t[3] += wj;
+      t[4] += snap.counts[4 * slot + 2];
+      t[5] += snap.counts[4 * slot + 3];
+    }
+    const rows = [...byPair.values()].sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+    return { models: [...snap.models], rows };
   }
 }
 
@@ -135,15 +141,38 @@ export async function computeSnapshots({ db, onBoard, now = Date.now }: ComputeO
   const withAnswers = await hasStoredAnswers({ db });
   const facts: BattleFacts = { language: null, isCode: null, promptChars: null, turns: 1, tags: null };
   const overall = acc.get('overall')!;
+  const globalIds = new Map<string, number>();
+  const names: string[] = [];
+  const intern = (name: string) => {
+    let id = globalIds.get(name);
+    if (id === undefined) {
+      id = names.length;
+      globalIds.set(name, id);
+      names.push(name);
+    }
+    return id;
+  };
+  const diff = new Float64Array(4);
   for await (const batch of iterateCountedBattles({ db, upToVoteId, withAnswers })) {
     for (const [voteId, modelA, modelB, winner, language, isCode, promptChars, turns, tags, answersA, answersB] of batch) {
+      const outcome = WINNER_CODE[winner];
+      // The same checks as BattleAggregator.add: such a battle cannot count.
+      if (outcome === undefined || modelA === modelB || !modelA || !modelB) continue;
       battles++;
-      const a = withAnswers ? sideStyle(answersA) : null;
-      const b = a ? sideStyle(answersB) : null;
-      const style = a && b ? { a, b } : undefined;
-      overall.add(voteId, modelA, modelB, winner, style);
-      // Most battles of a large import belong to no other category: skip the lookups then.
-      if (!isCode && !language && turns <= 1 && (promptChars === null || promptChars <= LONG_PROMPT_CHARS) && tags === '[]') continue;
+      let style: Float64Array | null = null;
+      if (withAnswers) {
+        const a = sideStyle(answersA);
+        const b = a ? sideStyle(answersB) : null;
+        if (a && b) {
+          styleDiff(a, b, diff);
+          style = diff;
+        }
+      }
+      const ga = intern(modelA);
+      const gb = intern(modelB);
+      overall.add(voteId, ga, gb, names, outcome, style);
+      // Most battles of a large import belong to no other board: skip the lookups then.
+      if (!isCode && !language && turns <= 1 && (promptChars === null || promptChars <= LONG_PROMPT_CHARS) && tags === null) continue;
       facts.language = language;
       facts.isCode = isCode;
       facts.promptChars = promptChars;
@@ -153,7 +182,7 @@ export async function computeSnapshots({ db, onBoard, now = Date.now }: ComputeO
         if (cat === 'overall') continue;
         let c = acc.get(cat);
         if (!c) acc.set(cat, (c = new CategoryAccumulator()));
-        c.add(voteId, modelA, modelB, winner, style);
+        c.add(voteId, ga, gb, names, outcome, style);
       }
     }
   }

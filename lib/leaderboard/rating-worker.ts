@@ -11,6 +11,8 @@ import { computeSnapshots } from './compute-snapshots';
 async function main(): Promise<void> {
   const { databasePath } = workerData as { databasePath: string };
   const db = openDb(databasePath);
+  // The pass reads the whole store once: memory-mapped reads save a copy per page.
+  db.$client.pragma('mmap_size = 1073741824');
   try {
     const summary = await computeSnapshots({
       db,
