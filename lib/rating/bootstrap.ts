@@ -152,6 +152,9 @@ class WarmSolver {
   private readonly m: number;
   private readonly l0: Float64Array;
   private readonly inv0: Float64Array;
+  private readonly h0diag: Float64Array;
+  private readonly hdiag: Float64Array;
+  private readonly scaled: Float64Array;
   private readonly l: Float64Array;
   private readonly g: Float64Array;
   private readonly e: Float64Array;
@@ -177,6 +180,19 @@ class WarmSolver {
     this.m = m;
     this.l0 = new Float64Array(m * m);
     btHessian(btDataFromTable(t), full, false, this.l0);
+    this.h0diag = new Float64Array(m);
+    this.hdiag = new Float64Array(m);
+    this.scaled = new Float64Array(m);
+    {
+      // diagonal of the Fisher information alone (btHessian adds c·11ᵀ for the gauge)
+      const fd = btDataFromTable(t);
+      for (let p = 0; p < t.size; p++) {
+        const q = 1 / (1 + Math.exp(full[t.j[p]] - full[t.i[p]]));
+        const h = fd.n[p] * q * (1 - q);
+        this.h0diag[t.i[p]] += h;
+        this.h0diag[t.j[p]] += h;
+      }
+    }
     // The explicit inverse: one matrix-vector product per step is faster than two triangular solves.
     this.inv0 = cholesky(this.l0, m) ? choleskyInverse(this.l0, m) : new Float64Array(m * m).fill(NaN);
     this.l = new Float64Array(m * m);
@@ -266,8 +282,10 @@ class WarmSolver {
     const { g, e } = this;
     const m = this.m;
     let big = false;
+    const hd = this.hdiag;
     for (let k = 0; k < m; k++) {
       g[k] = 0;
+      hd[k] = 0;
       if (Math.abs(theta[k]) > 300) big = true;
       e[k] = Math.exp(theta[k]);
     }
@@ -281,6 +299,9 @@ class WarmSolver {
       const r = d.s[p] - n * q;
       g[i] += r;
       g[j] -= r;
+      const h = n * q * (1 - q);
+      hd[i] += h;
+      hd[j] += h;
     }
     let norm = 0;
     for (let k = 0; k < m; k++) norm = Math.max(norm, Math.abs(g[k]));
@@ -305,7 +326,18 @@ class WarmSolver {
       if (factor) {
         this.step.set(this.g);
         choleskySolve(factor, m, this.step);
-      } else symmetricMatVec(this.inv0, m, this.g, this.step);
+      } else {
+        // H0⁻¹ rescaled by the resample's own Hessian diagonal: S⁻¹ H0⁻¹ S⁻¹ g with
+        // S² = diag(H) / diag(H0) absorbs each model's change in battle count, the largest part
+        // of the difference between the two matrices, and cuts the steps needed.
+        const { hdiag, h0diag, scaled, step } = this;
+        for (let k = 0; k < m; k++) {
+          hdiag[k] = 1 / Math.sqrt(hdiag[k] / h0diag[k] || 1); // now S⁻¹
+          scaled[k] = this.g[k] * hdiag[k];
+        }
+        symmetricMatVec(this.inv0, m, scaled, step);
+        for (let k = 0; k < m; k++) step[k] *= hdiag[k];
+      }
       let mean = 0;
       for (let k = 0; k < m; k++) mean += theta[k] + this.step[k];
       mean /= m;
