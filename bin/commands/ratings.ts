@@ -43,7 +43,8 @@ Elo scale with 95 % confidence intervals, Rank (UB), online Elo and vote counts.
                          markdown headers, list items, bold) taken from each record's
                          conv_metadata, or counted in conversation_a / conversation_b; prints
                          the style coefficients with the table. Records without either are
-                         left out of the fit.
+                         left out of the fit. (Its bootstrap refits every battle: use the
+                         sandwich interval on millions of battles.)
   --reweight             weight each battle by 1 / max(battles of its model pair, 50)
   --skip-invalid         skip malformed records (and count them) instead of stopping at the
                          first one
