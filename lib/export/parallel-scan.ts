@@ -165,7 +165,8 @@ export interface StartedWorker {
 }
 
 export function startScanWorker(file: string, format: 'json' | 'jsonl', start: number, chunkSize: number): StartedWorker {
-  const workerFile = path.join(path.dirname(fileURLToPath(import.meta.url)), 'scan-worker.mjs');
+  // Hidden from the app's bundler: the .mjs loads TypeScript through tsx (command line only).
+  const workerFile = path.join(/* turbopackIgnore: true */ path.dirname(fileURLToPath(import.meta.url)), 'scan-worker.mjs');
   let bytes = 0;
   let worker: Worker | null = null;
   const result = new Promise<WorkerPart | null>((resolve) => {

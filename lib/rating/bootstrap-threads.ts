@@ -77,7 +77,8 @@ export function parallelBootstrap(t: PairTable, full: Float64Array, rounds: numb
     ctl: new SharedArrayBuffer(8),
     done: new SharedArrayBuffer(chunks * 4),
   };
-  const workerFile = path.join(path.dirname(fileURLToPath(import.meta.url)), 'bootstrap-worker.mjs');
+  // Hidden from the app's bundler: the .mjs loads TypeScript through tsx (command line only).
+  const workerFile = path.join(/* turbopackIgnore: true */ path.dirname(fileURLToPath(import.meta.url)), 'bootstrap-worker.mjs');
   const workers: Worker[] = [];
   for (let w = 1; w < Math.min(threads, chunks); w++) {
     try {
