@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse';
-import { validateCleanBattle, type CleanBattle } from './clean-battle';
+import { CLEAN_BATTLE_FIELDS, validateCleanBattle, type CleanBattle } from './clean-battle';
 import { WINNERS } from '../rating/types';
 import { ChunkPump, openByteSource, type BattleInput } from './byte-source';
 import { MalformedRecordError } from './errors';
@@ -79,6 +79,21 @@ function parseSlowText(text: string, index: number, line: number): CleanBattle |
 }
 
 /**
+ * A record the byte scanner has already proved valid by the schema's rules (json-scan.ts): only
+ * JSON.parse is left to do, and keeping the known, non-null fields, as the schema would. Saves
+ * the schema's cost on the common, simple records (the import of a large file is mostly this).
+ */
+function parseVouched(buf: Uint8Array, start: number, end: number): CleanBattle {
+  const value = JSON.parse(Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString('utf8')) as Record<string, unknown>;
+  const record: Record<string, unknown> = {};
+  for (const key of CLEAN_BATTLE_FIELDS) {
+    const v = value[key];
+    if (v !== undefined && v !== null) record[key] = v;
+  }
+  return record as unknown as CleanBattle;
+}
+
+/**
  * Streams validated clean_battle records from a JSON array, JSONL or CSV file (or stream),
  * reading in chunks: the file is never held in memory as a whole.
  */
@@ -92,8 +107,8 @@ export async function* readCleanBattles(input: BattleInput, options: ReadOptions
   const framer = new JsonFramer(format);
   const batch: CleanBattleItem[] = [];
   const sink: FramedRecordSink = {
-    record(_sc, buf, start, end, index, line) {
-      const r = parseSlow(buf, start, end, index, line);
+    record(sc, buf, start, end, index, line) {
+      const r = sc.slow ? parseSlow(buf, start, end, index, line) : parseVouched(buf, start, end);
       if (r instanceof MalformedRecordError) report(r, options.onInvalid);
       else batch.push({ record: r, index, line });
     },
