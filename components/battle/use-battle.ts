@@ -1,11 +1,13 @@
 'use client';
 
 import { useCallback, useEffect, useReducer, useRef, type Dispatch } from 'react';
+import { flushSync } from 'react-dom';
 import {
   requestErrorFrom,
   streamEventSchema,
   voteResultSchema,
   type BattleMode,
+  type Side,
   type Winner,
 } from './api-types';
 import { battleReducer, initialBattleState, type BattleAction, type BattleState } from './battle-state';
@@ -135,19 +137,23 @@ async function runStream(
   dispatch({ type: 'accepted' });
 
   let ended = false;
-  let sawDelta = false;
+  const started = new Set<Side>();
   try {
     for await (const raw of readNdjson(res.body)) {
       if (signal.aborted) break;
       const event = streamEventSchema.safeParse(raw);
       if (!event.success) continue;
       if (event.data.type === 'end') ended = true;
-      if (event.data.type === 'delta' && !sawDelta) {
-        sawDelta = true;
+      const data = event.data;
+      if (data.type === 'delta' && !started.has(data.side)) {
+        started.add(data.side);
         // Lets a benchmark split the time to the first token into network and rendering.
-        performance.mark('battle:first-delta');
+        if (started.size === 1) performance.mark('battle:first-delta');
+        // A side's first words are painted at once rather than on React's next scheduled pass.
+        flushSync(() => dispatch({ type: 'event', event: data }));
+        continue;
       }
-      dispatch({ type: 'event', event: event.data });
+      dispatch({ type: 'event', event: data });
       // The last line: the request is over even if the connection lingers, so the next one may start.
       if (ended) break;
     }
