@@ -317,6 +317,12 @@ test.describe('an imported store', () => {
   test('the charts render', async ({ page }) => {
     await page.goto(`${app.url}/leaderboard?deprecated=1`);
     const charts = page.getByTestId('leaderboard-charts');
+    // Charts are drawn as they come into view.
+    await expect(charts.getByTestId('chart-win-fraction')).toHaveCount(0);
+    for (const box of await charts.locator('[data-mounted]').all()) {
+      await box.scrollIntoViewIfNeeded();
+      await expect(box).toHaveAttribute('data-mounted', '1');
+    }
     await expect(charts.getByTestId('chart-intervals').locator('.recharts-scatter-symbol')).toHaveCount(6);
     await expect(charts.getByTestId('chart-intervals').locator('.recharts-errorBar')).toHaveCount(6);
     // Every ordered pair of the six models has a cell (all pairs met).

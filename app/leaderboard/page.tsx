@@ -7,6 +7,7 @@ import { loadBoard } from '@/lib/leaderboard/load-board';
 import { listBoards, readRatingHistory } from '@/lib/leaderboard/read-board';
 import { AutoRefresh } from '@/components/leaderboard/auto-refresh';
 import { AverageWinRateChart, HeatmapChart, RatingHistoryChart, RatingIntervalsChart, type HistorySeries } from '@/components/leaderboard/charts';
+import { LazyMount } from '@/components/leaderboard/lazy-mount';
 import { LeaderboardView, type CategoryOption } from '@/components/leaderboard/leaderboard-view';
 import { RelativeTime } from '@/components/leaderboard/relative-time';
 import styles from '@/components/leaderboard/leaderboard.module.css';
@@ -179,16 +180,32 @@ function Charts({
     <>
       <h2 className={styles.sectionTitle}>Charts</h2>
       <div className={styles.charts} data-testid="leaderboard-charts">
-        <RatingIntervalsChart
-          points={top(INTERVAL_MODELS).map((r) => ({ model: r.model, name: r.name, rating: r.rating, lower: r.lower, upper: r.upper }))}
-          total={rows.length}
-        />
-        {heat && heat.models.length >= 2 && <HeatmapChart heatmap={heat} kind="win" names={names} />}
-        {heat && heat.models.length >= 2 && <HeatmapChart heatmap={heat} kind="count" names={names} />}
-        {winRates.length > 0 && (
-          <AverageWinRateChart points={winRates.map((w) => ({ ...w, name: names[w.model] ?? w.model }))} total={rows.length} />
+        <LazyMount minHeight={420} wide>
+          <RatingIntervalsChart
+            points={top(INTERVAL_MODELS).map((r) => ({ model: r.model, name: r.name, rating: r.rating, lower: r.lower, upper: r.upper }))}
+            total={rows.length}
+          />
+        </LazyMount>
+        {heat && heat.models.length >= 2 && (
+          <LazyMount minHeight={heat.models.length * 25 + 240}>
+            <HeatmapChart heatmap={heat} kind="win" names={names} />
+          </LazyMount>
         )}
-        {series.length > 0 && <RatingHistoryChart points={series} models={historyModels} names={names} />}
+        {heat && heat.models.length >= 2 && (
+          <LazyMount minHeight={heat.models.length * 25 + 240}>
+            <HeatmapChart heatmap={heat} kind="count" names={names} />
+          </LazyMount>
+        )}
+        {winRates.length > 0 && (
+          <LazyMount minHeight={winRates.length * 22 + 140}>
+            <AverageWinRateChart points={winRates.map((w) => ({ ...w, name: names[w.model] ?? w.model }))} total={rows.length} />
+          </LazyMount>
+        )}
+        {series.length > 0 && (
+          <LazyMount minHeight={420} wide>
+            <RatingHistoryChart points={series} models={historyModels} names={names} />
+          </LazyMount>
+        )}
       </div>
     </>
   );

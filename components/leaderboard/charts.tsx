@@ -35,9 +35,9 @@ function short(name: string, max = 22): string {
   return name.length > max ? `${name.slice(0, max - 1)}…` : name;
 }
 
-function ChartCard({ title, note, wide, testId, children }: { title: string; note: string; wide?: boolean; testId: string; children: React.ReactNode }) {
+function ChartCard({ title, note, testId, children }: { title: string; note: string; wide?: boolean; testId: string; children: React.ReactNode }) {
   return (
-    <figure className={`${styles.card} ${styles.chartCard} ${wide ? styles.chartWide : ''}`} data-testid={testId} style={{ margin: 0 }}>
+    <figure className={`${styles.card} ${styles.chartCard}`} data-testid={testId} style={{ margin: 0, height: '100%' }}>
       <figcaption>
         <h3 className={styles.chartTitle}>{title}</h3>
         <p className={styles.chartNote}>{note}</p>

@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import { usePathname, useRouter } from 'next/navigation';
-import { useEffect, useMemo, useState, useTransition } from 'react';
+import { useDeferredValue, useEffect, useMemo, useState, useTransition } from 'react';
 import type { BoardRow } from '@/lib/leaderboard/board-view';
 import { modelHref } from '@/lib/leaderboard/links';
 import styles from './leaderboard.module.css';
@@ -109,8 +109,10 @@ export function LeaderboardView({ rows, category, styleControl, styleAvailable, 
     startTransition(() => router.push(`${pathname}?${p.toString()}`, { scroll: false }));
   };
 
+  // Typing stays responsive: the table follows the search box a moment later if it must.
+  const deferredQ = useDeferredValue(q);
   const visible = useMemo(() => {
-    const needle = q.trim().toLowerCase();
+    const needle = deferredQ.trim().toLowerCase();
     const kept = rows.filter(
       (r) =>
         r.votes >= minVotes &&
@@ -118,7 +120,7 @@ export function LeaderboardView({ rows, category, styleControl, styleAvailable, 
         (!needle || r.model.toLowerCase().includes(needle) || r.name.toLowerCase().includes(needle) || r.organization.toLowerCase().includes(needle)),
     );
     return kept.sort((a, b) => sort.dir * compare(a, b, sort.key) || a.rank - b.rank || a.model.localeCompare(b.model));
-  }, [rows, q, minVotes, deprecated, sort]);
+  }, [rows, deferredQ, minVotes, deprecated, sort]);
 
   const download = (format: 'csv' | 'json') => {
     const p = new URLSearchParams(filterParams);
