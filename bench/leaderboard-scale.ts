@@ -104,7 +104,7 @@ async function pageFigures(app: AppServer): Promise<void> {
       await page.waitForFunction((el) => el?.getAttribute('data-mounted') === '1', await box.elementHandle());
     }
     await page.getByTestId('chart-win-fraction').locator('.recharts-scatter-symbol').first().waitFor();
-    await page.getByTestId('chart-history').locator('.recharts-line').first().waitFor();
+    await page.getByTestId('chart-history').locator('.recharts-line').first().waitFor({ state: 'attached' });
     const chartsMs = performance.now() - t2;
     await page.waitForTimeout(300);
     const longCharts = await page.evaluate(() => (window as unknown as { __long: number[] }).__long.splice(0));
