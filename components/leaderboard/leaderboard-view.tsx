@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import { usePathname, useRouter } from 'next/navigation';
-import { useDeferredValue, useEffect, useMemo, useState, useTransition } from 'react';
+import { memo, useDeferredValue, useEffect, useMemo, useState, useTransition } from 'react';
 import type { BoardRow } from '@/lib/leaderboard/board-view';
 import { modelHref } from '@/lib/leaderboard/links';
 import styles from './leaderboard.module.css';
@@ -248,40 +248,7 @@ export function LeaderboardView({ rows, category, styleControl, styleAvailable, 
           </thead>
           <tbody>
             {visible.map((r) => (
-              <tr key={r.model} data-testid="leaderboard-row" data-model={r.model}>
-                <td className={styles.rank}>{r.rank}</td>
-                {styleControl && (
-                  <td className={styles.num}>
-                    <RankChange value={r.rankChange} />
-                  </td>
-                )}
-                <td>
-                  <Link className={styles.modelLink} href={modelHref(r.model)} prefetch={false}>
-                    {r.name}
-                  </Link>
-                  {r.deprecated && <span className={styles.tag}>deprecated</span>}
-                  {r.name !== r.model && <span className={styles.modelId}>{r.model}</span>}
-                </td>
-                <td className={`${styles.num} ${styles.rating}`} data-testid="cell-rating">
-                  {fmt1(r.rating)}
-                </td>
-                <td className={`${styles.num} ${styles.ci}`}>
-                  +{fmt1(r.plus)}/-{fmt1(r.minus)}
-                </td>
-                <td className={styles.num} data-testid="cell-votes">
-                  {int(r.votes)}
-                </td>
-                <td className={styles.num}>
-                  <span className={styles.winBar}>
-                    <span className={styles.winTrack} aria-hidden="true">
-                      <span className={styles.winFill} style={{ width: `${(r.winRate * 100).toFixed(1)}%`, display: 'block' }} />
-                    </span>
-                    {pct(r.winRate)}
-                  </span>
-                </td>
-                <td className={r.organization === 'unknown' ? styles.unknown : undefined}>{r.organization}</td>
-                <td className={r.license === 'unknown' ? styles.unknown : undefined}>{r.license}</td>
-              </tr>
+              <BoardTableRow key={r.model} row={r} styleControl={styleControl} />
             ))}
           </tbody>
         </table>
@@ -301,6 +268,46 @@ export function LeaderboardView({ rows, category, styleControl, styleAvailable, 
     </section>
   );
 }
+
+/** One row; memoised so that sorting and filtering only move rows instead of re-rendering them. */
+const BoardTableRow = memo(function BoardTableRow({ row: r, styleControl }: { row: BoardRow; styleControl: boolean }) {
+  return (
+    <tr data-testid="leaderboard-row" data-model={r.model}>
+      <td className={styles.rank}>{r.rank}</td>
+      {styleControl && (
+        <td className={styles.num}>
+          <RankChange value={r.rankChange} />
+        </td>
+      )}
+      <td>
+        <Link className={styles.modelLink} href={modelHref(r.model)} prefetch={false}>
+          {r.name}
+        </Link>
+        {r.deprecated && <span className={styles.tag}>deprecated</span>}
+        {r.name !== r.model && <span className={styles.modelId}>{r.model}</span>}
+      </td>
+      <td className={`${styles.num} ${styles.rating}`} data-testid="cell-rating">
+        {fmt1(r.rating)}
+      </td>
+      <td className={`${styles.num} ${styles.ci}`}>
+        +{fmt1(r.plus)}/-{fmt1(r.minus)}
+      </td>
+      <td className={styles.num} data-testid="cell-votes">
+        {int(r.votes)}
+      </td>
+      <td className={styles.num}>
+        <span className={styles.winBar}>
+          <span className={styles.winTrack} aria-hidden="true">
+            <span className={styles.winFill} style={{ width: `${(r.winRate * 100).toFixed(1)}%`, display: 'block' }} />
+          </span>
+          {pct(r.winRate)}
+        </span>
+      </td>
+      <td className={r.organization === 'unknown' ? styles.unknown : undefined}>{r.organization}</td>
+      <td className={r.license === 'unknown' ? styles.unknown : undefined}>{r.license}</td>
+    </tr>
+  );
+});
 
 function RankChange({ value }: { value: number | null }) {
   if (value === null) return <span className={styles.same}>new</span>;
