@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { getAppContext } from '@/lib/app-context';
 import { averageWinRates, buildRows, heatmaps, metaLookup, type BoardRow, type RegistryLike } from '@/lib/leaderboard/board-view';
-import { categoryDescription, categoryIdSchema, categoryLabel, FIXED_CATEGORIES } from '@/lib/leaderboard/categories';
+import { categoryDescription, categoryIdSchema, categoryLabel, FIXED_CATEGORIES, SOURCE_CATEGORIES } from '@/lib/leaderboard/categories';
 import { loadBoard } from '@/lib/leaderboard/load-board';
 import { listBoards, readRatingHistory } from '@/lib/leaderboard/read-board';
 import { AutoRefresh } from '@/components/leaderboard/auto-refresh';
@@ -28,7 +28,7 @@ function one(v: string | string[] | undefined): string | undefined {
 }
 
 function categoryOrder(id: string): number {
-  const fixed = (FIXED_CATEGORIES as string[]).indexOf(id);
+  const fixed = [...FIXED_CATEGORIES, ...SOURCE_CATEGORIES].indexOf(id);
   if (fixed >= 0) return fixed;
   return id.startsWith('language:') ? 10 : 20;
 }

@@ -39,6 +39,8 @@ export type CountedBattleTuple = [
   turns: number,
   /** JSON array of tags; null when there are none. */
   tags: string | null,
+  /** 1 for an imported battle, 0 for one fought here. */
+  imported: number,
   /** With `withAnswers`: JSON arrays of the two sides' current answers ("[]" when none). */
   answersA?: string,
   answersB?: string,
@@ -77,7 +79,7 @@ export async function* iterateCountedBattles({
   const s = stmt(
     db.$client,
     `SELECT v.id, b.model_a, b.model_b, v.winner, b.language, b.is_code, b.prompt_chars, b.turns,
-            CASE WHEN b.tags = '[]' THEN NULL ELSE b.tags END
+            CASE WHEN b.tags = '[]' THEN NULL ELSE b.tags END, b.source = 'import'
             ${withAnswers ? `, ${answersJson('a')}, ${answersJson('b')}` : ''}
        FROM votes v INDEXED BY votes_created_idx
        JOIN battles b ON b.id = v.battle_id
@@ -93,6 +95,18 @@ export async function* iterateCountedBattles({
     }
   }
   if (batch.length) yield batch;
+}
+
+/** Whether the counted battles come from both sources (then each gets a board of its own). */
+export async function hasBothSources({ db = getDb() }: { db?: Db } = {}): Promise<boolean> {
+  const has = (source: string) =>
+    (
+      stmt(
+        db.$client,
+        `SELECT EXISTS (SELECT 1 FROM battles b JOIN votes v ON v.battle_id = b.id WHERE b.source = ? AND ${COUNTED_WHERE}) AS yes`,
+      ).get(source) as { yes: number }
+    ).yes === 1;
+  return has('arena') && has('import');
 }
 
 /** Whether any battle has stored messages (style features need them). */

@@ -21,15 +21,20 @@ export const MAX_TAG_CATEGORIES = 30;
 export type FixedCategory = 'overall' | 'coding' | 'long-prompt' | 'multi-turn';
 export const FIXED_CATEGORIES: FixedCategory[] = ['overall', 'coding', 'long-prompt', 'multi-turn'];
 
-/** "overall" | "coding" | "long-prompt" | "multi-turn" | "language:<name>" | "tag:<name>" */
+/**
+ * "overall" | "coding" | "long-prompt" | "multi-turn" | "language:<name>" | "tag:<name>", and
+ * "source:arena" / "source:import" (votes cast here / imported) when a store has both.
+ */
 export type CategoryId = string;
+
+export const SOURCE_CATEGORIES = ['source:arena', 'source:import'];
 
 export const categoryIdSchema = z
   .string()
   .max(120)
   .refine(
-    (s) => (FIXED_CATEGORIES as string[]).includes(s) || /^(language|tag):[^\s].*$/u.test(s),
-    'expected overall, coding, long-prompt, multi-turn, language:<name> or tag:<name>',
+    (s) => (FIXED_CATEGORIES as string[]).includes(s) || SOURCE_CATEGORIES.includes(s) || /^(language|tag):[^\s].*$/u.test(s),
+    'expected overall, coding, long-prompt, multi-turn, source:arena, source:import, language:<name> or tag:<name>',
   );
 
 /** The facts about one battle that decide its categories. */
@@ -81,6 +86,10 @@ export function categoryLabel(id: CategoryId): string {
       return 'Long prompts';
     case 'multi-turn':
       return 'Multi-turn';
+    case 'source:arena':
+      return 'Votes cast here';
+    case 'source:import':
+      return 'Imported votes';
   }
   if (id.startsWith('language:')) return `Language: ${id.slice('language:'.length)}`;
   if (id.startsWith('tag:')) return `Tag: ${id.slice('tag:'.length)}`;
@@ -97,6 +106,10 @@ export function categoryDescription(id: CategoryId): string {
       return `Battles whose first prompt is longer than ${LONG_PROMPT_CHARS.toLocaleString('en-US')} characters (about 500 tokens).`;
     case 'multi-turn':
       return 'Battles with more than one user turn.';
+    case 'source:arena':
+      return 'Only the battles fought and voted in this arena.';
+    case 'source:import':
+      return 'Only the battles brought in with `pairwise import`.';
   }
   if (id.startsWith('language:')) return `Battles whose first prompt is in ${id.slice('language:'.length)}.`;
   if (id.startsWith('tag:')) return `Battles tagged "${id.slice('tag:'.length)}".`;

@@ -81,6 +81,9 @@ describe('computeSnapshots', () => {
       expect(boards).toContain(`${c}|false`);
     }
 
+    // One source only: no per-source boards (they would repeat the overall one).
+    expect(boards.some((b) => b.startsWith('source:'))).toBe(false);
+
     // The overall board is exactly what the rating engine gives for the same battles in order.
     const agg = new BattleAggregator();
     for (const r of records) agg.add(r.modelA, r.modelB, r.winner);
@@ -110,6 +113,24 @@ describe('computeSnapshots', () => {
     // Pair tallies add up to the battles.
     const total = result.pairs!.rows.reduce((s, [, , wi, wj, t, tb]) => s + wi + wj + t + tb, 0);
     expect(total).toBe(600);
+  });
+
+  it('gives votes cast here and imported votes a board each when a store has both', async () => {
+    await load(battles(120));
+    const ins = db.$client.prepare(
+      `INSERT INTO battles (id, model_a, model_b, mode, status, turns, source, judge, created_at, updated_at)
+       VALUES (?, ?, ?, 'live', 'voted', 1, 'arena', 'voter', ?, ?)`,
+    );
+    const vote = db.$client.prepare(`INSERT INTO votes (battle_id, winner, voter_id, created_at) VALUES (?, 'model_a', 'voter', ?)`);
+    for (let k = 0; k < 30; k++) {
+      ins.run(`live-${k}`, MODELS[k % 4], MODELS[(k + 1) % 4], 1_800_000_000_000 + k, 1_800_000_000_000 + k);
+      vote.run(`live-${k}`, 1_800_000_000_000 + k);
+    }
+    const summary = await computeSnapshots({ db });
+    const count = (c: string) => summary.boards.find((b) => b.category === c && !b.styleControl)?.battles;
+    expect(count('overall')).toBe(150);
+    expect(count('source:arena')).toBe(30);
+    expect(count('source:import')).toBe(120);
   });
 
   it('leaves out excluded votes and battles that are not voted', async () => {

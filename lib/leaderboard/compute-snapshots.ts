@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
-import { hasStoredAnswers, iterateCountedBattles, latestVoteId, saveSnapshot } from '../../db/queries/leaderboard';
+import { hasBothSources, hasStoredAnswers, iterateCountedBattles, latestVoteId, saveSnapshot } from '../../db/queries/leaderboard';
 import type { Db } from '../../db/index';
 import { BattleAggregator, computeRatings, styleDiff, styleFromConversation, type OutcomeCode, type StyleFeatures } from '../rating';
 import {
@@ -128,7 +128,7 @@ function selectCategories(acc: Map<CategoryId, CategoryAccumulator>): CategoryId
       .sort((x, y) => y[1].battles - x[1].battles || x[0].localeCompare(y[0]))
       .slice(0, max)
       .map(([id]) => id);
-  const fixed = ['overall', 'coding', 'long-prompt', 'multi-turn'].filter((id) => (acc.get(id)?.battles ?? 0) > 0);
+  const fixed = ['overall', 'coding', 'long-prompt', 'multi-turn', 'source:arena', 'source:import'].filter((id) => (acc.get(id)?.battles ?? 0) > 0);
   return [...fixed, ...byCount('language:', MAX_LANGUAGE_CATEGORIES), ...byCount('tag:', MAX_TAG_CATEGORIES)];
 }
 
@@ -139,6 +139,7 @@ export async function computeSnapshots({ db, onBoard, now = Date.now }: ComputeO
   let battles = 0;
 
   const withAnswers = await hasStoredAnswers({ db });
+  const bySource = await hasBothSources({ db });
   const facts: BattleFacts = { language: null, isCode: null, promptChars: null, turns: 1, tags: null };
   const overall = acc.get('overall')!;
   const globalIds = new Map<string, number>();
@@ -154,7 +155,7 @@ export async function computeSnapshots({ db, onBoard, now = Date.now }: ComputeO
   };
   const diff = new Float64Array(4);
   for await (const batch of iterateCountedBattles({ db, upToVoteId, withAnswers })) {
-    for (const [voteId, modelA, modelB, winner, language, isCode, promptChars, turns, tags, answersA, answersB] of batch) {
+    for (const [voteId, modelA, modelB, winner, language, isCode, promptChars, turns, tags, imported, answersA, answersB] of batch) {
       const outcome = WINNER_CODE[winner];
       // The same checks as BattleAggregator.add: such a battle cannot count.
       if (outcome === undefined || modelA === modelB || !modelA || !modelB) continue;
@@ -171,6 +172,12 @@ export async function computeSnapshots({ db, onBoard, now = Date.now }: ComputeO
       const ga = intern(modelA);
       const gb = intern(modelB);
       overall.add(voteId, ga, gb, names, outcome, style);
+      if (bySource) {
+        const cat = imported ? 'source:import' : 'source:arena';
+        let c = acc.get(cat);
+        if (!c) acc.set(cat, (c = new CategoryAccumulator()));
+        c.add(voteId, ga, gb, names, outcome, style);
+      }
       // Most battles of a large import belong to no other board: skip the lookups then.
       if (!isCode && !language && turns <= 1 && (promptChars === null || promptChars <= LONG_PROMPT_CHARS) && tags === null) continue;
       facts.language = language;
