@@ -1,6 +1,6 @@
 import BetterSqlite3 from 'better-sqlite3';
 import type Database from 'better-sqlite3';
-import { databasePath, type Db } from '../index';
+import { databasePath, getDb, type Db } from '../index';
 import { COUNTED_WHERE } from './leaderboard';
 
 /**
@@ -70,7 +70,8 @@ export async function* iterateExportBattles({
   db,
   batchSize = 2_000,
 }: { db?: Db; batchSize?: number } = {}): AsyncGenerator<ExportBattleRow[]> {
-  const client = db?.$client ?? new BetterSqlite3(databasePath(), { readonly: true, fileMustExist: true });
+  // getDb() first: it creates and migrates the store if this is the first thing the app does.
+  const client = db?.$client ?? (getDb(), new BetterSqlite3(databasePath(), { readonly: true, fileMustExist: true }));
   try {
     client.pragma('busy_timeout = 5000');
     let batch: ExportBattleRow[] = [];

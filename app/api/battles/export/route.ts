@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { getDb } from '@/db/index';
 import { AppError } from '@/lib/errors';
 import { jsonError } from '@/lib/http';
 import { battleExportStream } from '@/lib/leaderboard/export-battles';
@@ -28,9 +27,6 @@ export async function GET(req: Request): Promise<Response> {
       throw new AppError('validation_failed', `Invalid query parameter ${issue.path.join('.')}: ${issue.message}.`.replace(' :', ':'));
     }
     const { format } = parsed.data;
-    // Opens (and migrates) the store if this is the first request; the export reads through a
-    // connection of its own.
-    getDb();
     const stamp = new Date().toISOString().slice(0, 10);
     return new Response(battleExportStream({ format }), {
       headers: {
