@@ -51,6 +51,12 @@ export const battles = sqliteTable(
     judge: text('judge'),
     /** clean_battle "anony" of an imported battle; null for battles fought here (always anonymous). */
     anony: integer('anony', { mode: 'boolean' }),
+    /**
+     * Style features of both sides from an imported record's conv_metadata, as JSON
+     * { a: { tokens, headers, listItems, bold }, b: {...} }; null otherwise (battles fought here
+     * have their answers in messages).
+     */
+    styleFeatures: text('style_features'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },

@@ -23,6 +23,8 @@ export interface ExportBattleRow {
   language: string | null;
   questionId: string | null;
   source: 'arena' | 'import';
+  /** Imported style features (JSON { a, b }), or null. */
+  styleFeatures: string | null;
   /** JSON arrays of { role, content } (current answers only), null when nothing is stored. */
   conversationA: string | null;
   conversationB: string | null;
@@ -48,7 +50,7 @@ function rowsStatement(c: Client): Database.Statement {
               v.created_at AS votedAt,
               CASE WHEN b.source = 'import' THEN b.judge END AS importedJudge,
               b.turns AS turns, b.anony AS anony, b.language AS language, b.question_id AS questionId,
-              b.source AS source,
+              b.source AS source, b.style_features AS styleFeatures,
               ${conversationJson('a')} AS conversationA,
               ${conversationJson('b')} AS conversationB
          FROM votes v INDEXED BY votes_created_idx

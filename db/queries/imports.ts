@@ -28,6 +28,8 @@ export interface ImportRecord {
   promptChars: number | null;
   /** Custom tags (battles.tags); clean_battle files have none unless a tool added them. */
   tags?: string[];
+  /** Style features of both sides from conv_metadata (JSON text), or null. */
+  styleFeatures?: string | null;
   conversationA: { role: 'user' | 'assistant'; content: string }[] | null;
   conversationB: { role: 'user' | 'assistant'; content: string }[] | null;
 }
@@ -138,8 +140,8 @@ function inserterFor(c: Client): Inserters {
   if (hit) return hit;
   const battle = c.prepare(
     `INSERT INTO battles (id, model_a, model_b, mode, sampling_probability, status, turns, question_id, language,
-                          is_code, prompt_chars, tags, source, import_id, judge, anony, created_at, updated_at)
-     VALUES (?, ?, ?, 'imported', NULL, 'voted', ?, ?, ?, ?, ?, ?, 'import', ?, ?, ?, ?, ?)`,
+                          is_code, prompt_chars, tags, source, import_id, judge, anony, style_features, created_at, updated_at)
+     VALUES (?, ?, ?, 'imported', NULL, 'voted', ?, ?, ?, ?, ?, ?, 'import', ?, ?, ?, ?, ?, ?)`,
   );
   const vote = c.prepare(
     `INSERT INTO votes (battle_id, winner, voter_id, excluded_reason, created_at) VALUES (?, ?, NULL, NULL, ?)`,
@@ -165,6 +167,7 @@ function inserterFor(c: Client): Inserters {
         importId,
         r.judge,
         r.anony == null ? null : r.anony ? 1 : 0,
+        r.styleFeatures ?? null,
         r.createdAt,
         r.createdAt,
       );

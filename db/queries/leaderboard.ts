@@ -41,6 +41,8 @@ export type CountedBattleTuple = [
   tags: string | null,
   /** 1 for an imported battle, 0 for one fought here. */
   imported: number,
+  /** Imported style features (battles.style_features), or null. */
+  styleFeatures: string | null,
   /** With `withAnswers`: JSON arrays of the two sides' current answers ("[]" when none). */
   answersA?: string,
   answersB?: string,
@@ -79,7 +81,7 @@ export async function* iterateCountedBattles({
   const s = stmt(
     db.$client,
     `SELECT v.id, b.model_a, b.model_b, v.winner, b.language, b.is_code, b.prompt_chars, b.turns,
-            CASE WHEN b.tags = '[]' THEN NULL ELSE b.tags END, b.source = 'import'
+            CASE WHEN b.tags = '[]' THEN NULL ELSE b.tags END, b.source = 'import', b.style_features
             ${withAnswers ? `, ${answersJson('a')}, ${answersJson('b')}` : ''}
        FROM votes v INDEXED BY votes_created_idx
        JOIN battles b ON b.id = v.battle_id

@@ -155,13 +155,19 @@ export async function computeSnapshots({ db, onBoard, now = Date.now }: ComputeO
   };
   const diff = new Float64Array(4);
   for await (const batch of iterateCountedBattles({ db, upToVoteId, withAnswers })) {
-    for (const [voteId, modelA, modelB, winner, language, isCode, promptChars, turns, tags, imported, answersA, answersB] of batch) {
+    for (const [voteId, modelA, modelB, winner, language, isCode, promptChars, turns, tags, imported, styleJson, answersA, answersB] of batch) {
       const outcome = WINNER_CODE[winner];
       // The same checks as BattleAggregator.add: such a battle cannot count.
       if (outcome === undefined || modelA === modelB || !modelA || !modelB) continue;
       battles++;
+      // Style features as `pairwise ratings --style-control` takes them: an imported record's
+      // conv_metadata first, else the stored answers.
       let style: Float64Array | null = null;
-      if (withAnswers) {
+      if (styleJson) {
+        const f = JSON.parse(styleJson) as { a: StyleFeatures; b: StyleFeatures };
+        styleDiff(f.a, f.b, diff);
+        style = diff;
+      } else if (withAnswers) {
         const a = sideStyle(answersA);
         const b = a ? sideStyle(answersB) : null;
         if (a && b) {

@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import type { Db } from '../../db/index';
 import { iterateExportBattles, type ExportBattleRow } from '../../db/queries/exports';
 import { createBattleWriter, type BattleFileFormat, type CleanBattle } from '../export';
+import type { StyleFeatures } from '../rating';
 
 /**
  * Counted battles out of the store as clean_battle records, in vote order (the order the rating
@@ -27,7 +28,21 @@ export function toCleanBattle(row: ExportBattleRow): CleanBattle {
     question_id: questionId ?? undefined,
     conversation_a: row.conversationA ? (JSON.parse(row.conversationA) as CleanBattle['conversation_a']) : undefined,
     conversation_b: row.conversationB ? (JSON.parse(row.conversationB) as CleanBattle['conversation_b']) : undefined,
-    conv_metadata: undefined,
+    conv_metadata: row.styleFeatures ? convMetadata(JSON.parse(row.styleFeatures) as { a: StyleFeatures; b: StyleFeatures }) : undefined,
+  };
+}
+
+/** Imported style features back in Chatbot Arena's conv_metadata form. */
+function convMetadata({ a, b }: { a: StyleFeatures; b: StyleFeatures }): Record<string, number> {
+  return {
+    sum_assistant_a_tokens: a.tokens,
+    header_count_a: a.headers,
+    list_count_a: a.listItems,
+    bold_count_a: a.bold,
+    sum_assistant_b_tokens: b.tokens,
+    header_count_b: b.headers,
+    list_count_b: b.listItems,
+    bold_count_b: b.bold,
   };
 }
 

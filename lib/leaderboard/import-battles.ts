@@ -14,6 +14,7 @@ import {
   type ImportRecord,
 } from '../../db/queries/imports';
 import { categorizePrompt } from '../battle/categorize';
+import { styleFromConvMetadata } from '../rating';
 import { detectFormat, MalformedRecordError, readCleanBattles, type CleanBattle } from '../export';
 
 /**
@@ -50,6 +51,7 @@ export interface ImportReport {
   /** Vote times of the imported battles (unix ms), when the file had tstamps. */
   from: number | null;
   to: number | null;
+  /** Records with conversations or conv_metadata: usable for style control. */
   withConversations: number;
   /** When the file was imported (for an earlier import: then). */
   importedAt: number;
@@ -112,7 +114,16 @@ export function toImportRecord(r: CleanBattle, recordNo: number, fallbackMs: num
     promptChars: facts ? facts.promptChars : null,
     conversationA: convA,
     conversationB: convB,
+    styleFeatures: styleOfMetadata(r.conv_metadata),
   };
+}
+
+/** Chatbot Arena's per-battle answer statistics, kept for style control (as `pairwise ratings` reads them). */
+function styleOfMetadata(meta: CleanBattle['conv_metadata']): string | null {
+  if (!meta) return null;
+  const a = styleFromConvMetadata(meta, 'a');
+  const b = styleFromConvMetadata(meta, 'b');
+  return a && b ? JSON.stringify({ a, b }) : null;
 }
 
 export async function importBattles({
@@ -188,7 +199,7 @@ export async function importBattles({
         if (report.from === null || row.createdAt < report.from) report.from = row.createdAt;
         if (report.to === null || row.createdAt > report.to) report.to = row.createdAt;
       }
-      if (row.conversationA || row.conversationB) report.withConversations++;
+      if (row.conversationA || row.conversationB || row.styleFeatures) report.withConversations++;
       batch.push(row);
       if (batch.length >= BATCH_SIZE) await flush();
     }

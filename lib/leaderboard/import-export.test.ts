@@ -212,6 +212,21 @@ async function mixedStore(): Promise<Db> {
       tstamp: 1_690_000_000 + k * 60,
       judge: `expert-${k % 3}`,
       language: k % 4 ? 'English' : 'French',
+      // Chatbot Arena's answer statistics on some records (style control reads them).
+      ...(k % 5 === 0
+        ? {
+            conv_metadata: {
+              sum_assistant_a_tokens: 100 + a * 40 + (k % 7),
+              header_count_a: { h1: a % 2, h2: 1 },
+              list_count_a: { ordered: 0, unordered: a },
+              bold_count_a: { '**': b, __: 0 },
+              sum_assistant_b_tokens: 120 + b * 30,
+              header_count_b: { h1: 0, h2: b % 3 },
+              list_count_b: { ordered: 1, unordered: 0 },
+              bold_count_b: { '**': a % 2, __: 0 },
+            },
+          }
+        : {}),
     });
   }
   await importBattles({ db, file: write('seed.jsonl', recs.map((r) => JSON.stringify(r)).join('\n')) });
@@ -302,6 +317,12 @@ describe('export', () => {
     expect(after.battles).toBe(before.battles);
     expect(after.models).toEqual(before.models); // ratings, intervals, ranks, online Elo, counts
 
+    // Style control comes back where the format carries it (conversations, conv_metadata).
+    if (format !== 'csv') {
+      const styled = async (db: Db) => JSON.parse((await latestSnapshot({ db, category: 'overall', styleControl: true }))!.result) as BoardResult;
+      expect((await styled(target)).models).toEqual((await styled(source)).models);
+    }
+
     // Categories that travel in the file (language) come back too.
     const fr = async (db: Db) => JSON.parse((await latestSnapshot({ db, category: 'language:French', styleControl: false }))!.result) as BoardResult;
     expect((await fr(target)).models).toEqual((await fr(source)).models);
@@ -327,8 +348,10 @@ describe('export', () => {
 
     const plain = cli();
     expect(plain).toEqual({ battles: 458, models: (await board(false)).models });
-    // Style control: only the 58 battles fought here have answers, in the file and in the store.
+    // Style control: the 58 battles fought here have answers, 80 imported ones conv_metadata.
     const styled = cli('--style-control');
-    expect(styled.models).toEqual((await board(true)).models);
+    const stored = await board(true);
+    expect(stored.diagnostics?.battlesUsed).toBe(138);
+    expect(styled.models).toEqual(stored.models);
   });
 });
