@@ -1,6 +1,6 @@
 'use client';
 
-import { memo, useEffect, useRef, useState } from 'react';
+import { memo, startTransition, useEffect, useRef, useState } from 'react';
 
 /**
  * Renders its children only once they are about to scroll into view. The charts sit below a
@@ -30,7 +30,8 @@ export const LazyMount = memo(function LazyMount({
     const io = new IntersectionObserver(
       (entries) => {
         if (entries.some((e) => e.isIntersecting)) {
-          setShown(true);
+          // A transition: React renders the chart in slices, yielding to scrolling and input.
+          startTransition(() => setShown(true));
           io.disconnect();
         }
       },
