@@ -10,7 +10,7 @@ export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Data
 export const DEFAULT_DATABASE_PATH = path.join('data', 'pairwise.db');
 
 export function databasePath(): string {
-  return path.resolve(process.env.DATABASE_PATH || DEFAULT_DATABASE_PATH);
+  return path.resolve(/* turbopackIgnore: true */ process.env.DATABASE_PATH || DEFAULT_DATABASE_PATH);
 }
 
 /** Migrations live beside this file in the repository; the CLI and the server both run from its root. */

@@ -74,18 +74,22 @@ async function createAppContext(): Promise<AppContext> {
     }
   };
 
+  // Stale-while-revalidate: only a model's very first check is awaited. After that a battle is
+  // paired from the last known state while an expired entry refreshes in the background, so a
+  // remote health probe never sits between "send" and the first token.
   const isHealthy = async (id: string): Promise<boolean> => {
     if (!models.has(id)) return false;
-    const now = Date.now();
     const cached = health.get(id);
-    if (cached?.pending) return cached.pending;
-    if (cached && now - cached.at < (cached.ok ? HEALTHY_TTL_MS : UNHEALTHY_TTL_MS)) return cached.ok;
-    const pending = check(id).then((ok) => {
-      health.set(id, { ok, at: Date.now() });
-      return ok;
-    });
-    health.set(id, { ok: cached?.ok ?? false, at: cached?.at ?? 0, pending });
-    return pending;
+    const fresh = cached && Date.now() - cached.at < (cached.ok ? HEALTHY_TTL_MS : UNHEALTHY_TTL_MS);
+    if (fresh) return cached.ok;
+    const pending =
+      cached?.pending ??
+      check(id).then((ok) => {
+        health.set(id, { ok, at: Date.now() });
+        return ok;
+      });
+    if (!cached?.pending) health.set(id, { ok: cached?.ok ?? false, at: cached?.at ?? 0, pending });
+    return cached && cached.at > 0 ? cached.ok : pending;
   };
 
   return {
