@@ -370,6 +370,18 @@ test.describe('battle API: recorded answers', () => {
     );
     expect(storeState(app)).toEqual(before);
     expect((await request.post(`${app.url}/api/battles/${id}/vote`, { data: { winner: 'model_a' } })).status()).toBe(200);
+
+    // The question's category becomes a custom tag, and so a leaderboard category of its own.
+    const category = (info.modes[1].prompts![0] as { category?: string }).category!;
+    const db = new Database(app.databasePath, { readonly: true });
+    expect(JSON.parse((db.prepare('SELECT tags FROM battles WHERE id = ?').get(id) as { tags: string }).tags)).toEqual([category]);
+    db.close();
+    await expect
+      .poll(async () => {
+        const res = await request.get(`${app.url}/api/leaderboard?category=${encodeURIComponent(`tag:${category}`)}`);
+        return res.ok() ? ((await res.json()) as { battles: number }).battles : -1;
+      })
+      .toBe(1);
   });
 });
 

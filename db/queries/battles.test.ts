@@ -46,6 +46,12 @@ describe('battle queries on a real SQLite file', () => {
     expect(b).toMatchObject({ status: 'active', turns: 0, samplingProbability: 0.25, mode: 'live', source: 'arena' });
     expect(await getBattle({ db, id: b.id })).toEqual(b);
     expect(await getBattle({ db, id: 'nope' })).toBeNull();
+    expect(b.tags).toBe('[]');
+  });
+
+  it('stores custom tags as a JSON array', async () => {
+    const b = await createBattle({ db, id: crypto.randomUUID(), modelA: 'x', modelB: 'y', mode: 'recorded', samplingProbability: 1, tags: ['math', 'travel'] });
+    expect(JSON.parse((await getBattle({ db, id: b.id }))!.tags)).toEqual(['math', 'travel']);
   });
 
   it('starts a turn with the prompt on both sides and empty streaming answers', async () => {

@@ -23,6 +23,8 @@ export async function createBattle(
     language?: string | null;
     isCode?: boolean | null;
     promptChars?: number | null;
+    /** Custom tags (leaderboard categories "tag:<name>"). */
+    tags?: string[];
     judge?: string | null;
     now?: number;
   },
@@ -41,6 +43,7 @@ export async function createBattle(
     language: params.language ?? null,
     isCode: params.isCode ?? null,
     promptChars: params.promptChars ?? null,
+    tags: JSON.stringify(params.tags ?? []),
     source: 'arena',
     judge: params.judge ?? null,
     createdAt: now,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { categorizePrompt, detectLanguage, looksLikeCode } from './categorize';
+import { categorizePrompt, detectLanguage, looksLikeCode, tagsFor } from './categorize';
 
 describe('detectLanguage', () => {
   it.each([
@@ -45,5 +45,23 @@ describe('categorizePrompt', () => {
   it('counts characters, not UTF-16 units', () => {
     expect(categorizePrompt('héllo 👋').promptChars).toBe(7);
     expect(categorizePrompt('Write a poem about the sea.')).toEqual({ language: 'English', isCode: false, promptChars: 27 });
+  });
+});
+
+describe('tagsFor', () => {
+  const rules = [
+    { tag: 'math', pattern: '\\b(integral|equation|solve for)\\b' },
+    { tag: 'travel', pattern: 'itinerar(y|ies)' },
+  ];
+
+  it('tags a prompt with every matching rule, case-insensitively, sorted and without repeats', () => {
+    expect(tagsFor('Plan an ITINERARY, then solve for x in this equation', rules)).toEqual(['math', 'travel']);
+    expect(tagsFor('Write a haiku', rules)).toEqual([]);
+  });
+
+  it("adds a recorded question's category", () => {
+    expect(tagsFor('What is the integral of x?', rules, 'math')).toEqual(['math']);
+    expect(tagsFor('Write a poem', rules, 'writing')).toEqual(['writing']);
+    expect(tagsFor('Write a poem', [], null)).toEqual([]);
   });
 });

@@ -90,3 +90,18 @@ export function looksLikeCode(text: string): boolean {
 export function categorizePrompt(prompt: string): PromptFacts {
   return { language: detectLanguage(prompt), isCode: looksLikeCode(prompt), promptChars: [...prompt].length };
 }
+
+/**
+ * Custom tags of a battle: every rule whose pattern matches the first prompt, plus the recorded
+ * question's category. Sorted and without repeats, so equal battles store equal tag lists.
+ */
+export function tagsFor(
+  prompt: string,
+  rules: readonly { tag: string; pattern: string }[],
+  questionCategory?: string | null,
+): string[] {
+  const tags = new Set<string>();
+  for (const rule of rules) if (new RegExp(rule.pattern, 'iu').test(prompt)) tags.add(rule.tag);
+  if (questionCategory) tags.add(questionCategory);
+  return [...tags].sort();
+}

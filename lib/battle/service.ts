@@ -16,7 +16,7 @@ import { AppError } from '../errors';
 import type { ChatMessage } from '../providers/types';
 import { liveModels, recordedModelsFor } from '../registry/load';
 import type { ModelEntry } from '../registry/schema';
-import { categorizePrompt } from './categorize';
+import { categorizePrompt, tagsFor } from './categorize';
 import { checkLeak, type ConversationTurn } from './leak-check';
 import { runTurn, safeErrorMessage, type SideErrorCode, type SideInput, type TurnEvent } from './run-turn';
 import { eligibleCandidates, samplePair, type Rng } from './sampling';
@@ -171,12 +171,14 @@ export async function prepareNewBattle(
   let prompt: string;
   let pool: ModelEntry[];
   let questionId: string | null = null;
+  let questionCategory: string | null = null;
   if (body.mode === 'recorded') {
     if (!body.questionId) throw new AppError('validation_failed', 'Invalid request: questionId: required in recorded mode.');
     const question = (await ctx.recordedPrompts()).find((p) => p.questionId === body.questionId);
     if (!question) throw new AppError('not_found', 'No recorded prompt with this question id.');
     prompt = question.text;
     questionId = question.questionId;
+    questionCategory = question.category ?? null;
     pool = await recordedModelsFor(ctx.registry, question.questionId);
   } else {
     prompt = checkPrompt(ctx, body.prompt);
@@ -196,6 +198,7 @@ export async function prepareNewBattle(
     language: facts.language,
     isCode: facts.isCode,
     promptChars: facts.promptChars,
+    tags: tagsFor(prompt, ctx.registry.settings.tagRules, questionCategory),
     judge: opts.voterId,
   });
   lock(ctx, id);

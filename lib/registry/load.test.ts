@@ -63,6 +63,12 @@ describe('loadRegistry: bad files stop start-up with file, entry and field', () 
     expect(err.problems).toEqual([expect.objectContaining({ entryIndex: 1, entryId: 'remote-one', field: 'provider.baseURL' })]);
   });
 
+  it('refuses a tag rule whose pattern is not a regular expression, naming the field', async () => {
+    const err = await loadError(writeRegistry({ settings: { tagRules: [{ tag: 'math', pattern: '(unclosed' }] }, models: [gguf('first')] }));
+    expect(err.message).toContain('settings.tagRules.0.pattern');
+    expect(err.message).toContain('not a valid regular expression');
+  });
+
   it('names a missing field and an unknown (misspelt) field', async () => {
     const err = await loadError(writeRegistry({ models: [{ id: 'x', name: 'X', provider: { kind: 'gguf', pth: 'x.gguf' } }] }));
     expect(err.problems.map((p) => p.field).sort()).toEqual(['provider.path', 'provider.pth']);

@@ -105,6 +105,26 @@ export const arenaSettingsSchema = z.strictObject({
   timeoutMs: z.int().positive().default(120_000),
   /** Extra words that, found in a conversation, exclude its vote from ratings. */
   leakWords: z.array(z.string().min(2)).default([]),
+  /**
+   * Custom leaderboard categories: a battle whose first prompt matches `pattern` (a regular
+   * expression, case-insensitive) gets `tag`. Recorded battles are also tagged with their
+   * question's category.
+   */
+  tagRules: z
+    .array(
+      z.strictObject({
+        tag: z.string().regex(/^[\p{L}\p{N}][\p{L}\p{N} ._-]{0,39}$/u, '1-40 letters, digits, spaces, . _ -'),
+        pattern: z.string().min(1).refine((src) => {
+          try {
+            new RegExp(src, 'iu');
+            return true;
+          } catch {
+            return false;
+          }
+        }, 'not a valid regular expression'),
+      }),
+    )
+    .default([]),
 });
 
 export const registryFileSchema = z
