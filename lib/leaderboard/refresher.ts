@@ -63,8 +63,7 @@ class Refresher {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       await this.tick();
-      const current = this.computedThrough !== null && this.computedThrough >= this.seenVoteId;
-      if (current && !this.running) return true;
+      if (this.isCurrent() && !this.running) return true;
       const left = deadline - Date.now();
       if (left <= 0) return false;
       await new Promise<void>((resolve) => {
@@ -75,6 +74,15 @@ class Refresher {
         });
       });
     }
+  }
+
+  /**
+   * Whether the stored boards count exactly the votes there are. Vote ids only grow (AUTOINCREMENT),
+   * but a failed import removes the batches it had committed: a highest id below the one the boards
+   * were computed through means counted votes are gone, and the boards must be recomputed too.
+   */
+  private isCurrent(): boolean {
+    return this.seenVoteId === 0 || this.computedThrough === this.seenVoteId;
   }
 
   private async tick(): Promise<void> {
@@ -96,7 +104,7 @@ class Refresher {
       }
       this.seenVoteId = voteId;
     }
-    if (voteId === 0 || (this.computedThrough ?? -1) >= voteId) {
+    if (voteId === 0 || this.computedThrough === voteId) {
       this.pendingSince = 0;
       return;
     }
