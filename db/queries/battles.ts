@@ -63,31 +63,6 @@ export async function getBattleMessages(params: WithDb & { battleId: string }): 
   return db.select().from(messages).where(eq(messages.battleId, params.battleId)).orderBy(asc(messages.id)).all();
 }
 
-export async function appendMessage(
-  params: WithDb & {
-    battleId: string;
-    side: Side;
-    turn: number;
-    role: 'user' | 'assistant';
-    content: string;
-    now?: number;
-  },
-): Promise<Message> {
-  const db = params.db ?? getDb();
-  return db
-    .insert(messages)
-    .values({
-      battleId: params.battleId,
-      side: params.side,
-      turn: params.turn,
-      role: params.role,
-      content: params.content,
-      createdAt: params.now ?? Date.now(),
-    })
-    .returning()
-    .get();
-}
-
 export interface TurnRows {
   turn: number;
   /** The empty assistant rows that the answers will be written into. */
@@ -178,21 +153,6 @@ export interface AnswerResult {
   error?: string | null;
 }
 
-export async function finishMessage(params: WithDb & { id: number } & AnswerResult): Promise<void> {
-  const db = params.db ?? getDb();
-  db.update(messages)
-    .set({
-      content: params.content,
-      finishReason: params.finishReason,
-      tokens: params.tokens ?? null,
-      ttftMs: params.ttftMs ?? null,
-      durationMs: params.durationMs ?? null,
-      error: params.error ?? null,
-    })
-    .where(eq(messages.id, params.id))
-    .run();
-}
-
 /** Writes both answers of a turn and the battle's resulting status at once. */
 export async function finishTurn(
   params: WithDb & {
@@ -224,16 +184,6 @@ export async function finishTurn(
       tx.update(battles).set({ status: params.status, updatedAt: now }).where(eq(battles.id, params.battleId)).run();
     }
   });
-}
-
-export async function setBattleStatus(
-  params: WithDb & { id: string; status: Battle['status']; now?: number },
-): Promise<void> {
-  const db = params.db ?? getDb();
-  db.update(battles)
-    .set({ status: params.status, updatedAt: params.now ?? Date.now() })
-    .where(eq(battles.id, params.id))
-    .run();
 }
 
 /**

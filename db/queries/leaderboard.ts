@@ -247,8 +247,18 @@ export interface NewSnapshot {
  * per-pair tallies (the heatmaps need them, the history does not).
  */
 export async function saveSnapshot({ db = getDb(), snapshot }: { db?: Db; snapshot: NewSnapshot }): Promise<{ id: number; created: boolean }> {
+  const [saved] = await saveSnapshots({ db, snapshots: [snapshot] });
+  return saved;
+}
+
+/**
+ * Stores the boards of one rating pass in one transaction, so a reader never sees a pass half
+ * written: every board of the newest pass shares its data cut-off, and a board left out of it
+ * (its language or tag fell out of the most voted) keeps an older one.
+ */
+export async function saveSnapshots({ db = getDb(), snapshots }: { db?: Db; snapshots: NewSnapshot[] }): Promise<{ id: number; created: boolean }[]> {
   const client = db.$client;
-  const run = client.transaction((s: NewSnapshot) => {
+  const saveOne = (s: NewSnapshot): { id: number; created: boolean } => {
     const style = s.styleControl ? 1 : 0;
     const prev = stmt(
       client,
@@ -284,8 +294,8 @@ export async function saveSnapshot({ db = getDb(), snapshot }: { db?: Db; snapsh
         WHERE category = ? AND style_control = ? AND id <> ? AND json_type(result, '$.pairs') IS NOT NULL`,
     ).run(s.category, style, id);
     return { id, created: true };
-  });
-  return run.immediate(snapshot);
+  };
+  return client.transaction((list: NewSnapshot[]) => list.map(saveOne)).immediate(snapshots);
 }
 
 /** Parameters compared without the data cut-off, which moves with every vote. */

@@ -8,6 +8,7 @@ import { latestSnapshot as latest } from '../../db/queries/leaderboard';
 import { BattleAggregator, computeRatings } from '../rating';
 import type { BoardResult, SnapshotParams } from './board-types';
 import { computeSnapshots } from './compute-snapshots';
+import { listBoards } from './read-board';
 import { runInWorker } from './refresher';
 
 const latestSnapshot = (d: Db, category: string, styleControl: boolean) => latest({ db: d, category, styleControl });
@@ -175,5 +176,25 @@ describe('computeSnapshots', () => {
     const inline = await computeSnapshots({ db });
     expect(inline.boards.every((b) => !b.created)).toBe(true);
     expect(fromWorker.models.length).toBe(4);
+  });
+
+  it('retires a language board that falls out of the most voted: it is no longer listed', async () => {
+    const inLanguage = (records: ImportRecord[], language: string) => records.map((r) => ({ ...r, language }));
+    const first = Array.from({ length: 12 }, (_, i) => inLanguage(battles(2, 1 + 2 * i), `L${String(i + 1).padStart(2, '0')}`)).flat();
+    await load(first);
+    await computeSnapshots({ db });
+    const languages = async () => (await listBoards({ db })).filter((b) => b.category.startsWith('language:') && !b.styleControl).map((b) => b.category);
+    expect(await languages()).toHaveLength(12);
+    expect(await languages()).toContain('language:L12');
+
+    // A thirteenth, more voted language pushes the last of the twelve (fewest votes, then name) out.
+    await load(inLanguage(battles(5, 100), 'L13'), 'sha-2');
+    await computeSnapshots({ db });
+    const now = await languages();
+    expect(now).toHaveLength(12);
+    expect(now).toContain('language:L13');
+    expect(now).not.toContain('language:L12');
+    // Its old snapshot is still stored, only no longer offered.
+    expect(await listSnapshotsForTest(db, 'language:L12', false)).toHaveLength(1);
   });
 });

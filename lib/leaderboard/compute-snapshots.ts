@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
-import { hasBothSources, hasStoredAnswers, iterateCountedBattles, latestVoteId, saveSnapshot } from '../../db/queries/leaderboard';
+import { hasBothSources, hasStoredAnswers, iterateCountedBattles, latestVoteId, saveSnapshots, type NewSnapshot } from '../../db/queries/leaderboard';
 import type { Db } from '../../db/index';
 import { BattleAggregator, computeRatings, styleDiff, styleFromConversation, type OutcomeCode, type StyleFeatures } from '../rating';
 import {
@@ -203,6 +203,7 @@ export async function computeSnapshots({ db, onBoard, now = Date.now }: ComputeO
 
   const summary: ComputeSummary = { upToVoteId, battles, boards: [], readMs: readDone - started, fitMs: 0 };
   const createdAt = now();
+  const fitted: NewSnapshot[] = [];
   for (const category of selectCategories(acc)) {
     const c = acc.get(category)!;
     const dataHash = c.digest();
@@ -228,24 +229,24 @@ export async function computeSnapshots({ db, onBoard, now = Date.now }: ComputeO
         diagnostics: rated.diagnostics,
         pairs,
       };
-      const saved = await saveSnapshot({
-        db,
-        snapshot: {
-          category,
-          styleControl,
-          method: styleControl ? METHOD_STYLE : METHOD,
-          params: JSON.stringify(params),
-          battleCount: rated.battles,
-          dataHash,
-          result: JSON.stringify(result),
-          createdAt,
-        },
+      fitted.push({
+        category,
+        styleControl,
+        method: styleControl ? METHOD_STYLE : METHOD,
+        params: JSON.stringify(params),
+        battleCount: rated.battles,
+        dataHash,
+        result: JSON.stringify(result),
+        createdAt,
       });
-      const board = { category, styleControl, battles: rated.battles, snapshotId: saved.id, created: saved.created };
-      summary.boards.push(board);
-      onBoard?.(board);
     }
   }
+  const saved = await saveSnapshots({ db, snapshots: fitted });
+  fitted.forEach((f, i) => {
+    const board = { category: f.category, styleControl: f.styleControl, battles: f.battleCount, snapshotId: saved[i].id, created: saved[i].created };
+    summary.boards.push(board);
+    onBoard?.(board);
+  });
   summary.fitMs = now() - readDone;
   return summary;
 }

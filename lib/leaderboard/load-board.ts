@@ -1,5 +1,5 @@
 import { latestVoteId } from '../../db/queries/leaderboard';
-import { readBoard, type StoredBoard } from './read-board';
+import { isRetired, readBoard, type StoredBoard } from './read-board';
 import { ratingsRefresher } from './refresher';
 
 /**
@@ -41,7 +41,7 @@ export async function loadBoard({
     return { kind: 'computing' };
   }
   const board = category === 'overall' && !styleControl ? overall : await readBoard({ category, styleControl });
-  if (!board) return { kind: 'no-battles', overall };
+  if (!board || isRetired(board.params, overall.params)) return { kind: 'no-battles', overall };
   const baseline = styleControl ? await readBoard({ category, styleControl: false }) : null;
   const s = refresher.status();
   const stale = s.running || s.computedThrough !== voteId;

@@ -73,9 +73,22 @@ export async function readBoard({
   return board;
 }
 
-/** The newest board of each category with the number of battles it counts. */
+/**
+ * A board is current when the newest rating pass wrote it: a pass stores all its boards at once
+ * with one data cut-off, so a board with an older cut-off than the overall board was left out of
+ * that pass (its language or tag is no longer among the most voted) and its numbers are stale.
+ */
+export function isRetired(board: Pick<SnapshotParams, 'upToVoteId'>, overall: Pick<SnapshotParams, 'upToVoteId'>): boolean {
+  return board.upToVoteId < overall.upToVoteId;
+}
+
+/** The newest board of each category with the number of battles it counts; retired boards are left out. */
 export async function listBoards({ db }: { db?: Db } = {}): Promise<SnapshotSummary[]> {
-  return latestSnapshotSummaries({ db });
+  const all = await latestSnapshotSummaries({ db });
+  const cutOff = (s: SnapshotSummary) => (JSON.parse(s.params) as SnapshotParams).upToVoteId;
+  const overall = all.find((s) => s.category === 'overall' && !s.styleControl);
+  if (!overall) return all;
+  return all.filter((s) => !isRetired({ upToVoteId: cutOff(s) }, { upToVoteId: cutOff(overall) }));
 }
 
 export interface RatingHistoryPoint {
