@@ -109,6 +109,8 @@ test.describe('battle API: healthy models', () => {
     const events = parseNdjson(await res.text());
     const id = events[0].battleId as string;
     expect(events.filter((e) => e.type === 'done').map((e) => e.side).sort()).toEqual(['a', 'b']);
+    // No token counts before the vote (characters per token would hint at the tokenizer).
+    expect(events.filter((e) => 'tokens' in e)).toEqual([]);
     expect(events.at(-1)).toEqual({ type: 'end', canVote: true, turn: 1, turnsLeft: 1 });
     expect(events.filter((e) => e.type === 'delta' && e.side === 'a').length).toBeGreaterThan(3);
 
@@ -116,6 +118,7 @@ test.describe('battle API: healthy models', () => {
     expect(view).toMatchObject({ id, status: 'active', mode: 'live', turn: 1, turnsLeft: 1, canVote: true });
     expect(view.revealed).toBeUndefined();
     expect(JSON.stringify(view)).not.toMatch(MODEL_WORDS);
+    expect(JSON.stringify(view)).not.toContain('"tokens"');
     expect(view.sides.a.map((m: { role: string }) => m.role)).toEqual(['user', 'assistant']);
 
     const vote = await request.post(`${app.url}/api/battles/${id}/vote`, { data: { winner: 'model_b' } });

@@ -12,7 +12,8 @@ export type SideErrorCode = 'provider_error' | 'timeout' | 'empty' | 'aborted';
 
 export type TurnEvent =
   | { type: 'delta'; side: Side; text: string }
-  | { type: 'done'; side: Side; finishReason: 'stop' | 'length'; tokens: number }
+  // No token count before the vote: characters per token would hint at the model's tokenizer.
+  | { type: 'done'; side: Side; finishReason: 'stop' | 'length' }
   | { type: 'error'; side: Side; code: SideErrorCode; message: string };
 
 export interface SideInput {
@@ -168,7 +169,7 @@ async function runSide(input: SideInput, opts: RunTurnOptions): Promise<SideOutc
     return { ...base, ok: false, code, finishReason: code, error };
   }
   const finishReason = normaliseFinish(finish!.finishReason);
-  opts.emit({ type: 'done', side, finishReason, tokens });
+  opts.emit({ type: 'done', side, finishReason });
   return { ...base, ok: true, finishReason, error: null };
 }
 

@@ -351,7 +351,8 @@ export interface BattleResponse {
 
 const ERROR_CODES = new Set<string>(['provider_error', 'timeout', 'empty', 'aborted']);
 
-function wireMessage(m: Message, timeoutMs: number): WireMessage {
+/** Token counts appear only once revealed: characters per token would hint at the tokenizer. */
+function wireMessage(m: Message, timeoutMs: number, revealed: boolean): WireMessage {
   if (m.role === 'user') return { turn: m.turn, role: 'user', content: m.content, state: 'done' };
   if (m.finishReason === null) return { turn: m.turn, role: 'assistant', content: m.content, state: 'streaming' };
   if (isAnswerComplete(m)) {
@@ -361,7 +362,7 @@ function wireMessage(m: Message, timeoutMs: number): WireMessage {
       content: m.content,
       state: 'done',
       finishReason: m.finishReason === 'length' ? 'length' : 'stop',
-      tokens: m.tokens,
+      ...(revealed ? { tokens: m.tokens } : {}),
     };
   }
   const code = (ERROR_CODES.has(m.finishReason) ? m.finishReason : 'provider_error') as SideErrorCode;
@@ -409,7 +410,8 @@ export function battleResponse(ctx: AppContext, view: BattleView): BattleRespons
   const { settings } = ctx.registry;
   const state = battleState(battle, view.messages, { maxTurns: settings.maxTurns, busy: ctx.busy.has(battle.id) });
   const msgs = current(view.messages);
-  const side = (s: Side) => msgs.filter((m) => m.side === s).map((m) => wireMessage(m, settings.timeoutMs));
+  const voted = Boolean(view.vote) && battle.status === 'voted';
+  const side = (s: Side) => msgs.filter((m) => m.side === s).map((m) => wireMessage(m, settings.timeoutMs, voted));
   const out: BattleResponse = {
     id: battle.id,
     status: battle.status,
@@ -423,7 +425,7 @@ export function battleResponse(ctx: AppContext, view: BattleView): BattleRespons
     sides: { a: side('a'), b: side('b') },
   };
   // Names only once the battle has its vote.
-  if (view.vote && battle.status === 'voted') {
+  if (voted && view.vote) {
     out.revealed = reveal(ctx, view, view.vote.winner, view.vote.excludedReason !== null);
   }
   return out;
