@@ -3,6 +3,7 @@ import { expect, test, type APIRequestContext } from '@playwright/test';
 import { requireSharedData } from '../lib/shared-data';
 import { ROOT, startApp, type AppServer } from './fixtures/app-server';
 import { startOpenAIStub, type OpenAIStub } from './fixtures/openai-stub';
+import { stubModel } from './fixtures/registry';
 
 /**
  * The battle API against the real built server, its own SQLite file, and the OpenAI-compatible
@@ -15,13 +16,7 @@ const MODEL_WORDS = /alpha-model|beta-model|broken-model|Alpha Labs|Beta Works|B
 function registry(stub: OpenAIStub, models: { id: string; name: string; organization: string; model: string }[]) {
   return {
     settings: { maxTurns: 2, maxPromptChars: 200, timeoutMs: 15_000, leakWords: [] },
-    models: models.map((m) => ({
-      id: m.id,
-      name: m.name,
-      organization: m.organization,
-      provider: { kind: 'openai-compatible', baseURL: stub.url, model: m.model },
-      defaults: { maxTokens: 400 },
-    })),
+    models: models.map((m) => stubModel(stub, { ...m, maxTokens: 400 })),
   };
 }
 

@@ -1,6 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { startApp, type AppServer } from './fixtures/app-server';
 import { startOpenAIStub, type OpenAIStub } from './fixtures/openai-stub';
+import { stubModel } from './fixtures/registry';
 import { BattlePage, type Side } from './pages/battle-page';
 
 // Two models on the local OpenAI-compatible stub whose answers differ (different filler
@@ -14,20 +15,8 @@ test.beforeAll(async () => {
     registry: {
       settings: { maxTurns: 2 },
       models: [
-        {
-          id: 'short-echo',
-          name: 'Short Echo',
-          organization: 'Echo Co',
-          provider: { kind: 'openai-compatible', baseURL: stub.url, model: 'stub-echo:chunk=2:words=3' },
-          defaults: { maxTokens: 200 },
-        },
-        {
-          id: 'long-echo',
-          name: 'Long Echo',
-          organization: 'Echo Co',
-          provider: { kind: 'openai-compatible', baseURL: stub.url, model: 'stub-echo:chunk=2:words=9' },
-          defaults: { maxTokens: 200 },
-        },
+        stubModel(stub, { id: 'short-echo', name: 'Short Echo', organization: 'Echo Co', model: 'stub-echo:chunk=2:words=3', maxTokens: 200 }),
+        stubModel(stub, { id: 'long-echo', name: 'Long Echo', organization: 'Echo Co', model: 'stub-echo:chunk=2:words=9', maxTokens: 200 }),
       ],
     },
   });

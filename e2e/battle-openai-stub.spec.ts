@@ -1,6 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { startApp, type AppServer } from './fixtures/app-server';
 import { startOpenAIStub, type OpenAIStub } from './fixtures/openai-stub';
+import { stubModel } from './fixtures/registry';
 import { BattlePage } from './pages/battle-page';
 
 // Two models behind the local OpenAI-compatible stub, which streams real SSE. The stub's echo
@@ -14,20 +15,8 @@ test.beforeAll(async () => {
   app = await startApp({
     registry: {
       models: [
-        {
-          id: 'slow-echo-1',
-          name: 'Harbor Echo',
-          organization: 'Harbor Labs',
-          provider: { kind: 'openai-compatible', baseURL: stub.url, model: 'stub-echo:ttft=300:chunk=100:words=40' },
-          defaults: { maxTokens: 300 },
-        },
-        {
-          id: 'slow-echo-2',
-          name: 'Summit Echo',
-          organization: 'Summit AI',
-          provider: { kind: 'openai-compatible', baseURL: stub.url, model: 'stub-echo:ttft=300:chunk=100:words=50' },
-          defaults: { maxTokens: 300 },
-        },
+        stubModel(stub, { id: 'slow-echo-1', name: 'Harbor Echo', organization: 'Harbor Labs', model: 'stub-echo:ttft=300:chunk=100:words=40', maxTokens: 300 }),
+        stubModel(stub, { id: 'slow-echo-2', name: 'Summit Echo', organization: 'Summit AI', model: 'stub-echo:ttft=300:chunk=100:words=50', maxTokens: 300 }),
       ],
     },
   });

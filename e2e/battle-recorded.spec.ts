@@ -4,6 +4,7 @@ import { expect, test } from '@playwright/test';
 import { requireSharedData } from '../lib/shared-data';
 import { startApp, type AppServer } from './fixtures/app-server';
 import { startOpenAIStub, type OpenAIStub } from './fixtures/openai-stub';
+import { stubModel } from './fixtures/registry';
 import { BattlePage } from './pages/battle-page';
 
 // Recorded answers of two real models to the vicuna80 prompt set, next to two live models so the
@@ -38,8 +39,8 @@ test.beforeAll(async () => {
           organization: m.organization,
           provider: { kind: 'recorded', set: SET, answers: m.answers, charsPerSecond: 20_000 },
         })),
-        { id: 'live-1', name: 'Live One', provider: { kind: 'openai-compatible', baseURL: stub.url, model: 'stub-echo' } },
-        { id: 'live-2', name: 'Live Two', provider: { kind: 'openai-compatible', baseURL: stub.url, model: 'stub-echo:words=4' } },
+        stubModel(stub, { id: 'live-1', name: 'Live One', model: 'stub-echo' }),
+        stubModel(stub, { id: 'live-2', name: 'Live Two', model: 'stub-echo:words=4' }),
       ],
     },
   });

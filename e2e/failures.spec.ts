@@ -1,6 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { startApp, type AppServer } from './fixtures/app-server';
 import { startOpenAIStub, type OpenAIStub } from './fixtures/openai-stub';
+import { stubModel } from './fixtures/registry';
 import { BattlePage, type Side } from './pages/battle-page';
 
 // Each case pairs a healthy stub model with a failing one (the registry holds just the two, so
@@ -24,20 +25,8 @@ test.afterEach(async () => {
 function registry(secondModel: string) {
   return {
     models: [
-      {
-        id: 'steady-echo',
-        name: 'Steady Echo',
-        organization: 'Calm Systems',
-        provider: { kind: 'openai-compatible', baseURL: stub.url, model: 'stub-echo:chunk=5' },
-        defaults: { maxTokens: 200 },
-      },
-      {
-        id: 'flaky-model',
-        name: 'Flaky Model',
-        organization: 'Storm Inc',
-        provider: { kind: 'openai-compatible', baseURL: stub.url, model: secondModel },
-        defaults: { maxTokens: 200 },
-      },
+      stubModel(stub, { id: 'steady-echo', name: 'Steady Echo', organization: 'Calm Systems', model: 'stub-echo:chunk=5', maxTokens: 200 }),
+      stubModel(stub, { id: 'flaky-model', name: 'Flaky Model', organization: 'Storm Inc', model: secondModel, maxTokens: 200 }),
     ],
   };
 }
