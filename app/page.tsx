@@ -1,4 +1,4 @@
-import { Arena } from '@/components/battle/arena';
+import { Arena } from '@/app/_components/battle/arena';
 
 /**
  * The battle page. It is a static shell: everything about a battle arrives from the battle API

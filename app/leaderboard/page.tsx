@@ -5,12 +5,12 @@ import { averageWinRates, buildRows, heatmaps, metaLookup, type BoardRow, type R
 import { categoryDescription, categoryIdSchema, categoryLabel, FIXED_CATEGORIES, SOURCE_CATEGORIES } from '@/lib/leaderboard/categories';
 import { loadBoard } from '@/lib/leaderboard/load-board';
 import { listBoards, readRatingHistory } from '@/lib/leaderboard/read-board';
-import { AutoRefresh } from '@/components/leaderboard/auto-refresh';
-import { AverageWinRateChart, HeatmapChart, RatingHistoryChart, RatingIntervalsChart, type HistorySeries } from '@/components/leaderboard/charts';
-import { LazyMount } from '@/components/leaderboard/lazy-mount';
-import { LeaderboardView, type CategoryOption } from '@/components/leaderboard/leaderboard-view';
-import { RelativeTime } from '@/components/leaderboard/relative-time';
-import styles from '@/components/leaderboard/leaderboard.module.css';
+import { AutoRefresh } from '@/app/_components/leaderboard/auto-refresh';
+import { AverageWinRateChart, HeatmapChart, RatingHistoryChart, RatingIntervalsChart, type HistorySeries } from '@/app/_components/leaderboard/charts';
+import { LazyMount } from '@/app/_components/leaderboard/lazy-mount';
+import { LeaderboardView, type CategoryOption } from '@/app/_components/leaderboard/leaderboard-view';
+import { RelativeTime } from '@/app/_components/leaderboard/relative-time';
+import styles from '@/app/_components/leaderboard/leaderboard.module.css';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Leaderboard · Pairwise' };

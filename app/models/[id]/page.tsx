@@ -7,9 +7,9 @@ import { categoryLabel } from '@/lib/leaderboard/categories';
 import { modelHref } from '@/lib/leaderboard/links';
 import { loadBoard } from '@/lib/leaderboard/load-board';
 import { listBoards, readBoard, readRatingHistory } from '@/lib/leaderboard/read-board';
-import { ModelHistoryChart } from '@/components/leaderboard/charts';
-import { RelativeTime } from '@/components/leaderboard/relative-time';
-import styles from '@/components/leaderboard/leaderboard.module.css';
+import { ModelHistoryChart } from '@/app/_components/leaderboard/charts';
+import { RelativeTime } from '@/app/_components/leaderboard/relative-time';
+import styles from '@/app/_components/leaderboard/leaderboard.module.css';
 
 export const dynamic = 'force-dynamic';
 
