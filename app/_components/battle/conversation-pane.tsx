@@ -14,6 +14,12 @@ interface Props {
 
 const SIDE_LABEL: Record<Side, string> = { a: 'A', b: 'B' };
 
+/** The page hooks of each side, spelt out so they can be found as written in DESIGN.md. */
+const TEST_IDS: Record<Side, { response: string; name: string }> = {
+  a: { response: 'response-a', name: 'model-a-name' },
+  b: { response: 'response-b', name: 'model-b-name' },
+};
+
 /** One side of the battle: its answer to every turn, and after the vote who it was. */
 export function ConversationPane({ side, turns, revealed, stats, winner }: Props) {
   const label = SIDE_LABEL[side];
@@ -38,7 +44,7 @@ export function ConversationPane({ side, turns, revealed, stats, winner }: Props
           <h2 id={headingId}>Model {label}</h2>
           {revealed ? (
             <p className="pane-identity">
-              <span className="model-name" data-testid={`model-${side}-name`}>
+              <span className="model-name" data-testid={TEST_IDS[side].name}>
                 {revealed.name}
               </span>
               {revealed.organization ? <span className="model-org">{revealed.organization}</span> : null}
@@ -51,7 +57,7 @@ export function ConversationPane({ side, turns, revealed, stats, winner }: Props
         {last ? <StatusPill answer={last} /> : null}
       </header>
 
-      <div className="pane-body" data-testid={`response-${side}`} aria-busy={last?.status === 'streaming' || last?.status === 'waiting'}>
+      <div className="pane-body" data-testid={TEST_IDS[side].response} aria-busy={last?.status === 'streaming' || last?.status === 'waiting'}>
         {turns.length === 0 ? (
           <p className="pane-placeholder">Model {label}&rsquo;s answer will appear here.</p>
         ) : (
