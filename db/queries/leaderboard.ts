@@ -119,16 +119,8 @@ export async function hasStoredAnswers({ db = getDb() }: { db?: Db } = {}): Prom
 
 // --- snapshots ---------------------------------------------------------------------------
 
-export interface SnapshotRow {
+export interface SnapshotRow extends NewSnapshot {
   id: number;
-  category: string;
-  styleControl: boolean;
-  method: string;
-  params: string;
-  battleCount: number;
-  dataHash: string;
-  result: string;
-  createdAt: number;
 }
 
 const SNAPSHOT_COLUMNS = `id, category, style_control AS styleControl, method, params, battle_count AS battleCount,

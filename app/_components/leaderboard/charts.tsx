@@ -27,6 +27,7 @@ import styles from './leaderboard.module.css';
  */
 
 const AXIS = { fontSize: 11, fill: 'var(--muted)' } as const;
+const TOOLTIP_STYLE = { background: 'var(--surface)', border: '1px solid var(--border-strong)', borderRadius: 9, fontSize: 12 };
 const GRID = 'var(--border)';
 const ACCENT = 'var(--accent)';
 const PALETTE = ['#4f46e5', '#d9480f', '#0f9d58', '#c026d3', '#0891b2', '#ca8a04', '#dc2626', '#64748b', '#7c3aed', '#059669'];
@@ -262,7 +263,7 @@ export function AverageWinRateChart({ points, total }: { points: { model: string
           <Tooltip
             cursor={{ fill: 'var(--surface-2)' }}
             formatter={(v) => [`${Number(v).toFixed(1)}%`, 'Average win rate']}
-            contentStyle={{ background: 'var(--surface)', border: '1px solid var(--border-strong)', borderRadius: 9, fontSize: 12 }}
+            contentStyle={TOOLTIP_STYLE}
           />
           <Bar dataKey="pct" fill={ACCENT} radius={[0, 4, 4, 0]} isAnimationActive={false} label={{ position: 'right', fontSize: 10, fill: 'var(--muted)', formatter: (v: unknown) => `${Number(v).toFixed(0)}%` }} />
         </BarChart>
@@ -277,6 +278,26 @@ export interface HistorySeries {
   at: number;
   [model: string]: number;
 }
+
+/** The time axis of the history charts; a single snapshot gets an hour either side. */
+function timeAxisProps(points: { at: number }[], span: number) {
+  const first = points[0]?.at ?? 0;
+  return {
+    dataKey: 'at',
+    type: 'number' as const,
+    scale: 'time' as const,
+    domain: span ? (['dataMin', 'dataMax'] as const) : [first - 3_600_000, first + 3_600_000],
+    tickFormatter: (v: number) => timeLabel(v, span),
+    tick: AXIS,
+  };
+}
+
+const RATING_AXIS_PROPS = {
+  domain: ['auto', 'auto'] as ['auto', 'auto'],
+  tick: AXIS,
+  width: 48,
+  tickFormatter: (v: number) => v.toFixed(0),
+};
 
 function timeLabel(ms: number, span: number): string {
   const d = new Date(ms);
@@ -301,19 +322,12 @@ export function RatingHistoryChart({ points, models, names }: { points: HistoryS
       <ResponsiveContainer width="100%" height={320}>
         <LineChart data={points} margin={{ top: 10, right: 24, bottom: 4, left: 4 }}>
           <CartesianGrid stroke={GRID} strokeDasharray="3 3" />
-          <XAxis
-            dataKey="at"
-            type="number"
-            scale="time"
-            domain={span ? ['dataMin', 'dataMax'] : [points[0]?.at - 3_600_000, points[0]?.at + 3_600_000]}
-            tickFormatter={(v: number) => timeLabel(v, span)}
-            tick={AXIS}
-          />
-          <YAxis domain={['auto', 'auto']} tick={AXIS} width={48} tickFormatter={(v: number) => v.toFixed(0)} />
+          <XAxis {...timeAxisProps(points, span)} />
+          <YAxis {...RATING_AXIS_PROPS} />
           <Tooltip
             labelFormatter={(v) => new Date(Number(v)).toLocaleString('en-GB')}
             formatter={(v, name) => [Number(v).toFixed(1), names[String(name)] ?? String(name)]}
-            contentStyle={{ background: 'var(--surface)', border: '1px solid var(--border-strong)', borderRadius: 9, fontSize: 12 }}
+            contentStyle={TOOLTIP_STYLE}
           />
           <Legend formatter={(m: string) => short(names[m] ?? m, 26)} wrapperStyle={{ fontSize: 12 }} />
           {models.map((m, k) => (
@@ -360,21 +374,14 @@ export function ModelHistoryChart({ points }: { points: ModelHistoryPoint[] }) {
       <ResponsiveContainer width="100%" height={300}>
         <ComposedChart data={data} margin={{ top: 10, right: 24, bottom: 4, left: 4 }}>
           <CartesianGrid stroke={GRID} strokeDasharray="3 3" />
-          <XAxis
-            dataKey="at"
-            type="number"
-            scale="time"
-            domain={span ? ['dataMin', 'dataMax'] : [points[0]?.at - 3_600_000, points[0]?.at + 3_600_000]}
-            tickFormatter={(v: number) => timeLabel(v, span)}
-            tick={AXIS}
-          />
-          <YAxis domain={['auto', 'auto']} tick={AXIS} width={48} tickFormatter={(v: number) => v.toFixed(0)} />
+          <XAxis {...timeAxisProps(points, span)} />
+          <YAxis {...RATING_AXIS_PROPS} />
           <Tooltip
             labelFormatter={(v) => new Date(Number(v)).toLocaleString('en-GB')}
             formatter={(v, name) =>
               Array.isArray(v) ? [`${Number(v[0]).toFixed(1)} – ${Number(v[1]).toFixed(1)}`, '95% CI'] : [Number(v).toFixed(1), String(name)]
             }
-            contentStyle={{ background: 'var(--surface)', border: '1px solid var(--border-strong)', borderRadius: 9, fontSize: 12 }}
+            contentStyle={TOOLTIP_STYLE}
           />
           {points.length > 1 && <Area dataKey="band" stroke="none" fill={ACCENT} fillOpacity={0.15} isAnimationActive={false} name="95% CI" />}
           <Line dataKey="rating" stroke={ACCENT} strokeWidth={2} dot={points.length < 40} isAnimationActive={false} name="Rating">
