@@ -1,7 +1,7 @@
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   // Native addons and in-process inference must stay outside the server bundle.
-  serverExternalPackages: ['better-sqlite3', 'node-llama-cpp'],
+  serverExternalPackages: ['better-sqlite3', 'node-llama-cpp', 'drizzle-orm', 'rate-limiter-flexible'],
   poweredByHeader: false,
 };
 

@@ -20,6 +20,30 @@ export const imports = sqliteTable('imports', {
   createdAt: integer('created_at').notNull(),
 });
 
+/**
+ * One browser that took part: the id in its signed cookie. Once someone signs in on it the voter
+ * is linked to the account, which then owns the battles started on it. Never exported.
+ */
+export const voters = sqliteTable(
+  'voters',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id'),
+    /** Keyed hash of the network it first came from; the address itself is never stored. */
+    network: text('network'),
+    createdAt: integer('created_at').notNull(),
+    lastSeenAt: integer('last_seen_at').notNull(),
+  },
+  (t) => [index('voters_user_idx').on(t.userId)],
+);
+
+/** Counters of rate-limiter-flexible (RateLimiterDrizzle), shared by every process on the store. */
+export const rateLimits = sqliteTable('rate_limits', {
+  key: text('key').primaryKey(),
+  points: integer('points').notNull().default(0),
+  expire: integer('expire', { mode: 'timestamp_ms' }),
+});
+
 export const battles = sqliteTable(
   'battles',
   {
@@ -49,6 +73,12 @@ export const battles = sqliteTable(
     importId: integer('import_id').references(() => imports.id),
     /** clean_battle "judge" on import; the anonymous voter id otherwise. */
     judge: text('judge'),
+    /** The voter (browser) that started the battle: only it, or its account, may see it before the vote. */
+    voterId: text('voter_id'),
+    /** The account that owns it: the signed-in user who started it, or who later signed in on its voter. */
+    userId: text('user_id'),
+    /** Keyed hash of the network the battle was started from (see lib/identity/network.ts). */
+    network: text('network'),
     /** clean_battle "anony" of an imported battle; null for battles fought here (always anonymous). */
     anony: integer('anony', { mode: 'boolean' }),
     /**
@@ -64,6 +94,8 @@ export const battles = sqliteTable(
     index('battles_status_idx').on(t.status),
     index('battles_import_idx').on(t.importId),
     index('battles_created_idx').on(t.createdAt),
+    index('battles_voter_idx').on(t.voterId, t.createdAt),
+    index('battles_user_idx').on(t.userId, t.createdAt),
   ],
 );
 
@@ -138,3 +170,4 @@ export type Vote = typeof votes.$inferSelect;
 export type Winner = Vote['winner'];
 export type RatingSnapshot = typeof ratingSnapshots.$inferSelect;
 export type Import = typeof imports.$inferSelect;
+export type Voter = typeof voters.$inferSelect;

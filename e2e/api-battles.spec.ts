@@ -206,12 +206,14 @@ test.describe('battle API: healthy models', () => {
       buffered += decoder.decode(value, { stream: true });
     }
     const id = (JSON.parse(buffered.split('\n')[0]) as { battleId: string }).battleId;
+    // The battle belongs to the voter this response minted.
+    const headers = { cookie: res.headers.get('set-cookie')!.split(';')[0] };
 
-    const during = await request.get(`${app.url}/api/battles/${id}`);
+    const during = await request.get(`${app.url}/api/battles/${id}`, { headers });
     expect(await during.json()).toMatchObject({ canVote: false, status: 'active' });
-    await expectError(await request.post(`${app.url}/api/battles/${id}/vote`, { data: { winner: 'model_a' } }), 409, 'not_ready');
-    await expectError(await request.post(`${app.url}/api/battles/${id}/messages`, { data: { prompt: 'next' } }), 409, 'not_ready');
-    await expectError(await request.post(`${app.url}/api/battles/${id}/regenerate`), 409, 'not_ready');
+    await expectError(await request.post(`${app.url}/api/battles/${id}/vote`, { data: { winner: 'model_a' }, headers }), 409, 'not_ready');
+    await expectError(await request.post(`${app.url}/api/battles/${id}/messages`, { data: { prompt: 'next' }, headers }), 409, 'not_ready');
+    await expectError(await request.post(`${app.url}/api/battles/${id}/regenerate`, { headers }), 409, 'not_ready');
 
     for (;;) {
       const { value, done } = await reader.read();
@@ -226,7 +228,7 @@ test.describe('battle API: healthy models', () => {
     db.close();
     expect(votes.n).toBe(0);
     expect(turns.turns).toBe(1);
-    expect((await request.post(`${app.url}/api/battles/${id}/vote`, { data: { winner: 'tie' } })).status()).toBe(200);
+    expect((await request.post(`${app.url}/api/battles/${id}/vote`, { data: { winner: 'tie' }, headers })).status()).toBe(200);
   });
 
   test('after the vote: a second vote, messages and regenerate are refused; nothing changes', async ({ request }) => {

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { expect, test, type Page } from '@playwright/test';
 import { startApp, type AppServer } from './fixtures/app-server';
 import { startOpenAIStub, type OpenAIStub } from './fixtures/openai-stub';
@@ -118,14 +119,18 @@ test('closing the page or leaving it mid-answer stops both generations', async (
     for (const r of mine()) expect(r.finishedAt! - r.receivedAt).toBeLessThan(8_000);
     // ...and stored both answers as aborted.
     await expect
-      .poll(async () => {
-        const b = await (await fetch(`${app.url}/api/battles/${battleId}`)).json();
-        return (['a', 'b'] as const).map((s) => {
-          const answer = b.sides[s].find((m: { role: string }) => m.role === 'assistant');
-          return `${answer?.state}:${answer?.error?.code}`;
-        });
+      .poll(() => {
+        const db = new Database(app.databasePath, { readonly: true });
+        try {
+          return db
+            .prepare(`SELECT side, finish_reason AS finish FROM messages WHERE battle_id = ? AND role = 'assistant' ORDER BY side`)
+            .all(battleId)
+            .map((r) => `${(r as { side: string }).side}:${(r as { finish: string | null }).finish}`);
+        } finally {
+          db.close();
+        }
       })
-      .toEqual(['error:aborted', 'error:aborted']);
+      .toEqual(['a:aborted', 'b:aborted']);
   };
 
   // 1. Closing the tab.

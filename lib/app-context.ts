@@ -1,31 +1,34 @@
 import { databasePath, getDb } from '../db/index';
 import { abortUnfinishedMessages } from '../db/queries/battles';
+import type { BattleDeps } from './battle/deps';
 import { buildLeakWords, leakMatcher, type LeakMatcher } from './battle/leak-check';
+import { processTurnLock } from './battle/turn-lock';
+import { policyFrom, type OriginPolicy } from './edge/origin';
+import { storeRateLimits, type RateLimits } from './edge/rate-limits';
+import { env, type Env } from './env';
+import type { IdentityDeps } from './identity/actor';
+import { deriveKey, loadVoterSecret } from './identity/voter-cookie';
 import { createProvider } from './providers/create-provider';
 import type { ModelProvider, RecordedPrompt } from './providers/types';
 import { loadRegistry, recordedPrompts } from './registry/load';
-import type { ModelEntry, Registry } from './registry/schema';
-import { loadVoterSecret } from './voter';
+import { findModel } from './registry/lookup';
+import type { Registry } from './registry/schema';
 
 /**
  * What the server loads once per process: the registry, one provider per model (GGUF providers
- * own native memory, so they must not be created per request), a health cache, and the ids of
- * battles with a turn in flight. Kept on globalThis because Next.js bundles instrumentation and
- * each route separately: module-level state would not be shared between them, the process is.
+ * own native memory, so they must not be created per request), a health cache, the turn lock,
+ * and what the request edge needs (identity keys, origin policy, rate limits). Kept on
+ * globalThis because Next.js bundles instrumentation and each route separately: module-level
+ * state would not be shared between them, the process is.
+ *
+ * Per process: the health cache, the providers and the turn lock (see lib/battle/turn-lock.ts).
+ * Shared through the store: rate-limit counters.
  */
-export interface AppContext {
-  registry: Registry;
-  models: Map<string, ModelEntry>;
-  /** HMAC key of the voter cookie. */
-  voterSecret: string;
-  leak: LeakMatcher;
-  provider(id: string): ModelProvider;
-  /** Health of a model, from a short-lived cache; a check that hangs counts as unhealthy. */
-  isHealthy(id: string): Promise<boolean>;
-  /** Questions of the recorded prompt sets that at least two recorded models answer. */
-  recordedPrompts(): Promise<RecordedPrompt[]>;
-  /** Battles with a turn streaming now; a second turn or a vote on them waits (409 not_ready). */
-  busy: Set<string>;
+export interface AppContext extends BattleDeps {
+  env: Env;
+  origin: OriginPolicy;
+  identity: IdentityDeps;
+  limits: RateLimits;
 }
 
 const HEALTHY_TTL_MS = 30_000;
@@ -35,6 +38,7 @@ const HEALTH_TIMEOUT_MS = 2_000;
 const g = globalThis as unknown as { __pairwiseApp?: Promise<AppContext> };
 
 async function createAppContext(): Promise<AppContext> {
+  const config = env();
   const registry = await loadRegistry();
   for (const w of registry.warnings ?? []) console.warn(`[pairwise] registry: ${w}`);
 
@@ -43,15 +47,15 @@ async function createAppContext(): Promise<AppContext> {
   const interrupted = await abortUnfinishedMessages();
   if (interrupted > 0) console.warn(`[pairwise] ${interrupted} answer(s) left streaming by the last run were marked aborted.`);
 
-  const models = new Map(registry.models.map((m) => [m.id, m]));
   const providers = new Map<string, ModelProvider>();
   const health = new Map<string, { ok: boolean; at: number; pending?: Promise<boolean> }>();
   let prompts: Promise<RecordedPrompt[]> | null = null;
+  const leak: LeakMatcher = leakMatcher(buildLeakWords(registry.models, registry.settings.leakWords));
 
   const provider = (id: string): ModelProvider => {
     let p = providers.get(id);
     if (!p) {
-      const entry = models.get(id);
+      const entry = findModel(registry, id);
       if (!entry) throw new Error(`model "${id}" is not in the registry`);
       p = createProvider(entry);
       providers.set(id, p);
@@ -78,7 +82,7 @@ async function createAppContext(): Promise<AppContext> {
   // paired from the last known state while an expired entry refreshes in the background, so a
   // remote health probe never sits between "send" and the first token.
   const isHealthy = async (id: string): Promise<boolean> => {
-    if (!models.has(id)) return false;
+    if (!findModel(registry, id)) return false;
     const cached = health.get(id);
     const fresh = cached && Date.now() - cached.at < (cached.ok ? HEALTHY_TTL_MS : UNHEALTHY_TTL_MS);
     if (fresh) return cached.ok;
@@ -92,13 +96,24 @@ async function createAppContext(): Promise<AppContext> {
     return cached && cached.at > 0 ? cached.ok : pending;
   };
 
+  const secret = loadVoterSecret(databasePath());
+  const origin = policyFrom(config.PAIRWISE_PUBLIC_URL);
   return {
-    registry,
-    models,
-    voterSecret: loadVoterSecret(databasePath()),
-    leak: leakMatcher(buildLeakWords(registry.models, registry.settings.leakWords)),
+    env: config,
+    origin,
+    identity: {
+      secret,
+      networkKey: deriveKey(secret, 'network'),
+      trustProxy: config.PAIRWISE_TRUST_PROXY,
+      sessionUser: async () => null,
+      secureCookies: origin.publicOrigin?.startsWith('https:') ?? false,
+      cookiePath: '/',
+    },
+    limits: storeRateLimits(() => registry.settings.limits, { enabled: !config.PAIRWISE_DISABLE_RATE_LIMITS }),
+    registry: () => registry,
     provider,
     isHealthy,
+    leak: () => leak,
     recordedPrompts: () => {
       prompts ??= recordedPrompts(registry).catch((err) => {
         console.error('[pairwise] cannot read the recorded prompt sets:', err);
@@ -107,7 +122,7 @@ async function createAppContext(): Promise<AppContext> {
       });
       return prompts;
     },
-    busy: new Set(),
+    turns: processTurnLock(),
   };
 }
 
@@ -131,11 +146,12 @@ export function getAppContext(): Promise<AppContext> {
 export async function startUp(): Promise<void> {
   try {
     const ctx = await getAppContext();
-    const enabled = ctx.registry.models.filter((m) => m.enabled).length;
-    console.log(`[pairwise] registry: ${ctx.registry.source} (${enabled} enabled model${enabled === 1 ? '' : 's'})`);
+    const registry = ctx.registry();
+    const enabled = registry.models.filter((m) => m.enabled).length;
+    console.log(`[pairwise] registry: ${registry.source} (${enabled} enabled model${enabled === 1 ? '' : 's'})`);
     // Load local weights in the background, so the first battle does not wait for them; a model
     // that fails to load reports itself unhealthy and is left out of pairing.
-    for (const m of ctx.registry.models) {
+    for (const m of registry.models) {
       if (!m.enabled) continue;
       void Promise.resolve()
         .then(() => ctx.provider(m.id).warmup?.())

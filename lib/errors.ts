@@ -4,6 +4,7 @@
  */
 export const ERROR_STATUS = {
   bad_request: 400,
+  unknown_host: 421,
   invalid_json: 400,
   validation_failed: 400,
   prompt_too_long: 413,
@@ -16,6 +17,9 @@ export const ERROR_STATUS = {
   not_ready: 409,
   battle_closed: 409,
   turn_limit: 409,
+  rate_limited: 429,
+  unsupported_media_type: 415,
+  method_not_allowed: 405,
   no_models: 503,
   unavailable: 503,
   internal: 500,
@@ -23,17 +27,33 @@ export const ERROR_STATUS = {
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
+/**
+ * Marks AppErrors across module copies: Next.js bundles each route on its own, so an error made
+ * by the process-wide context (created by whichever route ran first) is not an `instanceof` the
+ * AppError class of the route that catches it.
+ */
+const APP_ERROR = Symbol.for('pairwise.AppError');
+
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+  /** Seconds after which the request may be tried again (sent as Retry-After). */
+  readonly retryAfterSeconds?: number;
+  readonly [APP_ERROR] = true;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; retryAfterSeconds?: number }) {
     super(message, options);
     this.name = 'AppError';
     this.code = code;
     this.status = ERROR_STATUS[code];
+    if (options?.retryAfterSeconds !== undefined) this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 
 export function isAppError(e: unknown): e is AppError {
-  return e instanceof AppError;
+  return typeof e === 'object' && e !== null && (e as Record<symbol, unknown>)[APP_ERROR] === true;
+}
+
+/** 503 with a Retry-After: the server is busy with something that will be done shortly. */
+export function retryLater(message: string, retryAfterSeconds: number): AppError {
+  return new AppError('unavailable', message, { retryAfterSeconds });
 }

@@ -88,3 +88,30 @@ export async function parseJsonBody<S extends z.ZodType>(
   if (!parsed.success) throw new AppError('validation_failed', `Invalid request: ${describeIssues(parsed.error)}.`);
   return parsed.data;
 }
+
+/**
+ * Reads and validates a query string: every parameter is a string (the last one wins when a name
+ * repeats); a schema failure → 400 validation_failed naming the parameter. Schemas are strict, so
+ * a misspelt parameter is an error rather than silently ignored.
+ */
+export function parseQuery<S extends z.ZodType>(req: Request, schema: S): z.output<S> {
+  return parseSearchParams(new URL(req.url).searchParams, schema);
+}
+
+/** The same rules for the search parameters a page receives. */
+export function parseSearchParams<S extends z.ZodType>(params: URLSearchParams | Record<string, string | string[] | undefined>, schema: S): z.output<S> {
+  const raw: Record<string, string> = {};
+  if (params instanceof URLSearchParams) {
+    for (const [k, v] of params) raw[k] = v;
+  } else {
+    for (const [k, v] of Object.entries(params)) if (v !== undefined) raw[k] = Array.isArray(v) ? (v.at(-1) ?? '') : v;
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name =
+      issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : issue.path.length ? issue.path.join('.') : '';
+    throw new AppError('validation_failed', `Invalid query parameter${name ? ` ${name}` : ''}: ${issue.message}.`);
+  }
+  return parsed.data;
+}

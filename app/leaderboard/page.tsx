@@ -46,7 +46,7 @@ export default async function LeaderboardPage({ searchParams }: { searchParams: 
 
   const state = await loadBoard({ category, styleControl });
   const registry: RegistryLike[] = await getAppContext()
-    .then((ctx) => ctx.registry.models)
+    .then((ctx) => ctx.registry().models)
     .catch(() => []);
   const meta = metaLookup(registry);
 

@@ -26,6 +26,10 @@ export async function createBattle(
     /** Custom tags (leaderboard categories "tag:<name>"). */
     tags?: string[];
     judge?: string | null;
+    /** Owner: the browser's voter and, when signed in, the account. */
+    voterId?: string | null;
+    userId?: string | null;
+    network?: string | null;
     now?: number;
   },
 ): Promise<Battle> {
@@ -46,6 +50,9 @@ export async function createBattle(
     tags: JSON.stringify(params.tags ?? []),
     source: 'arena',
     judge: params.judge ?? null,
+    voterId: params.voterId ?? null,
+    userId: params.userId ?? null,
+    network: params.network ?? null,
     createdAt: now,
     updatedAt: now,
   };

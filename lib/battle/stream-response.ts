@@ -1,17 +1,13 @@
-import type { AppContext } from '../app-context';
-import { executeTurn, type PreparedTurn, type WireEvent } from './service';
+import type { BattleDeps } from './deps';
+import { executeTurn, type PreparedTurn } from './turns';
+import type { WireEvent } from './wire';
 
 /**
  * The NDJSON response of a turn: one JSON event a line, flushed as it happens. The turn stops
  * (and both sides are stored as aborted) when the client goes away, which shows up as the
  * request's signal aborting or the response body being cancelled, depending on the server.
  */
-export function turnResponse(
-  ctx: AppContext,
-  prepared: PreparedTurn,
-  req: Request,
-  headers: Record<string, string> = {},
-): Response {
+export function turnResponse(deps: BattleDeps, prepared: PreparedTurn, req: Request): Response {
   const encoder = new TextEncoder();
   const abort = new AbortController();
   const onRequestAbort = () => abort.abort();
@@ -30,7 +26,7 @@ export function turnResponse(
         }
       };
       // Not awaited: start() returning early lets the response (and its first bytes) go out now.
-      void executeTurn(ctx, prepared, { signal: abort.signal, emit }).finally(() => {
+      void executeTurn(deps, prepared, { signal: abort.signal, emit }).finally(() => {
         req.signal.removeEventListener('abort', onRequestAbort);
         if (closed) return;
         closed = true;
@@ -54,7 +50,6 @@ export function turnResponse(
       'Cache-Control': 'no-store, no-transform',
       // Proxies such as nginx would otherwise buffer the stream.
       'X-Accel-Buffering': 'no',
-      ...headers,
     },
   });
 }

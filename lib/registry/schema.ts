@@ -96,6 +96,21 @@ export const modelEntrySchema = z.strictObject({
   deprecated: z.boolean().default(false),
 });
 
+const actionLimitSchema = z.strictObject({
+  perMinute: z.int().positive().max(100_000),
+  perDay: z.int().positive().max(10_000_000),
+});
+
+/**
+ * Rate limits per identity (account or browser); a network (IPv4 /24, IPv6 /64) may do
+ * `networkMultiplier` times as much, since several people can share one.
+ */
+export const rateLimitSettingsSchema = z.strictObject({
+  battle: actionLimitSchema.default({ perMinute: 20, perDay: 500 }),
+  vote: actionLimitSchema.default({ perMinute: 20, perDay: 500 }),
+  networkMultiplier: z.int().min(1).max(1000).default(5),
+});
+
 export const arenaSettingsSchema = z.strictObject({
   /** User turns allowed in one battle. */
   maxTurns: z.int().positive().max(50).default(5),
@@ -125,6 +140,7 @@ export const arenaSettingsSchema = z.strictObject({
       }),
     )
     .default([]),
+  limits: rateLimitSettingsSchema.prefault({}),
 });
 
 export const registryFileSchema = z
@@ -151,6 +167,7 @@ export type ProviderKind = ProviderConfig['kind'];
 export type GenerationDefaults = z.infer<typeof generationDefaultsSchema>;
 export type ModelEntry = z.infer<typeof modelEntrySchema>;
 export type ArenaSettings = z.infer<typeof arenaSettingsSchema>;
+export type RateLimitSettings = z.infer<typeof rateLimitSettingsSchema>;
 export type RegistryFile = z.infer<typeof registryFileSchema>;
 
 /** A loaded registry: entries with paths resolved, plus where it came from. */

@@ -1,15 +1,8 @@
-import { getAppContext } from '@/lib/app-context';
-import { arenaInfo } from '@/lib/battle/service';
-import { json, jsonError } from '@/lib/http';
+import { arenaInfo } from '@/lib/battle/arena-info';
+import { route } from '@/lib/edge/route';
 
 export const dynamic = 'force-dynamic';
 export const runtime = 'nodejs';
 
 /** What the battle page may offer: modes, recorded prompts and limits. Never model names. */
-export async function GET() {
-  try {
-    return json(await arenaInfo(await getAppContext()));
-  } catch (err) {
-    return jsonError(err);
-  }
-}
+export const GET = route({}, ({ app }) => arenaInfo(app));

@@ -1,24 +1,19 @@
-import { getAppContext } from '@/lib/app-context';
-import { createBattleBodySchema, maxBodyBytes, prepareNewBattle, promptTooLong } from '@/lib/battle/service';
+import { createBattleBodySchema, maxBodyBytes, promptTooLong } from '@/lib/battle/bodies';
 import { turnResponse } from '@/lib/battle/stream-response';
-import { jsonError, parseJsonBody } from '@/lib/http';
-import { resolveVoter } from '@/lib/voter';
+import { prepareNewBattle } from '@/lib/battle/turns';
+import { route } from '@/lib/edge/route';
 
 export const dynamic = 'force-dynamic';
 export const runtime = 'nodejs';
 
 /** Creates a battle (pairing, sides, probability) and streams its first turn as NDJSON. */
-export async function POST(req: Request) {
-  try {
-    const ctx = await getAppContext();
-    const voter = resolveVoter(req, ctx.voterSecret);
-    const body = await parseJsonBody(req, createBattleBodySchema, {
-      maxBytes: maxBodyBytes(ctx),
-      tooLarge: () => promptTooLong(ctx),
-    });
-    const prepared = await prepareNewBattle(ctx, body, { voterId: voter.id });
-    return turnResponse(ctx, prepared, req, voter.setCookie ? { 'Set-Cookie': voter.setCookie } : {});
-  } catch (err) {
-    return jsonError(err);
-  }
-}
+export const POST = route(
+  {
+    body: createBattleBodySchema,
+    maxBytes: (app) => maxBodyBytes(app.registry().settings),
+    tooLarge: (app) => promptTooLong(app.registry().settings),
+    limit: 'battle',
+    mintVoter: true,
+  },
+  async ({ app, actor, body, req }) => turnResponse(app, await prepareNewBattle(app, body, actor), req),
+);

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { getAppContext } from '@/lib/app-context';
-import { AppError } from '@/lib/errors';
-import { json, jsonError } from '@/lib/http';
+import { retryLater } from '@/lib/errors';
+import { route } from '@/lib/edge/route';
 import { categoryIdSchema } from '@/lib/leaderboard/categories';
 import { buildRows, filterRows, metaLookup, rowsToCsv, type RegistryLike } from '@/lib/leaderboard/board-view';
 import { loadBoard } from '@/lib/leaderboard/load-board';
@@ -30,50 +29,34 @@ const FIRST_PASS_WAIT_MS = 8_000;
  * the fields of `pairwise ratings --format json` (`battles`, `models[]`) plus the board's
  * category, style setting, method, parameters, data hash and computation time.
  */
-export async function GET(req: Request): Promise<Response> {
-  try {
-    const raw = Object.fromEntries(new URL(req.url).searchParams);
-    const parsed = querySchema.safeParse(raw);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new AppError('validation_failed', `Invalid query parameter ${issue.path.join('.') || ''}: ${issue.message}.`.replace(' :', ':'));
-    }
-    const q = parsed.data;
-    const state = await loadBoard({ category: q.category, styleControl: q.style, waitMs: FIRST_PASS_WAIT_MS });
-    if (state.kind === 'computing') {
-      throw new AppError('unavailable', 'The ratings are being computed for the first time; try again in a few seconds.');
-    }
+export const GET = route({ query: querySchema }, async ({ app, query: q }) => {
+  const state = await loadBoard({ category: q.category, styleControl: q.style, waitMs: FIRST_PASS_WAIT_MS });
+  if (state.kind === 'computing') throw retryLater('The ratings are being computed for the first time; try again in a few seconds.', 3);
 
-    const entries: RegistryLike[] = await getAppContext()
-      .then((ctx) => ctx.registry.models)
-      .catch(() => []);
-    const board = state.kind === 'ready' ? state.board : null;
-    const rows = board ? filterRows(buildRows(board.result, metaLookup(entries)), { minVotes: q.minVotes, includeDeprecated: q.deprecated, search: q.q }) : [];
-    const kept = new Set(rows.map((r) => r.model));
+  const entries: RegistryLike[] = app.registry().models;
+  const board = state.kind === 'ready' ? state.board : null;
+  const rows = board ? filterRows(buildRows(board.result, metaLookup(entries)), { minVotes: q.minVotes, includeDeprecated: q.deprecated, search: q.q }) : [];
+  const kept = new Set(rows.map((r) => r.model));
 
-    if (q.format === 'csv') {
-      const name = `pairwise-leaderboard-${q.category.replace(/[^A-Za-z0-9_-]+/g, '_')}${q.style ? '-style' : ''}.csv`;
-      return new Response(rowsToCsv(rows), {
-        headers: {
-          'Content-Type': 'text/csv; charset=utf-8',
-          'Content-Disposition': `attachment; filename="${name}"`,
-          'Cache-Control': 'no-store',
-        },
-      });
-    }
-    return json({
-      battles: board?.result.battles ?? 0,
-      models: board ? board.result.models.filter((m) => kept.has(m.model)) : [],
-      category: q.category,
-      styleControl: q.style,
-      ...(board?.result.style ? { style: board.result.style } : {}),
-      method: board?.method ?? null,
-      params: board?.params ?? null,
-      dataHash: board?.dataHash ?? null,
-      computedAt: board ? new Date(board.computedAt).toISOString() : null,
+  if (q.format === 'csv') {
+    const name = `pairwise-leaderboard-${q.category.replace(/[^A-Za-z0-9_-]+/g, '_')}${q.style ? '-style' : ''}.csv`;
+    return new Response(rowsToCsv(rows), {
+      headers: {
+        'Content-Type': 'text/csv; charset=utf-8',
+        'Content-Disposition': `attachment; filename="${name}"`,
+        'Cache-Control': 'no-store',
+      },
     });
-  } catch (err) {
-    const retry = err instanceof AppError && err.code === 'unavailable' ? { headers: { 'Retry-After': '3' } } : {};
-    return jsonError(err, retry);
   }
-}
+  return {
+    battles: board?.result.battles ?? 0,
+    models: board ? board.result.models.filter((m) => kept.has(m.model)) : [],
+    category: q.category,
+    styleControl: q.style,
+    ...(board?.result.style ? { style: board.result.style } : {}),
+    method: board?.method ?? null,
+    params: board?.params ?? null,
+    dataHash: board?.dataHash ?? null,
+    computedAt: board ? new Date(board.computedAt).toISOString() : null,
+  };
+});

@@ -25,7 +25,7 @@ function decodeId(raw: string): string {
 
 async function registryEntries(): Promise<RegistryLike[]> {
   return getAppContext()
-    .then((ctx) => ctx.registry.models)
+    .then((ctx) => ctx.registry().models)
     .catch(() => []);
 }
 

@@ -1,22 +1,17 @@
-import { getAppContext } from '@/lib/app-context';
-import { maxBodyBytes, messageBodySchema, prepareFollowUp, promptTooLong } from '@/lib/battle/service';
+import { maxBodyBytes, messageBodySchema, promptTooLong } from '@/lib/battle/bodies';
 import { turnResponse } from '@/lib/battle/stream-response';
-import { jsonError, parseJsonBody } from '@/lib/http';
+import { prepareFollowUp } from '@/lib/battle/turns';
+import { route } from '@/lib/edge/route';
 
 export const dynamic = 'force-dynamic';
 export const runtime = 'nodejs';
 
 /** A follow-up prompt to both sides (each with its own history), streamed as NDJSON. */
-export async function POST(req: Request, { params }: { params: Promise<{ id: string }> }) {
-  try {
-    const { id } = await params;
-    const ctx = await getAppContext();
-    const body = await parseJsonBody(req, messageBodySchema, {
-      maxBytes: maxBodyBytes(ctx),
-      tooLarge: () => promptTooLong(ctx),
-    });
-    return turnResponse(ctx, await prepareFollowUp(ctx, id, body.prompt), req);
-  } catch (err) {
-    return jsonError(err);
-  }
-}
+export const POST = route(
+  {
+    body: messageBodySchema,
+    maxBytes: (app) => maxBodyBytes(app.registry().settings),
+    tooLarge: (app) => promptTooLong(app.registry().settings),
+  },
+  async ({ app, actor, body, params, req }) => turnResponse(app, await prepareFollowUp(app, params.id, body.prompt, actor), req),
+);

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadVoterSecret, readCookie, resolveVoter, signVoterId, verifyVoterCookie, VOTER_COOKIE } from './voter';
+import { deriveKey, loadVoterSecret, readCookie, signVoterId, verifyVoterCookie, voterIdFromRequest, voterSetCookie, VOTER_COOKIE } from './voter-cookie';
 
 const secret = 'a'.repeat(64);
 
@@ -26,23 +26,29 @@ describe('voter cookie', () => {
     expect(verifyVoterCookie(`${id}.`, secret)).toBeNull();
   });
 
-  it('mints a new httpOnly SameSite=Lax cookie when the request has none or a bad one', () => {
-    const fresh = resolveVoter(new Request('http://127.0.0.1/api/battles'), secret);
-    expect(fresh.setCookie).toMatch(new RegExp(`^${VOTER_COOKIE}=[0-9a-f-]{36}\\.[A-Za-z0-9_-]+;`));
-    expect(fresh.setCookie).toContain('HttpOnly');
-    expect(fresh.setCookie).toContain('SameSite=Lax');
-    expect(fresh.setCookie).not.toContain('Secure');
+  it('sets an httpOnly SameSite=Lax cookie, Secure when asked, and reads it back from a request', () => {
+    const id = crypto.randomUUID();
+    const header = voterSetCookie(signVoterId(id, secret));
+    expect(header).toMatch(new RegExp(`^${VOTER_COOKIE}=[0-9a-f-]{36}\\.[A-Za-z0-9_-]+;`));
+    expect(header).toContain('HttpOnly');
+    expect(header).toContain('SameSite=Lax');
+    expect(header).not.toContain('Secure');
+    expect(voterSetCookie('x', { secure: true, path: '/arena' })).toMatch(/Path=\/arena.*Secure/);
 
-    const value = fresh.setCookie!.split(';')[0].split('=')[1];
-    const again = resolveVoter(new Request('http://x/', { headers: { cookie: `a=1; ${VOTER_COOKIE}=${value}` } }), secret);
-    expect(again).toEqual({ id: fresh.id });
+    const value = header.split(';')[0].split('=')[1];
+    const req = new Request('http://x/', { headers: { cookie: `a=1; ${VOTER_COOKIE}=${value}` } });
+    expect(voterIdFromRequest(req, secret)).toBe(id);
+    const forged = new Request('http://x/', { headers: { cookie: `${VOTER_COOKIE}=${crypto.randomUUID()}.forged` } });
+    expect(voterIdFromRequest(forged, secret)).toBeNull();
+    expect(voterIdFromRequest(new Request('http://x/'), secret)).toBeNull();
+  });
 
-    const forged = resolveVoter(
-      new Request('http://x/', { headers: { cookie: `${VOTER_COOKIE}=${crypto.randomUUID()}.forged` } }),
-      secret,
-    );
-    expect(forged.setCookie).toBeDefined();
-    expect(forged.id).not.toBe(fresh.id);
+  it('derives a distinct key per purpose', () => {
+    const keys = (['network', 'session', 'pseudonym'] as const).map((p) => deriveKey(secret, p));
+    expect(new Set(keys).size).toBe(3);
+    expect(keys.every((k) => /^[0-9a-f]{64}$/.test(k))).toBe(true);
+    expect(deriveKey(secret, 'network')).toBe(keys[0]);
+    expect(deriveKey('b'.repeat(64), 'network')).not.toBe(keys[0]);
   });
 
   it('reads cookies from a header', () => {

@@ -1,16 +1,18 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { parse as parseCookies, serialize as serializeCookie } from 'cookie';
 
 /**
- * Anonymous voter identity until accounts exist: a random id in an httpOnly cookie, signed with
- * HMAC-SHA256 so that a client cannot choose (or forge) someone else's id. The id is stored with
- * votes and never exported.
+ * The anonymous voter: a random id in an httpOnly cookie, signed with HMAC-SHA256 so that a
+ * client can neither choose nor forge someone else's id. It identifies a browser; an account,
+ * once someone signs in on that browser, owns what the browser did (see lib/identity/actor.ts).
  */
 
 export const VOTER_COOKIE = 'pw_voter';
 const ONE_YEAR_S = 365 * 24 * 3600;
 const SECRET_FILE = 'pairwise.secret';
+const VOTER_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 function mac(id: string, secret: string): string {
   return crypto.createHmac('sha256', secret).update(id).digest('base64url');
@@ -31,54 +33,37 @@ export function verifyVoterCookie(value: string | undefined | null, secret: stri
   const dot = value.lastIndexOf('.');
   if (dot <= 0) return null;
   const id = value.slice(0, dot);
+  if (!VOTER_ID.test(id)) return null;
   const given = Buffer.from(value.slice(dot + 1));
   const expected = Buffer.from(mac(id, secret));
   if (given.length !== expected.length || !crypto.timingSafeEqual(given, expected)) return null;
-  if (!/^[0-9a-f-]{36}$/.test(id)) return null;
   return id;
 }
 
+/** One cookie of a request's Cookie header (the `cookie` package's parser). */
 export function readCookie(cookieHeader: string | null | undefined, name: string): string | undefined {
   if (!cookieHeader) return undefined;
-  for (const part of cookieHeader.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq < 0) continue;
-    if (part.slice(0, eq).trim() === name) {
-      const raw = part.slice(eq + 1).trim();
-      try {
-        return decodeURIComponent(raw);
-      } catch {
-        return raw;
-      }
-    }
-  }
-  return undefined;
+  return parseCookies(cookieHeader)[name];
 }
 
-export function voterSetCookie(value: string, opts: { secure?: boolean } = {}): string {
-  const parts = [`${VOTER_COOKIE}=${value}`, 'Path=/', `Max-Age=${ONE_YEAR_S}`, 'HttpOnly', 'SameSite=Lax'];
-  if (opts.secure) parts.push('Secure');
-  return parts.join('; ');
+/** The voter id a request's signed cookie carries, or null. */
+export function voterIdFromRequest(req: Request, secret: string): string | null {
+  return verifyVoterCookie(readCookie(req.headers.get('cookie'), VOTER_COOKIE), secret);
 }
 
-export interface Voter {
-  id: string;
-  /** Set-Cookie header value when the request had no valid cookie. */
-  setCookie?: string;
-}
-
-/** Reads the voter from a request's Cookie header, minting a new signed id when there is none. */
-export function resolveVoter(req: Request, secret: string): Voter {
-  const existing = verifyVoterCookie(readCookie(req.headers.get('cookie'), VOTER_COOKIE), secret);
-  if (existing) return { id: existing };
-  const id = newVoterId();
-  const secure = new URL(req.url).protocol === 'https:' || req.headers.get('x-forwarded-proto') === 'https';
-  return { id, setCookie: voterSetCookie(signVoterId(id, secret), { secure }) };
+export function voterSetCookie(value: string, opts: { secure?: boolean; path?: string } = {}): string {
+  return serializeCookie(VOTER_COOKIE, value, {
+    path: opts.path || '/',
+    maxAge: ONE_YEAR_S,
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: opts.secure ?? false,
+  });
 }
 
 /**
  * PAIRWISE_SECRET when set; otherwise a random secret created once beside the database file
- * (mode 0600), so cookies stay valid across restarts without any setup.
+ * (mode 0600), so cookies and sessions stay valid across restarts without any setup.
  */
 export function loadVoterSecret(databaseFile: string, env: Record<string, string | undefined> = process.env): string {
   const fromEnv = env.PAIRWISE_SECRET?.trim();
@@ -106,6 +91,14 @@ export function loadVoterSecret(databaseFile: string, env: Record<string, string
 
 function readSecret(file: string): string {
   const s = fs.readFileSync(file, 'utf8').trim();
-  if (s.length < 16) throw new Error(`The voter secret in ${file} is too short; delete the file to create a new one.`);
+  if (s.length < 16) throw new Error(`The secret in ${file} is too short; delete the file to create a new one.`);
   return s;
+}
+
+/**
+ * A key for one purpose derived from the app secret (HKDF-SHA256), so the cookie signature, the
+ * session tokens and the network hashes never share a key.
+ */
+export function deriveKey(secret: string, purpose: 'network' | 'session' | 'pseudonym'): string {
+  return Buffer.from(crypto.hkdfSync('sha256', secret, 'pairwise', purpose, 32)).toString('hex');
 }

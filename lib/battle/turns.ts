@@ -1,0 +1,213 @@
+import { randomUUID } from 'node:crypto';
+import { createBattle, finishTurn, getBattleView, startTurn, supersedeTurn, type BattleView, type TurnRows } from '../../db/queries/battles';
+import type { Message } from '../../db/schema';
+import { AppError } from '../errors';
+import type { ChatMessage } from '../providers/types';
+import { liveModels, recordedModelsFor } from '../registry/load';
+import { findModel } from '../registry/lookup';
+import type { ModelEntry, Registry } from '../registry/schema';
+import { loadOwnedView } from './access';
+import { healthyCandidates } from './arena-info';
+import { checkPrompt, type CreateBattleBody } from './bodies';
+import { categorizePrompt, tagsFor } from './categorize';
+import type { BattleActor, BattleDeps } from './deps';
+import { runTurn, type SideInput } from './run-turn';
+import { samplePair, type Rng } from './sampling';
+import { assertCanRegenerate, assertCanSend, battleState, statusAfterTurn, type Side } from './state';
+import type { WireEvent } from './wire';
+
+/**
+ * The turns of a battle: the first one (which creates the battle and pairs the models), a
+ * follow-up, and a regenerate. Each is prepared (checked, locked, rows written) before the
+ * response starts, so a refusal is an ordinary JSON error; then it is executed while streaming.
+ */
+
+/** A turn ready to stream: the battle's turn lock is held until the stream ends. */
+export interface PreparedTurn {
+  battleId: string;
+  rows: TurnRows;
+  sides: SideInput[];
+  /** The registry the turn started with: a change made meanwhile applies to the next turn. */
+  registry: Registry;
+  /** True for the first turn of a battle created by this request. */
+  newBattle: boolean;
+}
+
+function historyFor(messages: Message[], side: Side, upToTurn: number): ChatMessage[] {
+  const out: ChatMessage[] = [];
+  for (const m of messages) {
+    if (m.side !== side || m.superseded || m.turn > upToTurn) continue;
+    if (m.role === 'user') out.push({ role: 'user', content: m.content });
+    else if (m.turn < upToTurn && m.content) out.push({ role: 'assistant', content: m.content });
+  }
+  return out;
+}
+
+function sideInputs(deps: BattleDeps, registry: Registry, view: BattleView, turn: number): SideInput[] {
+  const ids: Record<Side, string> = { a: view.battle.modelA, b: view.battle.modelB };
+  return (['a', 'b'] as const).map((side) => {
+    const entry = findModel(registry, ids[side]);
+    if (!entry) {
+      console.error(`[pairwise] battle ${view.battle.id}: model "${ids[side]}" is no longer in the registry`);
+      throw new AppError('unavailable', 'One of the models of this battle is no longer available. Start a new battle.');
+    }
+    const system: ChatMessage[] = entry.defaults.systemPrompt ? [{ role: 'system', content: entry.defaults.systemPrompt }] : [];
+    return {
+      side,
+      provider: deps.provider(entry.id),
+      messages: [...system, ...historyFor(view.messages, side, turn)],
+      settings: { temperature: entry.defaults.temperature, maxTokens: entry.defaults.maxTokens },
+      questionId: view.battle.questionId ?? undefined,
+    };
+  });
+}
+
+/** Runs `fn` holding the battle's turn lock, releasing it if `fn` fails (on success the turn keeps it). */
+async function lockedTurn<T>(deps: BattleDeps, battleId: string, fn: () => Promise<T>): Promise<T> {
+  deps.turns.acquire(battleId);
+  try {
+    return await fn();
+  } catch (err) {
+    deps.turns.release(battleId);
+    throw err;
+  }
+}
+
+async function reload(battleId: string): Promise<BattleView> {
+  const view = await getBattleView({ id: battleId });
+  if (!view) throw new AppError('not_found', 'No battle with this id.');
+  return view;
+}
+
+export async function prepareNewBattle(
+  deps: BattleDeps,
+  body: CreateBattleBody,
+  actor: BattleActor,
+  opts: { rng?: Rng } = {},
+): Promise<PreparedTurn> {
+  const registry = deps.registry();
+  let prompt: string;
+  let pool: ModelEntry[];
+  let questionId: string | null = null;
+  let questionCategory: string | null = null;
+  if (body.mode === 'recorded') {
+    if (!body.questionId) throw new AppError('validation_failed', 'Invalid request: questionId: required in recorded mode.');
+    const question = (await deps.recordedPrompts()).find((p) => p.questionId === body.questionId);
+    if (!question) throw new AppError('not_found', 'No recorded prompt with this question id.');
+    prompt = question.text;
+    questionId = question.questionId;
+    questionCategory = question.category ?? null;
+    pool = await recordedModelsFor(registry, question.questionId);
+  } else {
+    prompt = checkPrompt(registry.settings, body.prompt);
+    pool = liveModels(registry);
+  }
+
+  const pair = samplePair(await healthyCandidates(deps, pool), opts.rng);
+  const facts = categorizePrompt(prompt);
+  const id = randomUUID();
+  await createBattle({
+    id,
+    modelA: pair.a,
+    modelB: pair.b,
+    mode: body.mode,
+    samplingProbability: pair.probability,
+    questionId,
+    language: facts.language,
+    isCode: facts.isCode,
+    promptChars: facts.promptChars,
+    tags: tagsFor(prompt, registry.settings.tagRules, questionCategory),
+    judge: actor.voterId,
+    voterId: actor.voterId,
+    userId: actor.userId,
+    network: actor.network,
+  });
+  return lockedTurn(deps, id, async () => {
+    const rows = await startTurn({ battleId: id, prompt, expectedTurns: 0 });
+    const view = await reload(id);
+    return { battleId: id, rows, sides: sideInputs(deps, registry, view, rows.turn), registry, newBattle: true };
+  });
+}
+
+export async function prepareFollowUp(deps: BattleDeps, battleId: string, rawPrompt: string, actor: BattleActor): Promise<PreparedTurn> {
+  const registry = deps.registry();
+  const view = await loadOwnedView(battleId, actor);
+  const state = battleState(view.battle, view.messages, { maxTurns: registry.settings.maxTurns, busy: deps.turns.isHeld(battleId) });
+  assertCanSend(state, view.battle.mode);
+  const prompt = checkPrompt(registry.settings, rawPrompt);
+  return lockedTurn(deps, battleId, async () => {
+    const rows = await startTurn({ battleId, prompt, expectedTurns: view.battle.turns });
+    const fresh = await reload(battleId);
+    return { battleId, rows, sides: sideInputs(deps, registry, fresh, rows.turn), registry, newBattle: false };
+  });
+}
+
+export async function prepareRegenerate(deps: BattleDeps, battleId: string, actor: BattleActor): Promise<PreparedTurn> {
+  const registry = deps.registry();
+  const view = await loadOwnedView(battleId, actor);
+  const state = battleState(view.battle, view.messages, { maxTurns: registry.settings.maxTurns, busy: deps.turns.isHeld(battleId) });
+  assertCanRegenerate(state, view.battle.mode);
+  return lockedTurn(deps, battleId, async () => {
+    // Built before the old answers are superseded, from the history without the last answers.
+    const sides = sideInputs(deps, registry, view, view.battle.turns);
+    const rows = await supersedeTurn({ battleId, turn: view.battle.turns });
+    return { battleId, rows, sides, registry, newBattle: false };
+  });
+}
+
+/**
+ * Runs a prepared turn, writes both answers and the battle's new status, releases the lock, and
+ * reports every event (the last one being `end`). Never throws: a failure of its own is logged
+ * and ends the turn as failed.
+ */
+export async function executeTurn(
+  deps: BattleDeps,
+  prepared: PreparedTurn,
+  opts: { signal?: AbortSignal; emit: (e: WireEvent) => void },
+): Promise<void> {
+  const { settings } = prepared.registry;
+  const { battleId, rows } = prepared;
+  let canVote = false;
+  try {
+    opts.emit({ type: 'battle', battleId, turn: rows.turn });
+    const outcomes = await runTurn({
+      sides: prepared.sides,
+      timeoutMs: settings.timeoutMs,
+      signal: opts.signal,
+      emit: opts.emit,
+    });
+    for (const o of outcomes) {
+      if (o.error && o.code !== 'aborted') console.error(`[pairwise] battle ${battleId} side ${o.side}: ${o.code}: ${o.error}`);
+    }
+    const status = statusAfterTurn(outcomes);
+    await finishTurn({
+      battleId,
+      status,
+      answers: outcomes.map((o) => ({
+        id: rows.answerIds[o.side],
+        result: {
+          content: o.content,
+          finishReason: o.finishReason,
+          tokens: o.tokens,
+          ttftMs: o.ttftMs,
+          durationMs: o.durationMs,
+          error: o.error,
+        },
+      })),
+    });
+    canVote = status === 'active';
+  } catch (err) {
+    console.error(`[pairwise] battle ${battleId}: turn ${rows.turn} failed:`, err);
+    await finishTurn({
+      battleId,
+      status: 'failed',
+      answers: (['a', 'b'] as const).map((side) => ({
+        id: rows.answerIds[side],
+        result: { content: '', finishReason: 'provider_error', error: `server error: ${String(err)}` },
+      })),
+    }).catch((e) => console.error('[pairwise] could not record the failed turn:', e));
+  } finally {
+    deps.turns.release(battleId);
+  }
+  opts.emit({ type: 'end', canVote, turn: rows.turn, turnsLeft: Math.max(0, settings.maxTurns - rows.turn) });
+}

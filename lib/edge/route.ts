@@ -1,0 +1,110 @@
+import type { z } from 'zod';
+import { getAppContext, type AppContext } from '../app-context';
+import { AppError, isAppError } from '../errors';
+import { json, jsonError, parseJsonBody, parseQuery } from '../http';
+import { identityKey, resolveActor, type Actor, type Role } from '../identity/actor';
+import { assertAllowedHost, assertJsonRequest, assertSameOrigin } from './origin';
+import type { LimitedAction } from './rate-limits';
+
+/**
+ * The request edge: the one wrapper every API route handler goes through, and the only caller of
+ * the app context and of identity. In order it refuses a host the app does not serve, a
+ * cross-site or non-JSON mutation, an actor without the role the route needs, a malformed body
+ * or query, and a request over its rate limit; then it runs the use case and turns whatever it
+ * returns (or throws) into the response, with any cookie the actor needs.
+ *
+ *   export const POST = route({ body: voteBodySchema, maxBytes: 4096, limit: 'vote' },
+ *     ({ app, actor, body, params }) => voteOnBattle(app, params.id, body.winner, actor));
+ */
+
+type Schema = z.ZodType | undefined;
+type Out<S extends Schema> = S extends z.ZodType ? z.output<S> : undefined;
+
+export interface RouteSpec<B extends Schema, Q extends Schema> {
+  /** JSON body schema (mutations). */
+  body?: B;
+  /** Largest body accepted (default 64 KiB). */
+  maxBytes?: number | ((app: AppContext) => number);
+  /** The error for a body over maxBytes (default 413 payload_too_large). */
+  tooLarge?: (app: AppContext) => AppError;
+  /** Query-string schema (every parameter must be declared: a misspelt one is an error). */
+  query?: Q;
+  /** Counts the request against this action's rate limits. */
+  limit?: LimitedAction;
+  /** A request without a voter cookie gets a new voter (only where a battle starts). */
+  mintVoter?: boolean;
+  /** 'user': signed in; 'admin': signed in with the admin role. */
+  role?: 'user' | Role;
+}
+
+export interface RouteInput<B extends Schema, Q extends Schema> {
+  app: AppContext;
+  actor: Actor;
+  body: Out<B>;
+  query: Out<Q>;
+  params: Record<string, string>;
+  req: Request;
+}
+
+type Segment = { params: Promise<Record<string, string | string[] | undefined>> };
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+function assertRole(actor: Actor, role: RouteSpec<Schema, Schema>['role']): void {
+  if (!role) return;
+  if (!actor.user) throw new AppError('unauthorized', 'Sign in first.');
+  if (role === 'admin' && actor.user.role !== 'admin') throw new AppError('forbidden', 'This needs the admin role.');
+}
+
+function flatParams(raw: Record<string, string | string[] | undefined> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw ?? {})) if (v !== undefined) out[k] = Array.isArray(v) ? v.join('/') : v;
+  return out;
+}
+
+export function route<B extends Schema = undefined, Q extends Schema = undefined>(
+  spec: RouteSpec<B, Q>,
+  handler: (input: RouteInput<B, Q>) => unknown,
+): (req: Request, segment?: Segment) => Promise<Response> {
+  return async (req, segment) => {
+    let refund: (() => Promise<void>) | null = null;
+    let setCookies: string[] = [];
+    try {
+      const app = await getAppContext();
+      assertAllowedHost(req.headers, app.origin, app.env.PAIRWISE_TRUST_PROXY, req.url);
+      if (!SAFE_METHODS.has(req.method)) {
+        assertSameOrigin(req.headers, app.origin, app.env.PAIRWISE_TRUST_PROXY);
+        assertJsonRequest(req.headers);
+      }
+      const actor = await resolveActor(req, app.identity, { mintVoter: spec.mintVoter ?? false });
+      setCookies = actor.setCookies;
+      assertRole(actor, spec.role);
+
+      const body = (spec.body
+        ? await parseJsonBody(req, spec.body, {
+            maxBytes: typeof spec.maxBytes === 'function' ? spec.maxBytes(app) : spec.maxBytes,
+            tooLarge: spec.tooLarge ? () => spec.tooLarge!(app) : undefined,
+          })
+        : undefined) as Out<B>;
+      const query = (spec.query ? parseQuery(req, spec.query) : undefined) as Out<Q>;
+      const params = flatParams(segment ? await segment.params : {});
+
+      if (spec.limit) {
+        const taken = await app.limits.consume(spec.limit, { identity: identityKey(actor), network: actor.network ?? 'unknown' });
+        refund = taken.refund;
+      }
+      const out = await handler({ app, actor, body, query, params, req });
+      refund = null;
+      const res = out instanceof Response ? out : json(out);
+      for (const c of setCookies) res.headers.append('Set-Cookie', c);
+      return res;
+    } catch (err) {
+      // A refused request does not use up the caller's allowance.
+      if (refund) await refund().catch(() => {});
+      const headers = new Headers();
+      for (const c of setCookies) headers.append('Set-Cookie', c);
+      if (isAppError(err) && err.retryAfterSeconds !== undefined) headers.set('Retry-After', String(err.retryAfterSeconds));
+      return jsonError(err, { headers });
+    }
+  };
+}

@@ -1,0 +1,65 @@
+import { z } from 'zod';
+
+/**
+ * The process environment, validated once. Every setting that comes from the environment is
+ * declared here (and documented in the README's configuration table); nothing else reads
+ * `process.env` for configuration. Tests pass an object of their own to `readEnv`.
+ */
+
+const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const optionalString = z.preprocess(blankToUndefined, z.string().trim().optional());
+const flag = z.preprocess(
+  blankToUndefined,
+  z
+    .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])
+    .transform((v) => ['1', 'true', 'yes', 'on'].includes(v))
+    .optional(),
+);
+
+const envSchema = z.object({
+  DATABASE_PATH: optionalString,
+  DATABASE_URL: optionalString,
+  MODELS_FILE: optionalString,
+  PORT: z.preprocess(blankToUndefined, z.coerce.number().int().min(0).max(65535).optional()),
+  HOST: optionalString,
+  /** HMAC key of the voter cookie and the network hashes; generated beside the database when unset. */
+  PAIRWISE_SECRET: z.preprocess(blankToUndefined, z.string().min(16, 'must be at least 16 characters long').optional()),
+  PAIRWISE_DATA_DIR: optionalString,
+  PAIRWISE_BASE_PATH: optionalString,
+  /**
+   * The public address people reach the arena at (e.g. https://arena.example.org). Requests for
+   * any other host are refused, and mutations must come from this origin. Unset: the address the
+   * request was made to, as long as it is a loopback name or address (a local install).
+   */
+  PAIRWISE_PUBLIC_URL: z.preprocess(blankToUndefined, z.url().optional()),
+  /**
+   * How many reverse proxies stand in front of the app. X-Forwarded-For / -Proto / -Host are read
+   * only when this is above 0; the client address is the one that many hops from the right.
+   */
+  PAIRWISE_TRUST_PROXY: z.preprocess(blankToUndefined, z.coerce.number().int().min(0).max(10).default(0)),
+  /** A bearer token that lets scripts read the battle export without an admin session. */
+  PAIRWISE_EXPORT_TOKEN: z.preprocess(blankToUndefined, z.string().min(24, 'must be at least 24 characters long').optional()),
+  /** Rate limits off (for benchmarks that measure raw ingest); never set this on a public arena. */
+  PAIRWISE_DISABLE_RATE_LIMITS: flag,
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export class EnvError extends Error {}
+
+export function readEnv(source: Record<string, string | undefined>): Env {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new EnvError(`Invalid environment: ${problems}.`);
+  }
+  return parsed.data;
+}
+
+let cached: Env | null = null;
+
+/** The validated process environment (read once per process). */
+export function env(): Env {
+  cached ??= readEnv(process.env);
+  return cached;
+}
