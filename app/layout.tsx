@@ -1,5 +1,6 @@
 import type { Metadata, Viewport } from 'next';
 import Link from 'next/link';
+import { AccountMenu } from '@/app/_components/account/account-menu';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -36,6 +37,7 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
               <Link href="/leaderboard" prefetch={false}>
                 Leaderboard
               </Link>
+              <AccountMenu />
             </nav>
           </div>
         </header>

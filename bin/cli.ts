@@ -10,6 +10,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   import: () => import('./commands/import'),
   export: () => import('./commands/export'),
   'download-models': () => import('./commands/download-models'),
+  admin: () => import('./commands/admin'),
 };
 
 async function usage(): Promise<string> {

@@ -92,6 +92,7 @@ test.describe('battle API: healthy models', () => {
       ],
       limits: { maxPromptChars: 200, maxTurns: 2 },
       empty: false,
+      participation: { notice: expect.any(String), requireConsent: false, consented: false, signInRequired: false, signedIn: false },
     });
   });
 

@@ -35,6 +35,8 @@ export interface RouteSpec<B extends Schema, Q extends Schema> {
   mintVoter?: boolean;
   /** 'user': signed in; 'admin': signed in with the admin role. */
   role?: 'user' | Role;
+  /** Taking part in the arena: the voting policy (sign-in required?) and the consent gate apply. */
+  arena?: boolean;
 }
 
 export interface RouteInput<B extends Schema, Q extends Schema> {
@@ -54,6 +56,14 @@ function assertRole(actor: Actor, role: RouteSpec<Schema, Schema>['role']): void
   if (!role) return;
   if (!actor.user) throw new AppError('unauthorized', 'Sign in first.');
   if (role === 'admin' && actor.user.role !== 'admin') throw new AppError('forbidden', 'This needs the admin role.');
+}
+
+function assertArenaAccess(app: AppContext, actor: Actor): void {
+  const { access, notice } = app.operator();
+  if (access.voting === 'signed-in' && !actor.user) throw new AppError('unauthorized', 'Sign in to take part in this arena.');
+  if (notice.requireConsent && actor.consentedAt === null) {
+    throw new AppError('consent_required', 'Read the arena\u2019s rules and agree to them before your first battle.');
+  }
 }
 
 function flatParams(raw: Record<string, string | string[] | undefined> | undefined): Record<string, string> {
@@ -79,6 +89,7 @@ export function route<B extends Schema = undefined, Q extends Schema = undefined
       const actor = await resolveActor(req, app.identity, { mintVoter: spec.mintVoter ?? false });
       setCookies = actor.setCookies;
       assertRole(actor, spec.role);
+      if (spec.arena) assertArenaAccess(app, actor);
 
       const body = (spec.body
         ? await parseJsonBody(req, spec.body, {
@@ -105,6 +116,25 @@ export function route<B extends Schema = undefined, Q extends Schema = undefined
       for (const c of setCookies) headers.append('Set-Cookie', c);
       if (isAppError(err) && err.retryAfterSeconds !== undefined) headers.set('Retry-After', String(err.retryAfterSeconds));
       return jsonError(err, { headers });
+    }
+  };
+}
+
+/**
+ * The edge for next-auth's own routes (/api/auth/*): the host and same-origin checks apply, but
+ * not the JSON rule (next-auth posts forms, protected by its own CSRF token) nor our actor.
+ */
+export function authRoute(
+  handle: (app: AppContext, req: Request, segment: Segment) => Promise<Response>,
+): (req: Request, segment: Segment) => Promise<Response> {
+  return async (req, segment) => {
+    try {
+      const app = await getAppContext();
+      assertAllowedHost(req.headers, app.origin, app.env.PAIRWISE_TRUST_PROXY, req.url);
+      if (!SAFE_METHODS.has(req.method)) assertSameOrigin(req.headers, app.origin, app.env.PAIRWISE_TRUST_PROXY);
+      return await handle(app, req, segment);
+    } catch (err) {
+      return jsonError(err);
     }
   };
 }

@@ -20,6 +20,8 @@ export interface SessionUser {
 
 export interface Actor extends BattleActor {
   user: SessionUser | null;
+  /** When this browser agreed to the arena's rules (null: not yet). */
+  consentedAt: number | null;
   /** Set-Cookie values the response must carry (a voter minted by this request). */
   setCookies: string[];
 }
@@ -43,15 +45,20 @@ export async function resolveActor(req: Request, deps: IdentityDeps, opts: { min
   const user = await deps.sessionUser(req);
   let voterId = voterIdFromRequest(req, deps.secret);
   const setCookies: string[] = [];
+  let consentedAt: number | null = null;
 
   if (voterId) {
     const voter = await getVoter({ id: voterId });
+    consentedAt = voter?.consentedAt ?? null;
     // A valid cookie whose row is gone (a fresh store with the same secret) is this browser all the same.
     if (!voter) await createVoter({ id: voterId, network, userId: null });
     if (user && voter?.userId !== user.id) {
       // The first sign-in on this browser claims its anonymous battles; a browser that belongs to
       // another account does not become this one's.
-      if (!(await linkVoterToUser({ voterId, userId: user.id }))) voterId = null;
+      if (!(await linkVoterToUser({ voterId, userId: user.id }))) {
+        voterId = null;
+        consentedAt = null;
+      }
     }
   }
   if (!voterId && opts.mintVoter) {
@@ -59,7 +66,7 @@ export async function resolveActor(req: Request, deps: IdentityDeps, opts: { min
     await createVoter({ id: voterId, network, userId: user?.id ?? null });
     setCookies.push(voterSetCookie(signVoterId(voterId, deps.secret), { secure: deps.secureCookies, path: deps.cookiePath }));
   }
-  return { voterId, userId: user?.id ?? null, network, user, setCookies };
+  return { voterId, userId: user?.id ?? null, network, user, consentedAt, setCookies };
 }
 
 /** The key rate limits and trust count an actor under: the account, else the browser. */
