@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { getDb, type Db } from '../index';
+import { bumpRatingsInputSync } from './ratings-input';
 
 /**
  * The one definition of why a vote does not count. `votes.excluded_reason` is kept equal to this
@@ -52,6 +53,7 @@ export function recomputeExclusionsSync(client: Database.Database, scope: Scope)
         WHERE (${where}) AND excluded_reason IS NOT (${EFFECTIVE_REASON_SQL})`,
     )
     .run(...args);
+  if (info.changes > 0) bumpRatingsInputSync(client);
   return info.changes;
 }
 

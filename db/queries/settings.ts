@@ -19,7 +19,8 @@ export async function readSettingRows({ db = getDb() }: WithDb = {}): Promise<Re
 
 /** Newest change time of any setting: a cheap check whether another process changed them. */
 export async function settingsVersion({ db = getDb() }: WithDb = {}): Promise<number> {
-  const row = db.$client.prepare('SELECT coalesce(max(updated_at), 0) AS v FROM settings').get() as { v: number };
+  // Internal counters (ratings.*) change often and say nothing about the registry or settings.
+  const row = db.$client.prepare(`SELECT coalesce(max(updated_at), 0) AS v FROM settings WHERE key NOT LIKE 'ratings.%'`).get() as { v: number };
   return row.v;
 }
 
