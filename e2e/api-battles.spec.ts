@@ -143,7 +143,7 @@ test.describe('battle API: healthy models', () => {
   });
 
   test('a vote on a conversation that names a model is kept but excluded, with the reason', async ({ request }) => {
-    const { id } = await createBattle(request, app, 'Which is better, you or Beta Model?');
+    const { id } = await createBattle(request, app, 'Are you Beta Model or something else?');
     const vote = await request.post(`${app.url}/api/battles/${id}/vote`, { data: { winner: 'model_a' } });
     expect(vote.status()).toBe(200);
     expect(((await vote.json()) as { excluded: boolean }).excluded).toBe(true);

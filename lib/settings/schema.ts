@@ -9,7 +9,7 @@ import { arenaSettingsSchema, rateLimitSettingsSchema, type ArenaSettings } from
 
 export const DEFAULT_NOTICE = [
   'Two anonymous models answer your prompt; vote for the better answer, then see who they were.',
-  'Do not ask a model who it is or reveal a model\u2019s identity: votes on conversations that name a model do not count.',
+  'Do not ask a model who it is: a vote on a conversation in which you ask, or a model says which model it is or who made it, is kept but does not count.',
   'Your prompts and the answers are stored with your vote and may be shared, without any account or address, as research data.',
 ].join('\n\n');
 
