@@ -32,6 +32,17 @@ export const retentionSettingsSchema = z.strictObject({
   conversationDays: z.int().positive().max(36_500).nullable().default(null),
 });
 
+/** Vote integrity: trust scoring and what recorded battles need (see lib/integrity). */
+export const integritySettingsSchema = z.strictObject({
+  /** 'exclude': flagged voters' votes do not count; 'observe': scores are kept, nothing excluded; 'off'. */
+  trustScoring: z.enum(['exclude', 'observe', 'off']).default('exclude'),
+  /**
+   * Recorded answers come from public sets, which a script can look up: count recorded-mode
+   * votes only from signed-in accounts. Turn on for any board open to the public.
+   */
+  recordedTrustedOnly: z.boolean().default(false),
+});
+
 /** The arena section: the registry file's settings that an operator may override. */
 export const arenaOverrideSchema = z.strictObject({
   maxTurns: arenaSettingsSchema.shape.maxTurns.removeDefault().optional(),
@@ -44,6 +55,7 @@ export const SETTING_SECTIONS = {
   access: accessSettingsSchema,
   notice: noticeSettingsSchema,
   retention: retentionSettingsSchema,
+  integrity: integritySettingsSchema,
   arena: arenaOverrideSchema,
 } as const;
 
@@ -53,6 +65,7 @@ export interface OperatorSettings {
   access: z.infer<typeof accessSettingsSchema>;
   notice: z.infer<typeof noticeSettingsSchema>;
   retention: z.infer<typeof retentionSettingsSchema>;
+  integrity: z.infer<typeof integritySettingsSchema>;
   arena: z.infer<typeof arenaOverrideSchema>;
 }
 
