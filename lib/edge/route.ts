@@ -92,7 +92,6 @@ export function route<B extends Schema = undefined, Q extends Schema = undefined
 ): (req: Request, segment?: Segment) => Promise<Response> {
   return async (req, segment) => {
     let refund: (() => Promise<void>) | null = null;
-    let setCookies: string[] = [];
     try {
       const app = await getAppContext();
       assertAllowedHost(req.headers, app.origin, app.env.PAIRWISE_TRUST_PROXY, req.url);
@@ -101,7 +100,6 @@ export function route<B extends Schema = undefined, Q extends Schema = undefined
         assertJsonRequest(req.headers);
       }
       const actor = await resolveActor(req, app.identity, { mintVoter: spec.mintVoter ?? false });
-      setCookies = actor.setCookies;
       if (!(spec.exportToken && hasExportToken(req, app.env.PAIRWISE_EXPORT_TOKEN))) assertRole(actor, spec.role);
       if (spec.arena) assertArenaAccess(app, actor);
 
@@ -121,13 +119,12 @@ export function route<B extends Schema = undefined, Q extends Schema = undefined
       const out = await handler({ app, actor, body, query, params, req });
       refund = null;
       const res = out instanceof Response ? out : json(out);
-      for (const c of setCookies) res.headers.append('Set-Cookie', c);
+      for (const c of actor.setCookies) res.headers.append('Set-Cookie', c);
       return res;
     } catch (err) {
-      // A refused request does not use up the caller's allowance.
+      // A refused request does not use up the caller's allowance, and mints no voter.
       if (refund) await refund().catch(() => {});
       const headers = new Headers();
-      for (const c of setCookies) headers.append('Set-Cookie', c);
       if (isAppError(err) && err.retryAfterSeconds !== undefined) headers.set('Retry-After', String(err.retryAfterSeconds));
       return jsonError(err, { headers });
     }
