@@ -1,6 +1,6 @@
 import type { AggregateSnapshot } from './aggregator';
-import { GRADIENT_TOLERANCE } from './bradley-terry';
-import { cholesky, choleskyInverse, choleskySolve } from './linalg';
+import { cholesky, choleskyInverse } from './linalg';
+import { maximizeConcave, type ConcaveObjective } from './newton';
 import { MultinomialSampler, Rng } from './random';
 
 /**
@@ -159,44 +159,21 @@ export interface StyleFit {
   converged: boolean;
 }
 
+/** The penalised style-control objective for the optimiser; `count` multiplies each battle. */
+export function styleObjectiveOf(d: StyleData, count: Float64Array | null = null): ConcaveObjective {
+  return {
+    size: d.m + 4,
+    scale: d.rows,
+    evaluate(params, g, h) {
+      if (g) derivatives(d, params, count, g, h);
+      return objective(d, params, count);
+    },
+  };
+}
+
 export function fitStyleControl(d: StyleData, count: Float64Array | null = null, init?: Float64Array): StyleFit {
-  const P = d.m + 4;
-  const params = init ? Float64Array.from(init) : new Float64Array(P);
-  const g = new Float64Array(P);
-  const h = new Float64Array(P * P);
-  const step = new Float64Array(P);
-  const trial = new Float64Array(P);
-  let f = objective(d, params, count);
-  let gn = derivatives(d, params, count, g, null);
-  let iter = 0;
-  let best = gn;
-  let stall = 0;
-  while (gn >= GRADIENT_TOLERANCE && iter < 200) {
-    iter++;
-    derivatives(d, params, count, g, h);
-    if (!cholesky(h, P)) break;
-    step.set(g);
-    choleskySolve(h, P, step);
-    let slope = 0;
-    for (let k = 0; k < P; k++) slope += g[k] * step[k];
-    const slack = 1e-12 * (Math.abs(f) + 1);
-    let t = 1;
-    let fNew = f;
-    for (let tries = 0; tries < 60; tries++) {
-      for (let k = 0; k < P; k++) trial[k] = params[k] + t * step[k];
-      fNew = objective(d, trial, count);
-      if (fNew >= f + 1e-4 * t * slope - slack) break;
-      t *= 0.5;
-    }
-    params.set(trial);
-    f = fNew;
-    gn = derivatives(d, params, count, g, null);
-    if (gn < best * 0.5) {
-      best = gn;
-      stall = 0;
-    } else if (gn < 1e-7 * Math.max(1, d.rows) && ++stall >= 3) break;
-  }
-  return { params, iterations: iter, gradientNorm: gn, converged: gn < GRADIENT_TOLERANCE };
+  const fit = maximizeConcave(styleObjectiveOf(d, count), init ?? new Float64Array(d.m + 4));
+  return { params: fit.x, iterations: fit.iterations, gradientNorm: fit.gradientNorm, converged: fit.converged };
 }
 
 /** Centred ratings in natural units (θ = ln10 · r, minus the mean) from a style fit. */
