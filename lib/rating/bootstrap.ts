@@ -21,12 +21,12 @@ export interface BootstrapResult {
  * threads share the rounds). Each refit starts from the full-data fit and runs to the same
  * gradient tolerance. (bootstrap-threads.ts runs the same rounds on several threads.)
  */
-export function bootstrapBt(t: PairTable, full: Float64Array, rounds: number, seed: number): BootstrapResult {
+export function bootstrapBt(t: PairTable, full: Float64Array, rounds: number, seed: number, streamOffset = 0): BootstrapResult {
   const m = t.m;
   const samples = new Float64Array(rounds * m);
   const gradient = new Float64Array(rounds);
   const prior = new Uint8Array(rounds);
-  new BootstrapRunner(t, full, seed).run(0, rounds, samples, gradient, prior);
+  new BootstrapRunner(t, full, seed, streamOffset).run(0, rounds, samples, gradient, prior);
   return summarise(rounds, samples, gradient, prior);
 }
 
@@ -57,6 +57,8 @@ export class BootstrapRunner {
     private readonly t: PairTable,
     full: Float64Array,
     private readonly seed: number,
+    /** Round r draws from random stream streamOffset + r (separate components use separate streams). */
+    private readonly streamOffset = 0,
   ) {
     // Flatten the non-empty cells: 3 per pair (i won, j won, tie).
     const cellPair: number[] = [];
@@ -90,7 +92,7 @@ export class BootstrapRunner {
     const d = (this.d ??= { m, size: t.size, i: t.i, j: t.j, n: new Float64Array(t.size), s: new Float64Array(t.size) });
     const { n, s } = d;
     for (let r = from; r < to; r++) {
-      this.sampler.sample(new Rng(this.seed, r), draw);
+      this.sampler.sample(new Rng(this.seed, this.streamOffset + r), draw);
       // Resampled counts straight into the fit's sufficient statistics: battles and score of i.
       n.fill(0);
       s.fill(0);

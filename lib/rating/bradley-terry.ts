@@ -117,6 +117,83 @@ export function btGradient(d: BtData, theta: Float64Array, prior: boolean, g: Fl
 }
 
 /**
+ * btGradient from per-model exponentials: σ(θi − θj) = e^θi / (e^θi + e^θj), one division per
+ * pair instead of an exponential (`exp` is scratch space of m entries). Falls back to
+ * btGradient where the exponentials could overflow.
+ */
+export function btFastGradient(d: BtData, theta: Float64Array, prior: boolean, g: Float64Array, exp: Float64Array): void {
+  for (let k = 0; k < d.m; k++) {
+    if (!(Math.abs(theta[k]) < 300)) {
+      btGradient(d, theta, prior, g);
+      return;
+    }
+    exp[k] = Math.exp(theta[k]);
+    g[k] = prior ? VIRTUAL_TIES * (0.5 - exp[k] / (1 + exp[k])) : 0;
+  }
+  for (let p = 0; p < d.size; p++) {
+    const n = d.n[p];
+    if (n === 0) continue;
+    const i = d.i[p];
+    const j = d.j[p];
+    const r = d.s[p] - (n * exp[i]) / (exp[i] + exp[j]);
+    g[i] += r;
+    g[j] -= r;
+  }
+}
+
+/**
+ * btObjective and btGradient in one pass: from per-model exponentials (scratch `exp`, m
+ * entries), log(1 + e^(θi − θj)) = log(e^θi + e^θj) − θj and σ(θi − θj) = e^θi / (e^θi + e^θj),
+ * one logarithm and one division per pair; where the exponentials could overflow, one
+ * exponential and one logarithm per pair.
+ */
+export function btValueAndGradient(d: BtData, theta: Float64Array, prior: boolean, g: Float64Array, exp?: Float64Array): number {
+  g.fill(0, 0, d.m);
+  let f = 0;
+  let small = exp !== undefined;
+  for (let k = 0; k < d.m && small; k++) small = Math.abs(theta[k]) < 300;
+  if (small) {
+    for (let k = 0; k < d.m; k++) exp![k] = Math.exp(theta[k]);
+    for (let p = 0; p < d.size; p++) {
+      const n = d.n[p];
+      if (n === 0) continue;
+      const i = d.i[p];
+      const j = d.j[p];
+      const sum = exp![i] + exp![j];
+      f += d.s[p] * (theta[i] - theta[j]) - n * (Math.log(sum) - theta[j]);
+      const r = d.s[p] - (n * exp![i]) / sum;
+      g[i] += r;
+      g[j] -= r;
+    }
+  } else {
+    for (let p = 0; p < d.size; p++) {
+      const n = d.n[p];
+      if (n === 0) continue;
+      const i = d.i[p];
+      const j = d.j[p];
+      const x = theta[i] - theta[j];
+      const e = Math.exp(-Math.abs(x));
+      const l = Math.log1p(e);
+      f += d.s[p] * x - n * (x > 0 ? x + l : l);
+      const q = x >= 0 ? 1 / (1 + e) : e / (1 + e);
+      const r = d.s[p] - n * q;
+      g[i] += r;
+      g[j] -= r;
+    }
+  }
+  if (prior) {
+    for (let k = 0; k < d.m; k++) {
+      const x = theta[k];
+      const e = Math.exp(-Math.abs(x));
+      const l = Math.log1p(e);
+      f += VIRTUAL_TIES * (0.5 * x - (x > 0 ? x + l : l));
+      g[k] += VIRTUAL_TIES * (0.5 - (x >= 0 ? 1 / (1 + e) : e / (1 + e)));
+    }
+  }
+  return f;
+}
+
+/**
  * Negative Hessian of btObjective in `h` (lower triangle filled, m x m row-major). Without the
  * prior the matrix is singular along the all-ones direction (ratings are defined up to a shift);
  * adding c·11ᵀ makes it definite without changing Newton steps for gradients orthogonal to 1
@@ -160,14 +237,15 @@ function center(theta: Float64Array, m: number): void {
 export function btObjectiveOf(d: BtData, prior: boolean): ConcaveObjective {
   let total = 0;
   for (let p = 0; p < d.size; p++) total += d.n[p];
+  const exp = new Float64Array(d.m);
   return {
     size: d.m,
     scale: total,
     evaluate(theta, g, h) {
       if (h) btHessian(d, theta, prior, h);
-      if (g) btGradient(d, theta, prior, g);
-      return btObjective(d, theta, prior);
+      return g ? btValueAndGradient(d, theta, prior, g, exp) : btObjective(d, theta, prior);
     },
+    gradient: (theta, g) => btFastGradient(d, theta, prior, g, exp),
     // Without the prior the ratings are defined up to a shift: keep them centred.
     project: prior ? undefined : (theta) => center(theta, d.m),
   };

@@ -16,6 +16,11 @@ export interface ConcaveObjective {
    * outer product, which leaves Newton steps for gradients orthogonal to it unchanged.
    */
   evaluate(x: Float64Array, g: Float64Array | null, h: Float64Array | null): number;
+  /**
+   * The gradient alone, when it is much cheaper than the value (no logarithms): used by the
+   * fixed-matrix steps, which need the value only once at the end.
+   */
+  gradient?(x: Float64Array, g: Float64Array): void;
   /** Applied after every step, e.g. centring ratings defined up to a shift. */
   project?(x: Float64Array): void;
   /** Size of the data (e.g. total battles): gradients below 1e-7 · scale are at rounding level. */
@@ -70,7 +75,11 @@ export function maximizeConcave(obj: ConcaveObjective, x0: Float64Array, opts: M
   const h = new Float64Array(n * n);
   const step = new Float64Array(n);
   const trial = new Float64Array(n);
-  let f = obj.evaluate(x, g, null);
+  const gradientOnly = opts.fixedInverse && obj.gradient ? obj.gradient.bind(obj) : null;
+  // With a cheap gradient and a fixed matrix, the value is not needed until those steps end.
+  let f = NaN;
+  if (gradientOnly) gradientOnly(x, g);
+  else f = obj.evaluate(x, g, null);
   let gn = infNorm(g, n);
   let iter = 0;
   const floor = 1e-7 * Math.max(1, obj.scale ?? 1);
@@ -78,22 +87,28 @@ export function maximizeConcave(obj: ConcaveObjective, x0: Float64Array, opts: M
   if (opts.fixedInverse && gn >= tol) {
     // Fixed-matrix steps: linear convergence at a rate set by how far the matrix is from the
     // current Hessian; kept only while each step at least halves the gradient.
+    // With a cheap gradient, steps are judged by the gradient alone (for a concave objective a
+    // shrinking gradient means approaching the maximum) and the value is computed once.
     const a = opts.fixedInverse;
     for (let tries = 0; tries < 50 && gn >= tol; tries++) {
       symmetricMatVec(a, n, g, step);
       for (let k = 0; k < n; k++) trial[k] = x[k] + step[k];
       obj.project?.(trial);
-      const fNew = obj.evaluate(trial, step, null); // step reused as the trial gradient
+      let fNew = f;
+      if (gradientOnly) gradientOnly(trial, step); // step reused as the trial gradient
+      else fNew = obj.evaluate(trial, step, null);
       const gNew = infNorm(step, n);
-      if (!(fNew >= f - 1e-12 * (Math.abs(f) + 1)) || !(gNew < 0.5 * gn)) break;
+      if (!gradientOnly && !(fNew >= f - 1e-12 * (Math.abs(f) + 1))) break;
+      if (!(gNew < 0.5 * gn)) break;
       x.set(trial);
       g.set(step);
       f = fNew;
       gn = gNew;
       iter++;
-      if (beyond(x, n, bound)) return { x, value: f, iterations: iter, gradientNorm: gn, converged: false, diverged: true };
+      if (beyond(x, n, bound)) return { x, value: obj.evaluate(x, null, null), iterations: iter, gradientNorm: gn, converged: false, diverged: true };
     }
   }
+  if (gradientOnly) f = obj.evaluate(x, g, null);
 
   let best = gn;
   let stall = 0;

@@ -187,11 +187,11 @@ export function styleTheta(params: Float64Array, m: number): Float64Array {
 }
 
 /**
- * Sandwich variances of the centred ratings (natural units): H⁻¹ J H⁻¹ with H the penalised
+ * Sandwich variances of the ratings centred within each group (natural units): H⁻¹ J H⁻¹ with H the penalised
  * information and J the centred covariance of the per-battle scores (the penalty is not random:
  * J = Σ g gᵀ − (λθ)(λθ)ᵀ / N, as LMArena's correction).
  */
-export function styleSandwichVariance(d: StyleData, params: Float64Array): Float64Array {
+export function styleSandwichVariance(d: StyleData, params: Float64Array, groups: number[][] = [Array.from({ length: d.m }, (_, k) => k)]): Float64Array {
   const m = d.m;
   const P = m + 4;
   const g = new Float64Array(P);
@@ -200,13 +200,15 @@ export function styleSandwichVariance(d: StyleData, params: Float64Array): Float
   const variance = new Float64Array(m);
   if (!cholesky(h, P)) return variance.fill(NaN);
   const A = choleskyInverse(h, P);
-  // Rows of C·A for the ratings (C centres the ratings).
+  // Rows of C·A for the ratings (C centres the ratings within each group: components).
   const B = new Float64Array(m * P);
-  for (let c = 0; c < P; c++) {
-    let mean = 0;
-    for (let r = 0; r < m; r++) mean += A[r * P + c];
-    mean /= m;
-    for (let r = 0; r < m; r++) B[r * P + c] = A[r * P + c] - mean;
+  for (const group of groups) {
+    for (let c = 0; c < P; c++) {
+      let mean = 0;
+      for (const r of group) mean += A[r * P + c];
+      mean /= group.length;
+      for (const r of group) B[r * P + c] = A[r * P + c] - mean;
+    }
   }
   // J = Σ c²(y − q)² x xᵀ (dense, symmetric), minus the penalty correction.
   const J = new Float64Array(P * P);
@@ -258,4 +260,44 @@ export function bootstrapStyle(d: StyleData, full: Float64Array, rounds: number,
     samples.set(styleTheta(fit.params, m), r * m);
   }
   return { samples, maxGradientNorm };
+}
+
+/**
+ * The default style-control interval (a Laplace form of the profile): the curvature of the
+ * penalised objective with the log-likelihood divided by the Pearson dispersion φ̂ (see
+ * dispersion.ts), at the fit. The profile itself would refit every battle several times per
+ * model, which style control's per-battle covariates make too slow on large data; the penalty
+ * (a proper prior) keeps the curvature definite, so no interval is ever zero wide.
+ * Returns the inverse of that matrix ((m + 4)², log10 units) and the dispersion.
+ */
+export function styleLaplace(d: StyleData, params: Float64Array, priorDf: number): { inverse: Float64Array; phi: number; df: number } {
+  const m = d.m;
+  const P = m + 4;
+  const g = new Float64Array(P);
+  const h = new Float64Array(P * P);
+  derivatives(d, params, null, g, h);
+  const pen = Float64Array.from(h);
+  if (!cholesky(pen, P)) return { inverse: new Float64Array(P * P).fill(NaN), phi: 1, df: priorDf };
+  const a = choleskyInverse(pen, P);
+  let trace = 0;
+  for (let k = 0; k < P; k++) trace += a[k * P + k];
+  let pearson = 0;
+  let battles = 0;
+  for (let k = 0; k < d.rows; k++) {
+    const q = sigmoid(logit(d, params, k));
+    const v = q * (1 - q);
+    if (!(v > 0)) continue;
+    pearson += (d.w[k] * (d.y[k] - q) * (d.y[k] - q)) / v;
+    battles += d.w[k];
+  }
+  // effective parameters: tr(A · (H − λI)) = P − λ tr(A)
+  const df = Math.max(0, battles - (P - STYLE_L2 * trace)) + priorDf;
+  const phi = (pearson + priorDf) / df;
+  // (H − λI) / φ + λI, lower triangle
+  for (let r = 0; r < P; r++) {
+    for (let c = 0; c <= r; c++) h[r * P + c] /= phi;
+    h[r * P + r] += STYLE_L2 * (1 - 1 / phi);
+  }
+  if (!cholesky(h, P)) return { inverse: new Float64Array(P * P).fill(NaN), phi, df };
+  return { inverse: choleskyInverse(h, P), phi, df };
 }
