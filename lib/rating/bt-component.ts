@@ -96,7 +96,7 @@ export function fitBtComponent(table: PairTable, opts: ComponentOptions): Compon
   // The quasi-likelihood with the prior: dispersion from the penalised fit (φ = 1), then the
   // penalised fit of ℓ / φ̂ + log prior — the centre and curvature of the default intervals.
   const first = fit.prior ? fit : fitBradleyTerry(data, { prior: true, init: fit.theta });
-  const dispersion = btDispersion(table, centre(first.theta), penalisedInverse(data, first.theta));
+  const dispersion = btDispersion(table, first.theta);
   const quasi = scaled(data, 1 / dispersion.phi);
   const objective = btObjectiveOf(quasi, true);
   const peakFit = maximizeConcave(objective, first.theta);
@@ -113,7 +113,7 @@ export function fitBtComponent(table: PairTable, opts: ComponentOptions): Compon
   }
   const peakCentred = centre(peak);
   const theta = opts.point === 'penalised' ? peakCentred : Float64Array.from(fit.theta);
-  const tq = t975(dispersion.df);
+  const tq = Number.isFinite(dispersion.df) ? t975(dispersion.df) : Z_95;
 
   const lower = new Float64Array(k);
   const upper = new Float64Array(k);

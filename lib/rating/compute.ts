@@ -4,7 +4,6 @@ import { ELO_K, ELO_START, type AggregateSnapshot, type BattleAggregator } from 
 import { percentileBounds } from './bootstrap';
 import { fitBtComponent, type ComponentFit, type ComponentOptions } from './bt-component';
 import { fitDavidsonComponent, type DavidsonComponentFit } from './davidson';
-import { DISPERSION_PRIOR_DF } from './dispersion';
 import { ComparisonGraph } from './graph';
 import { buildPairTable } from './pair-table';
 import { t975, Z_95 } from './quantiles';
@@ -343,8 +342,8 @@ function fitStyle(snap: AggregateSnapshot, ids: number[], reweight: boolean, ci:
   const lower = new Float64Array(m);
   const upper = new Float64Array(m);
   const P = m + 4;
-  const laplace = styleLaplace(data, fit.params, DISPERSION_PRIOR_DF);
-  const z = ci === 'profile' ? t975(laplace.df) : Z_95;
+  const laplace = styleLaplace(data, fit.params);
+  const z = ci === 'profile' && Number.isFinite(laplace.df) ? t975(laplace.df) : Z_95;
   const separation = members.map((group) => {
     const k = group.length;
     const cov = new Float64Array(k * k);

@@ -298,7 +298,7 @@ export function fitDavidsonComponent(table: PairTable, opts: ComponentOptions): 
     iterations: fit.iterations + peakFit.iterations,
     gradientNorm,
     converged: fit.converged && peakFit.converged,
-    dispersion: { phi: 1, df: Infinity, pearson: NaN, parameters: k },
+    dispersion: { phi: 1, df: Infinity, ties: NaN, binomialVariance: NaN },
     threshold: opts.ci === 'profile' ? CHI2_1_95 : Z_95 * Z_95,
     bootstrapFallbackRounds,
     widened,

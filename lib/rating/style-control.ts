@@ -1,5 +1,6 @@
 import type { AggregateSnapshot } from './aggregator';
 import { cholesky, choleskyInverse } from './linalg';
+import { dispersionOf, type Dispersion } from './dispersion';
 import { maximizeConcave, type ConcaveObjective } from './newton';
 import { MultinomialSampler, Rng } from './random';
 
@@ -264,40 +265,27 @@ export function bootstrapStyle(d: StyleData, full: Float64Array, rounds: number,
 
 /**
  * The default style-control interval (a Laplace form of the profile): the curvature of the
- * penalised objective with the log-likelihood divided by the Pearson dispersion φ̂ (see
- * dispersion.ts), at the fit. The profile itself would refit every battle several times per
- * model, which style control's per-battle covariates make too slow on large data; the penalty
- * (a proper prior) keeps the curvature definite, so no interval is ever zero wide.
- * Returns the inverse of that matrix ((m + 4)², log10 units) and the dispersion.
+ * penalised objective with the log-likelihood divided by the tie dispersion φ (dispersion.ts,
+ * with each battle's q from the style fit), at the fit. The profile itself would refit every
+ * battle several times per model, which style control's per-battle covariates make too slow on
+ * large data; the penalty (a proper prior) keeps the curvature definite, so no interval is ever
+ * zero wide. Returns the inverse of that matrix ((m + 4)², log10 units) and the dispersion.
  */
-export function styleLaplace(d: StyleData, params: Float64Array, priorDf: number): { inverse: Float64Array; phi: number; df: number } {
+export function styleLaplace(d: StyleData, params: Float64Array): { inverse: Float64Array } & Dispersion {
   const m = d.m;
   const P = m + 4;
   const g = new Float64Array(P);
   const h = new Float64Array(P * P);
   derivatives(d, params, null, g, h);
-  const pen = Float64Array.from(h);
-  if (!cholesky(pen, P)) return { inverse: new Float64Array(P * P).fill(NaN), phi: 1, df: priorDf };
-  const a = choleskyInverse(pen, P);
-  let trace = 0;
-  for (let k = 0; k < P; k++) trace += a[k * P + k];
-  let pearson = 0;
-  let battles = 0;
-  for (let k = 0; k < d.rows; k++) {
-    const q = sigmoid(logit(d, params, k));
-    const v = q * (1 - q);
-    if (!(v > 0)) continue;
-    pearson += (d.w[k] * (d.y[k] - q) * (d.y[k] - q)) / v;
-    battles += d.w[k];
-  }
-  // effective parameters: tr(A · (H − λI)) = P − λ tr(A)
-  const df = Math.max(0, battles - (P - STYLE_L2 * trace)) + priorDf;
-  const phi = (pearson + priorDf) / df;
+  const q = new Float64Array(d.rows);
+  for (let k = 0; k < d.rows; k++) q[k] = sigmoid(logit(d, params, k));
+  const disp = dispersionOf(d.rows, (k) => d.w[k], (k) => q[k], (k) => (d.y[k] === 0.5 ? 1 : 0));
+  const phi = disp.phi;
   // (H − λI) / φ + λI, lower triangle
   for (let r = 0; r < P; r++) {
     for (let c = 0; c <= r; c++) h[r * P + c] /= phi;
     h[r * P + r] += STYLE_L2 * (1 - 1 / phi);
   }
-  if (!cholesky(h, P)) return { inverse: new Float64Array(P * P).fill(NaN), phi, df };
-  return { inverse: choleskyInverse(h, P), phi, df };
+  if (!cholesky(h, P)) return { inverse: new Float64Array(P * P).fill(NaN), ...disp };
+  return { inverse: choleskyInverse(h, P), ...disp };
 }
