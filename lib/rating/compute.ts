@@ -163,7 +163,10 @@ export function computeRatings(agg: BattleAggregator, options: RatingOptions = {
       ci,
       bootstrapRounds: rounds,
       bootstrapFallbackRounds: fits.fits.reduce((s, f) => s + f.bootstrapFallbackRounds, 0),
-      dispersion: ci === 'profile' && model === 'bradley-terry' ? { phi: first.dispersion.phi, df: first.dispersion.df } : null,
+      dispersion:
+        ci === 'profile' && model === 'bradley-terry'
+          ? { phi: first.dispersion.phi, df: Number.isFinite(first.dispersion.df) ? first.dispersion.df : null, threshold: first.threshold }
+          : null,
       widenedIntervals: fits.fits.reduce((s, f) => s + f.widened, 0),
     });
   } else {
@@ -352,9 +355,9 @@ function fitStyle(snap: AggregateSnapshot, ids: number[], reweight: boolean, ci:
     return { covariance: cov, information: styleInformation(fit.params, group, laplace.phi), z };
   });
   let gradientNorm = fit.gradientNorm;
-  let dispersion: { phi: number; df: number } | null = null;
+  let dispersion: FitDiagnostics['dispersion'] = null;
   if (ci === 'profile') {
-    dispersion = { phi: laplace.phi, df: laplace.df };
+    dispersion = { phi: laplace.phi, df: Number.isFinite(laplace.df) ? laplace.df : null, threshold: z * z };
     members.forEach((group, c) => {
       const cov = separation[c].covariance;
       group.forEach((k, a) => {

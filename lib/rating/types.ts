@@ -147,10 +147,11 @@ export interface FitDiagnostics {
   /** Bootstrap rounds whose resample had no MLE and were fitted with the fallback. */
   bootstrapFallbackRounds: number;
   /**
-   * Quasi-likelihood dispersion of the scores (component 0; dispersion.ts) with the degrees of
-   * freedom of its estimate; null for methods that do not use it.
+   * Quasi-likelihood dispersion of the scores (component 0; dispersion.ts), the degrees of
+   * freedom of its estimate (null: exact, no ties) and the deviance threshold of the profile
+   * (the 0.95 quantile of F(1, df), 3.84 for df = ∞); null for methods that do not use it.
    */
-  dispersion: { phi: number; df: number } | null;
+  dispersion: { phi: number; df: number | null; threshold: number } | null;
   /** Intervals widened to contain their point estimate (profile: centred on the shrunk estimate). */
   widenedIntervals: number;
   /** Battles used by the fit (style control uses only battles that carry style features). */
