@@ -118,6 +118,7 @@ export function computeRatings(agg: BattleAggregator, options: RatingOptions = {
     ci: 'none',
     level: 0.95,
     bootstrapRounds: 0,
+    seed: null,
     bootstrapFallbackRounds: 0,
     dispersion: null,
     widenedIntervals: 0,
@@ -162,6 +163,7 @@ export function computeRatings(agg: BattleAggregator, options: RatingOptions = {
       converged: fits.fits.every((f) => f.converged),
       ci,
       bootstrapRounds: rounds,
+      seed: rounds > 0 ? seed : null,
       bootstrapFallbackRounds: fits.fits.reduce((s, f) => s + f.bootstrapFallbackRounds, 0),
       dispersion:
         ci === 'profile' && model === 'bradley-terry'
@@ -180,6 +182,7 @@ export function computeRatings(agg: BattleAggregator, options: RatingOptions = {
       converged: fits.converged,
       ci: ci === 'profile' ? 'laplace' : ci,
       bootstrapRounds: rounds,
+      seed: rounds > 0 ? seed : null,
       dispersion: fits.dispersion,
     });
   }

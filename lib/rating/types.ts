@@ -144,6 +144,8 @@ export interface FitDiagnostics {
   ci: 'profile' | 'laplace' | 'bootstrap' | 'sandwich' | 'none';
   level: 0.95;
   bootstrapRounds: number;
+  /** Seed of the bootstrap (null without one). */
+  seed: number | null;
   /** Bootstrap rounds whose resample had no MLE and were fitted with the fallback. */
   bootstrapFallbackRounds: number;
   /**
