@@ -93,14 +93,15 @@ export function fitBtComponent(table: PairTable, opts: ComponentOptions): Compon
   let gradientNorm = fit.gradientNorm;
   let converged = fit.converged;
 
-  // The quasi-likelihood with the prior: dispersion from the penalised fit (φ = 1), then the
-  // penalised fit of ℓ / φ̂ + log prior — the centre and curvature of the default intervals.
-  const first = fit.prior ? fit : fitBradleyTerry(data, { prior: true, init: fit.theta });
-  const dispersion = btDispersion(table, first.theta);
+  // The quasi-likelihood with the prior: dispersion at the point estimate, then the maximum of
+  // ℓ / φ̂ + log prior — the centre and curvature of the default intervals.
+  // (Other methods need only the curvature, for "battles to separate": at the point estimate.)
+  const profile = opts.ci === 'profile' || opts.point === 'penalised';
+  const dispersion = btDispersion(table, fit.theta);
   const quasi = scaled(data, 1 / dispersion.phi);
   const objective = btObjectiveOf(quasi, true);
-  const peakFit = maximizeConcave(objective, first.theta);
-  const peak = peakFit.x;
+  const peakFit = profile ? maximizeConcave(objective, fit.theta) : null;
+  const peak = peakFit ? peakFit.x : fit.theta;
   const inverse = penalisedInverse(quasi, peak);
   const covariance = Float64Array.from(inverse);
   centreRows(covariance, k);
@@ -120,7 +121,7 @@ export function fitBtComponent(table: PairTable, opts: ComponentOptions): Compon
   let bootstrapFallbackRounds = 0;
   let threshold = tq * tq;
   if (opts.ci === 'profile') {
-    const problem: ProfileProblem = { objective, peak, peakValue: peakFit.value, inverse, threshold };
+    const problem: ProfileProblem = { objective, peak, peakValue: peakFit!.value, inverse, threshold };
     const c = new Float64Array(k);
     for (let a = 0; a < k; a++) {
       c.fill(-1 / k);
@@ -149,8 +150,10 @@ export function fitBtComponent(table: PairTable, opts: ComponentOptions): Compon
     bootstrapFallbackRounds = boot.fallbackRounds;
     gradientNorm = Math.max(gradientNorm, boot.maxGradientNorm);
   }
-  iterations += peakFit.iterations;
-  converged &&= peakFit.converged;
+  if (peakFit) {
+    iterations += peakFit.iterations;
+    converged &&= peakFit.converged;
+  }
 
   // An interval always holds its own point estimate (the profile is centred on the shrunk
   // estimate, which differs from the MLE by a fraction of the interval).

@@ -83,13 +83,18 @@ function profileEnd(problem: ProfileProblem, c: Float64Array, ac: Float64Array, 
   };
   let mu = 0;
   const start = new Float64Array(n);
+  // A gradient g left in a tilted fit moves the end by about |A g| and the deviance by gᵀA g:
+  // scaled by the largest variance, 1e-6 / max A_kk keeps the end within ~1e-6 standard errors.
+  let maxVar = 0;
+  for (let k = 0; k < n; k++) maxVar = Math.max(maxVar, inverse[k * n + k]);
+  const tol = Math.max(1e-9, 1e-6 / Math.max(1e-12, Math.sqrt(maxVar)) / Math.max(1, Math.sqrt(n)));
   const at = (m: number, from: Point | null): Point => {
     mu = m;
     // first-order prediction of the tilted maximiser from the nearest solved point
     const base = from?.x ?? peak;
     const baseMu = from?.x ? from.mu : 0;
     for (let k = 0; k < n; k++) start[k] = base[k] + sign * (m - baseMu) * ac[k];
-    const fit = maximizeConcave(tilted, start, { fixedInverse: inverse, bound: BOUND, tol: 1e-7 });
+    const fit = maximizeConcave(tilted, start, { fixedInverse: inverse, bound: BOUND, tol });
     if (fit.diverged || !fit.converged && fit.gradientNorm > 1e-5 * Math.max(1, objective.scale ?? 1)) {
       return { mu: m, r: Infinity, v: NaN, x: null };
     }
