@@ -5,6 +5,7 @@ import {
   computeRatings,
   decidedWinRate,
   rankWithinComponents,
+  separationBetween,
   winRateTiesHalf,
   type RatingsResult,
   type Winner,
@@ -150,6 +151,34 @@ describe('battles to separate', () => {
     expect(separated(scaled(Math.round((30 + n) * 1.15)))).toBe(true);
     expect(separated(scaled(Math.round((30 + n) * 0.85)))).toBe(false);
     expect(row(r, 'b').toSeparate).toBeNull(); // the last model has no neighbour below
+  });
+});
+
+describe('covariance and separation between any two models', () => {
+  it('gives each component its centred covariance (Elo points²) and the battles between any two', () => {
+    const r = computeRatings(agg(split), { covariance: true });
+    expect(r.covariance!.map((c) => [c.component, c.models.length])).toEqual([
+      [0, 3],
+      [1, 2],
+    ]);
+    for (const c of r.covariance!) {
+      const k = c.models.length;
+      for (let i = 0; i < k; i++) {
+        expect(c.matrix[i * k + i]).toBeGreaterThan(0);
+        let sum = 0;
+        for (let j = 0; j < k; j++) {
+          expect(c.matrix[i * k + j]).toBeCloseTo(c.matrix[j * k + i], 6);
+          sum += c.matrix[i * k + j];
+        }
+        expect(Math.abs(sum)).toBeLessThan(1e-6 * c.matrix[i * k + i]); // ratings minus their mean
+      }
+    }
+    const top = r.models[0];
+    const viaResult = separationBetween(r, top.model, top.toSeparate!.model);
+    const n = top.toSeparate!.battles!;
+    expect(Math.abs(viaResult! - n)).toBeLessThanOrEqual(Math.max(2, 0.05 * n));
+    expect(separationBetween(r, 'gpt-x', 'toy-1')).toBeNull(); // different components
+    expect(() => separationBetween(computeRatings(agg(split)), 'gpt-x', 'llama-z')).toThrow(/covariance: true/);
   });
 });
 

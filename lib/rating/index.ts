@@ -62,7 +62,7 @@ export {
   DEFAULT_MIN_STYLE_BATTLES,
 } from './compute';
 export { rankWithinComponents } from './ranks';
-export { battlesToSeparate, type SeparationInput } from './separation';
+export { battlesToSeparate, separationBetween, type SeparationInput, type SeparableResult } from './separation';
 export { davidsonProbabilities } from './davidson';
 export { winRateTiesHalf, decidedWinRate, WIN_RATE_LABEL, DECIDED_WIN_RATE_LABEL, type WinCounts } from './win-rate';
 export { styleFeatures, stripFencedCode, styleFromConvMetadata, styleFromConversation } from './style-features';

@@ -59,3 +59,55 @@ export function battlesToSeparate(s: SeparationInput): number | null {
   }
   return hi;
 }
+
+/** What separationBetween reads from a result (computeRatings with `covariance: true`). */
+export interface SeparableResult {
+  models: { model: string; rating: number; lower: number; upper: number; component: number }[];
+  covariance?: { component: number; models: string[]; matrix: number[] }[];
+  diagnostics: { model: 'bradley-terry' | 'davidson'; dispersion: { phi: number; threshold: number } | null };
+  davidson?: { tieParameter: number };
+}
+
+const ELO_PER_NAT = 400 / Math.LN10;
+
+/**
+ * battlesToSeparate for any two models of a result computed with `covariance: true` (the model
+ * page's "votes to separate" for a chosen opponent): 0 when their intervals already do not
+ * overlap, null when they are in different components (never comparable) or battles between
+ * the two alone cannot separate them. Throws when the result has no covariance.
+ */
+export function separationBetween(result: SeparableResult, modelA: string, modelB: string): number | null {
+  const a = result.models.find((m) => m.model === modelA);
+  const b = result.models.find((m) => m.model === modelB);
+  if (!a || !b) throw new RangeError(`no rated model ${!a ? modelA : modelB}`);
+  if (!result.covariance) throw new RangeError('separationBetween needs a result computed with covariance: true');
+  if (a.component !== b.component) return null;
+  if (a.lower > b.upper || b.lower > a.upper) return 0;
+  const cov = result.covariance.find((c) => c.component === a.component)!;
+  const k = cov.models.length;
+  const i = cov.models.indexOf(modelA);
+  const j = cov.models.indexOf(modelB);
+  const nat2 = ELO_PER_NAT * ELO_PER_NAT;
+  const d = (a.rating - b.rating) / ELO_PER_NAT;
+  let information: number;
+  if (result.diagnostics.model === 'davidson' && result.davidson) {
+    const nu = result.davidson.tieParameter;
+    const e = Math.exp(d / 2);
+    const z = e + 1 / e + nu;
+    const win = e / z;
+    const loss = 1 / e / z;
+    information = (win + loss) / 4 - ((win - loss) * (win - loss)) / 4;
+  } else {
+    const q = 1 / (1 + Math.exp(-d));
+    information = (q * (1 - q)) / (result.diagnostics.dispersion?.phi ?? 1);
+  }
+  const n = battlesToSeparate({
+    gap: d,
+    varI: cov.matrix[i * k + i] / nat2,
+    varJ: cov.matrix[j * k + j] / nat2,
+    cov: cov.matrix[i * k + j] / nat2,
+    information,
+    z: Math.sqrt(result.diagnostics.dispersion?.threshold ?? 1.959963984540054 ** 2),
+  });
+  return n === 0 ? 1 : n;
+}
