@@ -1,6 +1,5 @@
-import { bootstrapBt, percentileBounds } from './bootstrap';
+import { BOOTSTRAP_CHUNK, bootstrapBt, percentileBounds } from './bootstrap';
 import { parallelBootstrap } from './bootstrap-threads';
-import { BOOTSTRAP_CHUNK } from './bootstrap';
 import { btDataFromTable, btHessian, btObjectiveOf, fitBradleyTerry, type BtData } from './bradley-terry';
 import { btDispersion, type Dispersion } from './dispersion';
 import { cholesky, choleskyInverse } from './linalg';
