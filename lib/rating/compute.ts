@@ -26,11 +26,12 @@ export const DEFAULT_SEED = 42;
 /** Percentile intervals need about 1000 rounds: with 100 the 2.5 / 97.5 % ends are noisy enough to cover only ~93 %. */
 export const DEFAULT_BOOTSTRAP_ROUNDS = 1000;
 /**
- * Below 30 votes a model is provisional. At 30 votes a model's interval is about ±130 Elo
- * points wide (half of a typical board's spread), the one virtual tie of the prior is ~3 % of
- * its information, and its rating no longer moves with a single vote by more than a fraction
- * of that; below it the interval is honest (see bench/calibration.ts) but so wide that a rank
- * would mostly reflect how few battles it had.
+ * Below 30 votes a model is provisional. Its interval is honest at any count (the coverage by
+ * vote count in bench/calibration.ts stays at 94-98 %), but below 30 votes it is wider than
+ * about ±100 Elo points (30 votes against average opponents, a third of them ties), the one
+ * virtual tie of the prior is more than ~2 % of the model's information, and one more vote
+ * still moves the rating by a quarter of that half-width: a rank would mostly say how few
+ * battles the model has had.
  */
 export const DEFAULT_PROVISIONAL_VOTES = 30;
 /** Style control estimates four coefficients besides the ratings: 25 battles per coefficient at least. */
