@@ -233,7 +233,7 @@ test.describe('an imported store', () => {
     expect(body!).toMatchObject({ battles: 1500, category: 'overall', styleControl: false, method: 'bradley-terry' });
     expect(Date.parse(body!.computedAt)).toBeGreaterThan(Date.now() - 120_000);
     const expected = JSON.parse(cli(['ratings', '--input', file, '--format', 'json']));
-    expect({ battles: body!.battles, models: body!.models }).toEqual(expected);
+    expect({ battles: body!.battles, models: body!.models }).toEqual({ battles: expected.battles, models: expected.models });
 
     const styled = await (await fetch(`${app.url}/api/leaderboard?style=1`)).json();
     expect(styled.models).toEqual(JSON.parse(cli(['ratings', '--input', file, '--format', 'json', '--style-control'])).models);
