@@ -19,12 +19,13 @@ async function main(): Promise<void> {
   // The pass reads the whole store once: memory-mapped reads save a copy per page.
   db.$client.pragma('mmap_size = 1073741824');
   try {
+    const { integrity } = parseOperatorSettings(await readSettingRows({ db }));
     const summary = await computeSnapshots({
       db,
+      influence: { perVoter: integrity.voterCap, perVoterModel: integrity.voterModelCap },
       onBoard: (board) => parentPort?.postMessage({ type: 'board', board }),
     });
     // Trust scores under the ratings just computed; a change of exclusions makes the next pass.
-    const { integrity } = parseOperatorSettings(await readSettingRows({ db }));
     const overall = await readBoard({ db, category: 'overall', styleControl: false });
     const ratings = new Map((overall?.result.models ?? []).map((m) => [m.model, m.rating]));
     const trust = runTrustPass(db, ratings, integrity.trustScoring);

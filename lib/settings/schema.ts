@@ -41,6 +41,9 @@ export const integritySettingsSchema = z.strictObject({
    * votes only from signed-in accounts. Turn on for any board open to the public.
    */
   recordedTrustedOnly: z.boolean().default(false),
+  /** Bounded influence (lib/integrity/influence.ts): most counted votes one voter weighs in all, and on one model. */
+  voterCap: z.int().positive().max(10_000_000).nullable().default(1000),
+  voterModelCap: z.int().positive().max(10_000_000).nullable().default(100),
 });
 
 /** The arena section: the registry file's settings that an operator may override. */
