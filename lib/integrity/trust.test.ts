@@ -90,6 +90,20 @@ describe('scoreVoter on crafted histories', () => {
     expect(scoreVoter(h, RATINGS).flag).toBe('fast_reading');
   });
 
+  it('a rigger backing a model from the middle of the board, at a human pace and on both sides, is flagged', () => {
+    const rng = seededRng(18);
+    const target = 'm3';
+    const h = honestHistory(rng, 40).map((v) => {
+      const other = v.modelA === target ? v.modelB : v.modelB === target ? v.modelA : v.modelA;
+      return rng() < 0.5 ? { ...v, modelA: target, modelB: other, winner: 'model_a' } : { ...v, modelA: other, modelB: target, winner: 'model_b' };
+    });
+    const r = scoreVoter(h, RATINGS);
+    expect(r.flag).toBe('favoritism');
+    // The plain likelihood does not see it: always backing a mid-board model is not unlikely.
+    expect(r.signals.unlikely_votes.value).toBeGreaterThan(-4);
+    expect(r.signals.favoritism.value).toBeGreaterThan(5);
+  });
+
   it('a rigger voting for a weak model, at a human pace and on both sides, is flagged as unlikely', () => {
     const rng = seededRng(16);
     const h = honestHistory(rng, 60).map((v) => {
@@ -100,7 +114,7 @@ describe('scoreVoter on crafted histories', () => {
     });
     const rigged = h.map((v) => ({ ...v, winner: v.modelA === 'm6' ? 'model_a' : 'model_b' }));
     const r = scoreVoter(rigged, RATINGS);
-    expect(r.flag).toBe('unlikely_votes');
+    expect(['favoritism', 'unlikely_votes']).toContain(r.flag);
     expect(r.signals.unlikely_votes.value).toBeLessThan(-4);
   });
 

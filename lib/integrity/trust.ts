@@ -1,3 +1,4 @@
+import jstat from 'jstat';
 /**
  * Trust scoring of voters, from what their votes look like. Computed off the request path (after
  * each rating pass), per identity: an account, or an anonymous browser. Four signals, each with
@@ -14,15 +15,24 @@
  *  - unlikely_votes: how unlikely the voter's decided votes are under the current ratings, the
  *    anomaly test of the Chatbot Arena paper and the defence Min et al. (ICML 2025) evaluate. Each
  *    vote's log-likelihood under Bradley-Terry is compared with its expectation; the standardised
- *    sum z flags below -4 (an honest voter reaches that about 3 times in 100,000). A rigger who
- *    always votes for one model, or against its neighbours, falls far below.
+ *    sum z flags below -4 (an honest voter reaches that about 3 times in 100,000). It catches a
+ *    voter who picks the unlikely outcome (votes against the consensus).
+ *  - favoritism: a voter who pushes particular models. For each model k the voter judged,
+ *    z_k = sum(score_k - p_k) / sqrt(sum p_k (1 - p_k)) over the decided votes involving k; an
+ *    honest voter's z_k are about standard normal, so sum z_k^2 is about chi-square with one
+ *    degree of freedom per model. The voter is flagged when that sum's tail probability is below
+ *    1e-6 or any single |z_k| exceeds 5 (about 6 in 10 million per model). Always voting for a
+ *    mid-board model gives that model z = sqrt(n) (flagged from about 25 votes), and voting its
+ *    neighbours down shows on theirs: the rigging of Min et al. in both of its modes. (The plain
+ *    likelihood above does not see it: always backing a model near the middle is not less likely
+ *    than chance, only lopsided.)
  *
  * Thresholds need enough votes to say anything (10-20); a new voter is never flagged for a few.
  * Hysteresis: a flagged voter is cleared only well inside the limits (z above -3), so exclusions
  * do not flicker as ratings move.
  */
 
-export type TrustFlag = 'burst' | 'one_sided' | 'fast_reading' | 'unlikely_votes';
+export type TrustFlag = 'burst' | 'one_sided' | 'fast_reading' | 'unlikely_votes' | 'favoritism';
 
 export interface VoteRecord {
   /** Vote time, ms. */
@@ -57,6 +67,9 @@ export const TRUST_RULES = {
   unlikelyZ: -4,
   unlikelyClearZ: -3,
   unlikelyMinVotes: 20,
+  favoritismP: 1e-6,
+  favoritismMaxZ: 5,
+  favoritismMinVotes: 20,
 } as const;
 
 /** log of the binomial tail P(X <= k) for X ~ Bin(n, 1/2), stably. */
@@ -106,6 +119,49 @@ export function likelihoodZ(votes: readonly VoteRecord[], ratings: ReadonlyMap<s
   // Equal ratings give zero variance: every outcome is as likely, nothing can be unlikely.
   if (n === 0 || variance < 1e-12) return { z: 0, n };
   return { z: (ll - mean) / Math.sqrt(variance), n };
+}
+
+/**
+ * Per-model directional deviation of decided votes from the ratings: z_k for every model judged,
+ * and the chi-square tail of their squares' sum.
+ */
+export function favoritism(votes: readonly VoteRecord[], ratings: ReadonlyMap<string, number>): { p: number; maxZ: number; model: string | null; n: number } {
+  const s = new Map<string, { dev: number; v: number }>();
+  let n = 0;
+  for (const vote of votes) {
+    if (vote.winner !== 'model_a' && vote.winner !== 'model_b') continue;
+    const ra = ratings.get(vote.modelA);
+    const rb = ratings.get(vote.modelB);
+    if (ra === undefined || rb === undefined) continue;
+    const p = pWin(ra, rb);
+    const y = vote.winner === 'model_a' ? 1 : 0;
+    n++;
+    for (const [model, dev] of [
+      [vote.modelA, y - p],
+      [vote.modelB, p - y],
+    ] as const) {
+      const e = s.get(model) ?? { dev: 0, v: 0 };
+      e.dev += dev;
+      e.v += p * (1 - p);
+      s.set(model, e);
+    }
+  }
+  let chi = 0;
+  let dof = 0;
+  let maxZ = 0;
+  let model: string | null = null;
+  for (const [m, e] of s) {
+    if (e.v < 1e-9) continue;
+    const z = e.dev / Math.sqrt(e.v);
+    chi += z * z;
+    dof++;
+    if (Math.abs(z) > Math.abs(maxZ)) {
+      maxZ = z;
+      model = m;
+    }
+  }
+  const p = dof === 0 ? 1 : 1 - jstat.jStat.chisquare.cdf(chi, dof);
+  return { p, maxZ, model, n };
 }
 
 function median(xs: number[]): number {
@@ -159,11 +215,21 @@ export function scoreVoter(
   const unlikelyFlag = n >= R.unlikelyMinVotes && z < limit;
   const unlikely = { score: unlikelyFlag ? 0 : Math.min(1, Math.max(0, (z - R.unlikelyZ) / -R.unlikelyZ)), value: z, n };
 
-  const signals = { burst, one_sided: oneSided, fast_reading: fastReading, unlikely_votes: unlikely };
+  // favoritism
+  const fav = favoritism(votes, ratings);
+  const favFlag = fav.n >= R.favoritismMinVotes && (fav.p < R.favoritismP || Math.abs(fav.maxZ) > R.favoritismMaxZ);
+  const favoritismSignal = {
+    score: favFlag ? 0 : Math.min(1, Math.max(0, 1 - Math.abs(fav.maxZ) / (2 * R.favoritismMaxZ))),
+    value: fav.maxZ,
+    n: fav.n,
+  };
+
+  const signals = { burst, one_sided: oneSided, fast_reading: fastReading, unlikely_votes: unlikely, favoritism: favoritismSignal };
   const flags: [TrustFlag, boolean][] = [
     ['burst', burstFlag],
     ['one_sided', sideFlag],
     ['fast_reading', readingFlag],
+    ['favoritism', favFlag],
     ['unlikely_votes', unlikelyFlag],
   ];
   const flag = flags.find(([, on]) => on)?.[0] ?? null;

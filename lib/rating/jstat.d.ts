@@ -3,5 +3,6 @@ declare module 'jstat' {
   export const jStat: {
     studentt: { inv(p: number, dof: number): number; cdf(x: number, dof: number): number };
     normal: { inv(p: number, mean: number, sd: number): number; cdf(x: number, mean: number, sd: number): number };
+    chisquare: { cdf(x: number, dof: number): number };
   };
 }
