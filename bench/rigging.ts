@@ -58,9 +58,19 @@ function baseAggregator(): BattleAggregator {
   return agg;
 }
 
+interface Board {
+  ratings: Map<string, number>;
+  /** Rank (UB), the rank the leaderboard shows, with the default (profile) intervals. */
+  published: Map<string, number>;
+}
+
+function boardOf(agg: BattleAggregator): Board {
+  const r = computeRatings(agg, { matrices: false, provisionalVotes: 0 });
+  return { ratings: new Map(r.models.map((m) => [m.model, m.rating])), published: new Map(r.models.map((m) => [m.model, m.rank])) };
+}
+
 function ratingsOf(agg: BattleAggregator): Map<string, number> {
-  const r = computeRatings(agg, { ci: 'sandwich', matrices: false, provisionalVotes: 0 });
-  return new Map(r.models.map((m) => [m.model, m.rating]));
+  return boardOf(agg).ratings;
 }
 
 function rankOf(ratings: Map<string, number>, model: string): number {
@@ -143,23 +153,22 @@ function riggedVotes(seed: number, mode: 'target-only' | 'omnipresent', identiti
 
 interface Outcome {
   rankGain: number;
+  publishedGain: number;
   honestExcluded: number;
   honestWeightLost: number;
   riggedExcluded: number;
 }
 
-function evaluate(votes: SimVote[], defences: boolean, rankBefore: number): Outcome {
+function evaluate(votes: SimVote[], defences: boolean, before: { rank: number; published: number }): Outcome {
   const fitWith = (kept: SimVote[], weigh: (v: SimVote) => number) => {
     const agg = baseAggregator();
     for (const v of kept) agg.add(v.modelA, v.modelB, v.winner, undefined, weigh(v));
-    return ratingsOf(agg);
+    return boardOf(agg);
   };
-  if (!defences) {
-    const r = fitWith(votes, () => 1);
-    return { rankGain: rankBefore - rankOf(r, TARGET), honestExcluded: 0, honestWeightLost: 0, riggedExcluded: 0 };
-  }
+  const gains = (b: Board) => ({ rankGain: before.rank - rankOf(b.ratings, TARGET), publishedGain: before.published - b.published.get(TARGET)! });
+  if (!defences) return { ...gains(fitWith(votes, () => 1)), honestExcluded: 0, honestWeightLost: 0, riggedExcluded: 0 };
   // The trust pass scores every identity under the board as it is (rigged votes included).
-  const current = fitWith(votes, () => 1);
+  const current = fitWith(votes, () => 1).ratings;
   const byIdentity = new Map<string, VoteRecord[]>();
   for (const v of votes) {
     let list = byIdentity.get(v.identity);
@@ -174,7 +183,7 @@ function evaluate(votes: SimVote[], defences: boolean, rankBefore: number): Outc
   const honest = votes.filter((v) => v.honest);
   const rigged = votes.filter((v) => !v.honest);
   return {
-    rankGain: rankBefore - rankOf(r, TARGET),
+    ...gains(r),
     honestExcluded: honest.filter((v) => flagged.has(v.identity)).length / honest.length,
     honestWeightLost: weightLost(
       kept.filter((v) => v.honest),
@@ -189,12 +198,35 @@ function main() {
   const before = (() => {
     const agg = baseAggregator();
     for (const v of honest) agg.add(v.modelA, v.modelB, v.winner);
-    return rankOf(ratingsOf(agg), TARGET);
+    const b = boardOf(agg);
+    return { rank: rankOf(b.ratings, TARGET), published: b.published.get(TARGET)!, ratings: b.ratings };
   })();
+  // How much honest votes alone move the target: a second set of honest voters.
+  const noise = (() => {
+    const agg = baseAggregator();
+    for (const v of honestVotes(2)) agg.add(v.modelA, v.modelB, v.winner);
+    const b = boardOf(agg);
+    return { rank: before.rank - rankOf(b.ratings, TARGET), published: before.published - b.published.get(TARGET)! };
+  })();
+  const above = [...before.ratings.entries()].filter(([, r]) => r > before.ratings.get(TARGET)!).sort((x, y) => x[1] - y[1])[0];
   console.log(`board: 1,670,250 real votes, ${MODELS.length} models; honest new votes: ${honest.length.toLocaleString('en-US')} from ${HONEST_VOTERS} voters`);
-  console.log(`target: ${TARGET} (rank ${before} of ${MODELS.length} before rigging, rating ${base.get(TARGET)!.toFixed(1)})`);
+  console.log(
+    `target: ${TARGET}: rank ${before.rank} of ${MODELS.length} by rating, published rank (Rank UB) ${before.published}; ` +
+      `the next model up (${above[0]}) is ${(above[1] - before.ratings.get(TARGET)!).toFixed(1)} Elo higher`,
+  );
+  console.log(`another set of honest votes alone moves it by ${noise.rank} place(s) by rating, ${noise.published} in published rank`);
   console.log(`defences: trust scoring (exclude flagged voters) + bounded influence (C = ${DEFAULT_INFLUENCE_CAPS.perVoter}, M = ${DEFAULT_INFLUENCE_CAPS.perVoterModel})\n`);
-  const header = ['mode', 'identities', 'rigged votes', 'rank gain (off)', 'rank gain (on)', 'rigged excluded', 'honest excluded', 'honest weight lost', 'target'];
+  const header = [
+    'mode',
+    'identities',
+    'rigged votes',
+    'rating rank gain off / on',
+    'published rank gain off / on',
+    'rigged excluded',
+    'honest excluded',
+    'honest weight lost',
+    'target',
+  ];
   console.log(header.join(' | '));
   console.log(header.map(() => '---').join(' | '));
   let seed = 100;
@@ -205,14 +237,14 @@ function main() {
         const off = evaluate(votes, false, before);
         const on = evaluate(votes, true, before);
         const judged = total === 1_000 && identities <= 10;
-        const met = on.rankGain < 1 && on.honestExcluded < 0.01;
+        const met = on.publishedGain < 1 && on.honestExcluded < 0.01;
         console.log(
           [
             mode,
             identities,
             total.toLocaleString('en-US'),
-            off.rankGain,
-            on.rankGain,
+            `${off.rankGain} / ${on.rankGain}`,
+            `${off.publishedGain} / ${on.publishedGain}`,
             `${(on.riggedExcluded * 100).toFixed(0)} %`,
             `${(on.honestExcluded * 100).toFixed(2)} %`,
             `${(on.honestWeightLost * 100).toFixed(2)} %`,
@@ -222,7 +254,16 @@ function main() {
       }
     }
   }
-  console.log('\nrank gain: places the target moved up (positive = up). target column: the case the issue sets a target for (1,000 votes, <= 10 identities): gain < 1 rank and < 1 % honest votes excluded.');
+  const perDay = 500;
+  console.log(
+    `\nrate limits (defaults: ${perDay} battles and ${perDay} votes a day per identity, 5x that per network) slow the attack down without stopping it: ` +
+      `1,000 target-only votes need about ${Math.round((1_000 * MODELS.length) / 2).toLocaleString('en-US')} battles started (the target is in 2 of ${MODELS.length} random pairs), ` +
+      `${Math.ceil((1_000 * MODELS.length) / 2 / perDay)} identity-days of battles.`,
+  );
+  console.log(
+    'rank gain: places the target moved up (positive = up), by rating order and in the rank the board publishes (Rank UB). ' +
+      'target column: the case with a target (1,000 rigged votes, up to 10 identities): published rank gain < 1 with defences on, and under 1 % of honest votes excluded.',
+  );
 }
 
 main();
