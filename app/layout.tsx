@@ -2,6 +2,10 @@ import type { Metadata, Viewport } from 'next';
 import Link from 'next/link';
 import './globals.css';
 
+// Every page renders per request: its Content-Security-Policy carries a fresh script nonce (proxy.ts),
+// which Next.js can only put on the scripts of a page it renders now.
+export const dynamic = 'force-dynamic';
+
 export const metadata: Metadata = {
   title: 'Pairwise',
   description: 'A blind arena and leaderboard for large language models.',

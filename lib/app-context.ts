@@ -11,6 +11,7 @@ import { deriveKey, loadVoterSecret } from './identity/voter-cookie';
 import { createProvider } from './providers/create-provider';
 import type { ModelProvider, RecordedPrompt } from './providers/types';
 import { loadRegistry, recordedPrompts } from './registry/load';
+import { installLifecycleHooks } from './shutdown';
 import { findModel } from './registry/lookup';
 import type { Registry } from './registry/schema';
 
@@ -44,6 +45,7 @@ async function createAppContext(): Promise<AppContext> {
 
   // Opening the store runs the migrations, so a broken database also stops start-up.
   getDb();
+  installLifecycleHooks();
   const interrupted = await abortUnfinishedMessages();
   if (interrupted > 0) console.warn(`[pairwise] ${interrupted} answer(s) left streaming by the last run were marked aborted.`);
 
