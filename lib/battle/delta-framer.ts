@@ -62,14 +62,20 @@ export function deltaFramer<E extends { side: Side }>(
   let released = !options.startTogether;
   const started = new Set<Side>();
   const held: FramedEvent<E>[] = [];
+  const release = () => {
+    released = true;
+    const waiting = held.splice(0);
+    // Each side's first event goes out before anything more of either side.
+    const firsts = new Set(sides.map((s) => waiting.find((e) => e.side === s)).filter((e) => e !== undefined));
+    for (const e of waiting) if (firsts.has(e)) emit(e);
+    for (const e of waiting) if (!firsts.has(e)) emit(e);
+    for (const s of sides) consider(s);
+  };
   const out = (event: FramedEvent<E>) => {
     if (released) return emit(event);
     held.push(event);
     started.add(event.side);
-    if (sides.every((s) => started.has(s))) {
-      released = true;
-      for (const e of held.splice(0)) emit(e);
-    }
+    if (sides.every((s) => started.has(s))) release();
   };
 
   const send = (side: Side, all: boolean) => {
@@ -96,6 +102,8 @@ export function deltaFramer<E extends { side: Side }>(
   const consider = (side: Side) => {
     const b = buffers.get(side)!;
     if (b.ended || b.timer || b.text.length < unit) return;
+    // A side that has shown its first words waits for the other before it shows more.
+    if (!released && started.has(side)) return;
     const wait = b.lastSent + options.frameMs - now();
     if (wait <= 0) send(side, false);
     else
@@ -122,14 +130,11 @@ export function deltaFramer<E extends { side: Side }>(
       out(event as FramedEvent<E>);
     },
     close() {
+      // A turn that ends with a side still held (it cannot, but never lose events).
+      if (!released) release();
       for (const b of buffers.values()) {
         if (b.timer) clearTimeout(b.timer);
         b.timer = null;
-      }
-      // A turn that ends with a side still held (it cannot, but never lose events).
-      if (!released) {
-        released = true;
-        for (const e of held.splice(0)) emit(e);
       }
     },
   };
