@@ -221,21 +221,18 @@ server.on('clientError', (err, socket) => {
   if (err.code === 'ECONNRESET' || !socket.writable) return socket.destroy();
   const status =
     err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : err.code === 'HPE_URI_TOO_LONG' ? 414 : 400;
-  const body = errorBody(status);
+  rawError(socket, status);
+});
+
+/** A JSON error written straight to a socket that has no request object; the connection closes. */
+function rawError(socket, status, message) {
+  const body = errorBody(status, message);
   const headers = { ...baseHeaders(), 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), Connection: 'close' };
-  socket.end(
-    `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\n${Object.entries(headers)
-      .map(([k, v]) => `${k}: ${v}`)
-      .join('\r\n')}\r\n\r\n${body}`,
-  );
-});
+  const head = Object.entries(headers).map(([k, v]) => `${k}: ${v}`);
+  socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\n${head.join('\r\n')}\r\n\r\n${body}`);
+}
 // CONNECT is no request a web app answers.
-server.on('connect', (_req, socket) => {
-  const body = errorBody(405, 'This server does not accept CONNECT.');
-  socket.end(
-    `HTTP/1.1 405 Method Not Allowed\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-  );
-});
+server.on('connect', (_req, socket) => rawError(socket, 405, 'This server does not accept CONNECT.'));
 
 // A request (headers and body) must arrive within this long; answers may stream for longer.
 server.requestTimeout = 60_000;

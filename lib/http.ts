@@ -73,20 +73,20 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true });
  * JSON's \uD800 escapes can spell a lone surrogate, which has no UTF-8 form, so it would be
  * stored altered (SQLite gets U+FFFD) or echoed to a model as garbage. Null when all are fine.
  */
-export function illFormedPath(value: unknown, path: (string | number)[] = []): (string | number)[] | null {
-  if (typeof value === 'string') return LONE_SURROGATE.test(value) ? path : null;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const found = illFormedPath(value[i], [...path, i]);
-      if (found) return found;
-    }
-    return null;
-  }
-  if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) {
-      if (LONE_SURROGATE.test(k)) return [...path, '(key)'];
-      const found = illFormedPath(v, [...path, k]);
-      if (found) return found;
+export function illFormedPath(value: unknown): (string | number)[] | null {
+  // Iterative: a body may nest deeper than the call stack goes.
+  const stack: { value: unknown; path: (string | number)[] }[] = [{ value, path: [] }];
+  while (stack.length) {
+    const { value: v, path } = stack.pop()!;
+    if (typeof v === 'string') {
+      if (LONE_SURROGATE.test(v)) return path;
+    } else if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], path: path.length < 20 ? [...path, i] : path });
+    } else if (v && typeof v === 'object') {
+      for (const [k, child] of Object.entries(v)) {
+        if (LONE_SURROGATE.test(k)) return [...path, '(key)'];
+        stack.push({ value: child, path: path.length < 20 ? [...path, k] : path });
+      }
     }
   }
   return null;
