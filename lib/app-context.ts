@@ -8,6 +8,7 @@ import { storeRateLimits, type RateLimits } from './edge/rate-limits';
 import { env, type Env } from './env';
 import type { IdentityDeps } from './identity/actor';
 import { deriveKey, loadVoterSecret } from './identity/voter-cookie';
+import { createBackoff, withBackoff, type ModelBackoffStatus } from './providers/backoff';
 import { createProvider } from './providers/create-provider';
 import type { ModelProvider, RecordedPrompt } from './providers/types';
 import { loadRegistry, recordedPrompts } from './registry/load';
@@ -22,7 +23,8 @@ import type { Registry } from './registry/schema';
  * globalThis because Next.js bundles instrumentation and each route separately: module-level
  * state would not be shared between them, the process is.
  *
- * Per process: the health cache, the providers and the turn lock (see lib/battle/turn-lock.ts).
+ * Per process: the health cache, provider back-off, the providers and the turn lock (see
+ * lib/battle/turn-lock.ts).
  * Shared through the store: rate-limit counters.
  */
 export interface AppContext extends BattleDeps {
@@ -30,6 +32,11 @@ export interface AppContext extends BattleDeps {
   origin: OriginPolicy;
   identity: IdentityDeps;
   limits: RateLimits;
+  /**
+   * Models that are out of pairing after a provider 429 or repeated failures, or that have failed
+   * recently (for operators: the reason may name the provider, so it never goes to the arena page).
+   */
+  modelHealth(): ModelBackoffStatus[];
 }
 
 const HEALTHY_TTL_MS = 30_000;
@@ -50,7 +57,14 @@ async function createAppContext(): Promise<AppContext> {
   if (interrupted > 0) console.warn(`[pairwise] ${interrupted} answer(s) left streaming by the last run were marked aborted.`);
 
   const providers = new Map<string, ModelProvider>();
+  const probes = new Map<string, Promise<boolean>>();
   const health = new Map<string, { ok: boolean; at: number; pending?: Promise<boolean> }>();
+  const backoff = createBackoff({
+    onChange: (id, s) => {
+      if (s.state === 'ok') console.log(`[pairwise] model "${id}" passed its health check and is back in pairing.`);
+      else console.warn(`[pairwise] model "${id}" is out of pairing until ${new Date(s.until!).toISOString()}: ${s.reason}.`);
+    },
+  });
   let prompts: Promise<RecordedPrompt[]> | null = null;
   const leak: LeakMatcher = leakMatcher(buildLeakWords(registry.models, registry.settings.leakWords));
 
@@ -59,7 +73,7 @@ async function createAppContext(): Promise<AppContext> {
     if (!p) {
       const entry = findModel(registry, id);
       if (!entry) throw new Error(`model "${id}" is not in the registry`);
-      p = createProvider(entry);
+      p = withBackoff(id, createProvider(entry), backoff);
       providers.set(id, p);
     }
     return p;
@@ -85,6 +99,23 @@ async function createAppContext(): Promise<AppContext> {
   // remote health probe never sits between "send" and the first token.
   const isHealthy = async (id: string): Promise<boolean> => {
     if (!findModel(registry, id)) return false;
+    // Paused after a 429 or repeated failures: out of pairing, no probe needed.
+    if (backoff.paused(id)) return false;
+    // The pause is over: a fresh health check (awaited) decides whether it comes back.
+    if (backoff.probing(id)) {
+      let probe = probes.get(id);
+      if (!probe) {
+        probe = check(id).then((ok) => {
+          probes.delete(id);
+          health.set(id, { ok, at: Date.now() });
+          if (ok) backoff.recovered(id);
+          else backoff.stillDown(id, UNHEALTHY_TTL_MS);
+          return ok;
+        });
+        probes.set(id, probe);
+      }
+      return probe;
+    }
     const cached = health.get(id);
     const fresh = cached && Date.now() - cached.at < (cached.ok ? HEALTHY_TTL_MS : UNHEALTHY_TTL_MS);
     if (fresh) return cached.ok;
@@ -111,6 +142,7 @@ async function createAppContext(): Promise<AppContext> {
       secureCookies: origin.publicOrigin?.startsWith('https:') ?? false,
       cookiePath: '/',
     },
+    modelHealth: () => backoff.all(),
     limits: storeRateLimits(() => registry.settings.limits, { enabled: !config.PAIRWISE_DISABLE_RATE_LIMITS }),
     registry: () => registry,
     provider,
