@@ -207,6 +207,9 @@ const server = http.createServer((req, res) => {
     );
   }
   if (api) {
+    if (stopping && pathname === '/api/health') {
+      return sendError(req, res, 503, { message: 'The server is shutting down.', headers: { 'Retry-After': '5' } });
+    }
     if (stopping && req.method === 'POST' && STREAM_START.test(pathname)) {
       return sendError(req, res, 503, { message: 'The server is shutting down; start a new battle in a moment.', headers: { 'Retry-After': '5' } });
     }
@@ -256,33 +259,36 @@ server.listen(port, host, () => {
 });
 
 /**
- * SIGTERM / SIGINT: stop accepting connections and new battles (503), close idle keep-alive
- * connections (and every other one after its current answer), let answers in flight stream until
- * the deadline, then stop them (stored as aborted), close the store and exit. Exits at the latest
- * a second after the deadline, whatever is still open.
+ * SIGTERM / SIGINT. While answers are still streaming (until the deadline at most) the server goes
+ * on answering, so a vote on a finished battle still lands, but: new battles get 503, /api/health
+ * says 503 (a supervisor or load balancer stops sending traffic), idle keep-alive connections are
+ * closed and every answer closes its connection, so no client can hold the server open. Then the
+ * streams still running are stopped (stored as aborted), the listener and the remaining connections
+ * close, the store closes, and the process exits: at the latest a second after the deadline.
  */
 async function shutdown(signal) {
   if (stopping) return;
   stopping = true;
   const started = Date.now();
-  console.log(`[pairwise] ${signal}: no new connections or battles; answers in flight may stream for up to ${shutdownMs} ms.`);
+  console.log(`[pairwise] ${signal}: no new battles; answers in flight may stream for up to ${shutdownMs} ms.`);
   const lifecycle = globalThis[LIFECYCLE_KEY];
   const closeStore = () => lifecycle?.close();
   setTimeout(() => {
-    console.warn('[pairwise] shutdown: deadline passed with connections still open; closing them.');
+    console.warn('[pairwise] shutdown: a second past the deadline with connections still open; closing them.');
     server.closeAllConnections();
     closeStore();
     process.exit(0);
   }, shutdownMs + 900).unref();
 
-  const closed = new Promise((resolve) => server.close(resolve));
   server.closeIdleConnections();
   const idle = setInterval(() => server.closeIdleConnections(), 100);
   idle.unref();
 
-  const result = (await lifecycle?.drain({ deadlineMs: shutdownMs, recordMs: 500 })) ?? { finished: 0, stopped: 0 };
-  // Streams are over; other requests finish quickly. Give them what is left of half a second.
-  await Promise.race([closed, new Promise((r) => setTimeout(r, 500).unref())]);
+  const result = (await lifecycle?.drain({ deadlineMs: shutdownMs, recordMs: 400 })) ?? { finished: 0, stopped: 0 };
+  // Streams are over: stop listening; requests still running get a quarter of a second more.
+  const closed = new Promise((resolve) => server.close(resolve));
+  server.closeIdleConnections();
+  await Promise.race([closed, new Promise((r) => setTimeout(r, 250).unref())]);
   server.closeAllConnections();
   closeStore();
   console.log(
