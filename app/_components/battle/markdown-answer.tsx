@@ -50,7 +50,7 @@ const MarkdownBlock = memo(function MarkdownBlock({ text }: { text: string }) {
 });
 
 /** Characters of new blocks rendered in one task; the rest follow in later tasks. */
-const RENDER_BUDGET = 24_000;
+const RENDER_BUDGET = 12_000;
 
 /**
  * Off-screen blocks of a long answer skip layout and paint until they are scrolled to; the
