@@ -284,11 +284,11 @@ async function shutdown(signal) {
   const idle = setInterval(() => server.closeIdleConnections(), 100);
   idle.unref();
 
-  const result = (await lifecycle?.drain({ deadlineMs: shutdownMs, recordMs: 400 })) ?? { finished: 0, stopped: 0 };
-  // Streams are over: stop listening; requests still running get a quarter of a second more.
+  const result = (await lifecycle?.drain({ deadlineMs: shutdownMs, recordMs: 300 })) ?? { finished: 0, stopped: 0 };
+  // Streams are over: stop listening; requests still running get 150 ms more.
   const closed = new Promise((resolve) => server.close(resolve));
   server.closeIdleConnections();
-  await Promise.race([closed, new Promise((r) => setTimeout(r, 250).unref())]);
+  await Promise.race([closed, new Promise((r) => setTimeout(r, 150).unref())]);
   server.closeAllConnections();
   closeStore();
   console.log(
