@@ -3,6 +3,10 @@ import Link from 'next/link';
 import { AccountMenu } from '@/app/_components/account/account-menu';
 import './globals.css';
 
+// Every page renders per request: its Content-Security-Policy carries a fresh script nonce (proxy.ts),
+// which Next.js can only put on the scripts of a page it renders now.
+export const dynamic = 'force-dynamic';
+
 export const metadata: Metadata = {
   title: 'Pairwise',
   description: 'A blind arena and leaderboard for large language models.',

@@ -15,10 +15,12 @@ import type { AuthDeps } from './identity/auth-options';
 import { sessionUser } from './identity/session';
 import { storeSignInGuard } from './identity/sign-in-guard';
 import { deriveKey, loadVoterSecret } from './identity/voter-cookie';
+import { createBackoff, withBackoff, type ModelBackoffStatus } from './providers/backoff';
 import { createProvider } from './providers/create-provider';
 import type { ModelProvider, RecordedPrompt } from './providers/types';
 import { composeRegistry, entriesFromRows, storableEntry, type RegistryMode } from './registry/live';
 import { loadRegistry, recordedPrompts } from './registry/load';
+import { installLifecycleHooks } from './shutdown';
 import { findModel } from './registry/lookup';
 import type { ModelEntry, Registry } from './registry/schema';
 import { effectiveArenaSettings, parseOperatorSettings, type OperatorSettings } from './settings/schema';
@@ -31,9 +33,9 @@ import { effectiveArenaSettings, parseOperatorSettings, type OperatorSettings } 
  * because Next.js bundles instrumentation and each route separately: module-level state would
  * not be shared between them, the process is.
  *
- * Per process: providers, the health cache and the turn lock (lib/battle/turn-lock.ts). Shared
- * through the store: the registry and settings (each process notices a change within
- * REFRESH_MS), rate-limit and sign-in failure counters.
+ * Per process: providers, the health cache, provider back-off and the turn lock
+ * (lib/battle/turn-lock.ts). Shared through the store: the registry and settings (each process
+ * notices a change within REFRESH_MS), rate-limit and sign-in failure counters.
  */
 export interface AppContext extends BattleDeps {
   env: Env;
@@ -48,6 +50,11 @@ export interface AppContext extends BattleDeps {
   reload(): Promise<void>;
   /** Health of a model as last checked, for operators: never sent to voters. */
   modelHealth(id: string): { ok: boolean | null; checkedAt: number | null };
+  /**
+   * Models that are out of pairing after a provider 429 or repeated failures, or that have failed
+   * recently (for operators: the reason may name the provider, so it never goes to the arena page).
+   */
+  modelBackoff(): ModelBackoffStatus[];
 }
 
 const HEALTHY_TTL_MS = 30_000;
@@ -79,6 +86,7 @@ async function createAppContext(): Promise<AppContext> {
 
   // Opening the store runs the migrations, so a broken database also stops start-up.
   getDb();
+  installLifecycleHooks();
   const interrupted = await abortUnfinishedMessages();
   if (interrupted > 0) console.warn(`[pairwise] ${interrupted} answer(s) left streaming by the last run were marked aborted.`);
 
@@ -111,8 +119,15 @@ async function createAppContext(): Promise<AppContext> {
   timer.unref();
 
   const providers = new Map<string, ModelProvider>();
+  const probes = new Map<string, Promise<boolean>>();
   const health = new Map<string, { ok: boolean; at: number; pending?: Promise<boolean> }>();
   let prompts: { registry: Registry; list: Promise<RecordedPrompt[]> } | null = null;
+  const backoff = createBackoff({
+    onChange: (id, s) => {
+      if (s.state === 'ok') console.log(`[pairwise] model "${id}" passed its health check and is back in pairing.`);
+      else console.warn(`[pairwise] model "${id}" is out of pairing until ${new Date(s.until!).toISOString()}: ${s.reason}.`);
+    },
+  });
 
   const provider = (id: string): ModelProvider => {
     const entry = findModel(state.registry, id);
@@ -120,7 +135,7 @@ async function createAppContext(): Promise<AppContext> {
     const key = configKey(entry);
     let p = providers.get(key);
     if (!p) {
-      p = createProvider(entry);
+      p = withBackoff(id, createProvider(entry), backoff);
       providers.set(key, p);
     }
     return p;
@@ -148,6 +163,23 @@ async function createAppContext(): Promise<AppContext> {
     const entry = findModel(state.registry, id);
     if (!entry) return false;
     const key = configKey(entry);
+    // Paused after a 429 or repeated failures: out of pairing, no probe needed.
+    if (backoff.paused(id)) return false;
+    // The pause is over: a fresh health check (awaited) decides whether it comes back.
+    if (backoff.probing(id)) {
+      let probe = probes.get(id);
+      if (!probe) {
+        probe = check(id).then((ok) => {
+          probes.delete(id);
+          health.set(key, { ok, at: Date.now() });
+          if (ok) backoff.recovered(id);
+          else backoff.stillDown(id, UNHEALTHY_TTL_MS);
+          return ok;
+        });
+        probes.set(id, probe);
+      }
+      return probe;
+    }
     const cached = health.get(key);
     const fresh = cached && Date.now() - cached.at < (cached.ok ? HEALTHY_TTL_MS : UNHEALTHY_TTL_MS);
     if (fresh) return cached.ok;
@@ -193,6 +225,7 @@ async function createAppContext(): Promise<AppContext> {
       const h = entry ? health.get(configKey(entry)) : undefined;
       return { ok: h && h.at > 0 ? h.ok : null, checkedAt: h && h.at > 0 ? h.at : null };
     },
+    modelBackoff: () => backoff.all(),
     provider,
     isHealthy,
     leak: () => state.leak,

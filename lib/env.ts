@@ -58,6 +58,19 @@ const envSchema = z.object({
   OIDC_NAME: optionalString,
   /** Rate limits off (for benchmarks that measure raw ingest); never set this on a public arena. */
   PAIRWISE_DISABLE_RATE_LIMITS: flag,
+  /**
+   * SQLite's synchronous mode: "normal" (a commit survives a crash of the process) or "full" (it
+   * also survives a power cut or an OS crash, at the cost of one fsync per commit). Read by db/index.ts.
+   */
+  PAIRWISE_SQLITE_SYNC: z.preprocess(
+    (v) => (typeof v === 'string' ? blankToUndefined(v.trim().toLowerCase()) : v),
+    z.enum(['normal', 'full']).default('normal'),
+  ),
+  /**
+   * After SIGTERM, how long answers in flight may go on streaming before they are stopped and
+   * stored as aborted (milliseconds). Read by server.mjs.
+   */
+  PAIRWISE_SHUTDOWN_MS: z.preprocess(blankToUndefined, z.coerce.number().int().min(0).max(600_000).default(10_000)),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -21,6 +21,10 @@ export const ERROR_STATUS = {
   rate_limited: 429,
   unsupported_media_type: 415,
   method_not_allowed: 405,
+  // Answered by server.mjs for requests that never reach a handler (see its status table).
+  request_timeout: 408,
+  uri_too_long: 414,
+  headers_too_large: 431,
   no_models: 503,
   unavailable: 503,
   internal: 500,

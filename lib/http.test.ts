@@ -55,6 +55,23 @@ describe('parseJsonBody', () => {
   });
 });
 
+describe('parseJsonBody and text that is not Unicode', () => {
+  it('a lone surrogate anywhere in the body → validation_failed naming the field', async () => {
+    const e = await errorOf(parseJsonBody(post('{"prompt":"bad \\ud800 half"}'), schema));
+    expect([e.code, e.status]).toEqual(['validation_failed', 400]);
+    expect(e.message).toContain('prompt');
+    expect((await errorOf(parseJsonBody(post('{"prompt":"x","\\udc00":1}'), schema))).code).toBe('validation_failed');
+    // A proper pair is fine.
+    await expect(parseJsonBody(post('{"prompt":"\\ud83d\\ude00"}'), schema)).resolves.toEqual({ prompt: '😀' });
+  });
+
+  it('bytes that are not UTF-8 → invalid_json', async () => {
+    const req = new Request('http://127.0.0.1/api/x', { method: 'POST', body: new Uint8Array([0x7b, 0x22, 0x70, 0xff, 0x22, 0x7d]) });
+    const e = await errorOf(parseJsonBody(req, schema));
+    expect([e.code, e.status]).toEqual(['invalid_json', 400]);
+  });
+});
+
 describe('jsonError', () => {
   it('maps an AppError to its status and code', async () => {
     const res = jsonError(new AppError('not_found', 'No such battle.'));

@@ -55,7 +55,41 @@ async function readLimited(req: Request, maxBytes: number, tooLarge: () => AppEr
     }
     chunks.push(value);
   }
-  return new TextDecoder('utf-8', { fatal: false }).decode(Buffer.concat(chunks));
+  try {
+    return UTF8.decode(Buffer.concat(chunks));
+  } catch {
+    throw new AppError('invalid_json', 'The request body is not valid UTF-8 text.');
+  }
+}
+
+// In a /u pattern a surrogate pair is one code point, so \p{Cs} matches only a lone half.
+const LONE_SURROGATE = /\p{Cs}/u;
+
+// Fatal: bytes that are not UTF-8 are refused rather than silently turned into U+FFFD.
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The path of the first string (key or value) in a parsed body that is not well-formed UTF-16:
+ * JSON's \uD800 escapes can spell a lone surrogate, which has no UTF-8 form, so it would be
+ * stored altered (SQLite gets U+FFFD) or echoed to a model as garbage. Null when all are fine.
+ */
+export function illFormedPath(value: unknown): (string | number)[] | null {
+  // Iterative: a body may nest deeper than the call stack goes.
+  const stack: { value: unknown; path: (string | number)[] }[] = [{ value, path: [] }];
+  while (stack.length) {
+    const { value: v, path } = stack.pop()!;
+    if (typeof v === 'string') {
+      if (LONE_SURROGATE.test(v)) return path;
+    } else if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], path: path.length < 20 ? [...path, i] : path });
+    } else if (v && typeof v === 'object') {
+      for (const [k, child] of Object.entries(v)) {
+        if (LONE_SURROGATE.test(k)) return [...path, '(key)'];
+        stack.push({ value: child, path: path.length < 20 ? [...path, k] : path });
+      }
+    }
+  }
+  return null;
 }
 
 function describeIssues(error: z.ZodError): string {
@@ -66,8 +100,9 @@ function describeIssues(error: z.ZodError): string {
 }
 
 /**
- * Reads and validates a JSON body: over the limit → 413, unparsable → 400 invalid_json,
- * schema failure → 400 validation_failed naming the field paths.
+ * Reads and validates a JSON body: over the limit → 413, not UTF-8 or unparsable → 400
+ * invalid_json, a lone surrogate anywhere → 400 validation_failed, schema failure → 400
+ * validation_failed naming the field paths.
  */
 export async function parseJsonBody<S extends z.ZodType>(
   req: Request,
@@ -83,6 +118,13 @@ export async function parseJsonBody<S extends z.ZodType>(
     data = JSON.parse(text);
   } catch {
     throw new AppError('invalid_json', 'The request body is not valid JSON.');
+  }
+  const bad = illFormedPath(data);
+  if (bad) {
+    throw new AppError(
+      'validation_failed',
+      `Invalid request: ${bad.length ? bad.join('.') : '(body)'}: contains a lone surrogate (text that is not valid Unicode).`,
+    );
   }
   const parsed = schema.safeParse(data);
   if (!parsed.success) throw new AppError('validation_failed', `Invalid request: ${describeIssues(parsed.error)}.`);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAIStub, type OpenAIStub } from '../../e2e/fixtures/openai-stub';
 import { createProvider } from '../providers/create-provider';
 import { modelEntrySchema } from '../registry/schema';
-import { runTurn, type SideInput, type TurnEvent } from './run-turn';
+import { runTurn, STOP_REASONS, type SideInput, type TurnEvent } from './run-turn';
 
 // The stub is the network edge; the providers are the real AI SDK adapters.
 let stub: OpenAIStub;
@@ -27,7 +27,7 @@ function side(side: 'a' | 'b', model: string, prompt = 'Tell me a story'): SideI
   };
 }
 
-async function run(a: string, b: string, opts: { timeoutMs?: number; signal?: AbortSignal } = {}) {
+async function run(a: string, b: string, opts: { timeoutMs?: number; signal?: AbortSignal; maxAnswerChars?: number } = {}) {
   const events: TurnEvent[] = [];
   const outcomes = await runTurn({
     sides: [side('a', a), side('b', b)],
@@ -35,6 +35,7 @@ async function run(a: string, b: string, opts: { timeoutMs?: number; signal?: Ab
     signal: opts.signal,
     emit: (e) => events.push(e),
     graceMs: 500,
+    maxAnswerChars: opts.maxAnswerChars,
   });
   return { events, outcomes };
 }
@@ -107,5 +108,29 @@ describe('runTurn', () => {
     const mine = stub.requests.slice(before).filter((r) => r.path === '/v1/chat/completions');
     expect(mine).toHaveLength(2);
     expect(mine.every((r) => r.clientAborted)).toBe(true);
+  });
+
+  it('an answer past the cap is cut there, ends with "length", and the provider is stopped', async () => {
+    const before = stub.requests.length;
+    const { outcomes, events } = await run('stub-echo:chunk=2:words=2000', 'stub-echo', { maxAnswerChars: 300 });
+    expect(outcomes[0]).toMatchObject({ ok: true, finishReason: 'length', error: null });
+    expect(outcomes[0].content).toHaveLength(300);
+    expect(events).toContainEqual({ type: 'done', side: 'a', finishReason: 'length' });
+    const sent = events.filter((e) => e.type === 'delta' && e.side === 'a').map((e) => (e as { text: string }).text).join('');
+    expect(sent).toBe(outcomes[0].content);
+    expect(outcomes[1]).toMatchObject({ ok: true, finishReason: 'stop' });
+    await new Promise((r) => setTimeout(r, 200));
+    const capped = stub.requests.slice(before).find((r) => r.model === 'stub-echo:chunk=2:words=2000');
+    expect(capped?.clientAborted).toBe(true);
+  });
+
+  it('the reason a turn was stopped is stored with the aborted answers', async () => {
+    const ctl = new AbortController();
+    setTimeout(() => ctl.abort('shutdown'), 200);
+    const { outcomes } = await run('stub-echo:chunk=50:words=200', 'stub-hang', { signal: ctl.signal });
+    expect(outcomes.map((o) => [o.code, o.error])).toEqual([
+      ['aborted', STOP_REASONS.shutdown],
+      ['aborted', STOP_REASONS.shutdown],
+    ]);
   });
 });

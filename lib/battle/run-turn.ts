@@ -1,4 +1,5 @@
 import type { ChatMessage, GenerationSettings, ModelProvider, StreamEvent } from '../providers/types';
+import { deltaFramer, DEFAULT_MAX_FRAME_CHARS, DEFAULT_UNIT_CHARS, type FramingOptions } from './delta-framer';
 import type { Side } from './state';
 
 /**
@@ -39,15 +40,45 @@ export interface SideOutcome {
   error: string | null;
 }
 
+/**
+ * Why a turn was stopped from outside, given as the reason of `RunTurnOptions.signal`; each is
+ * stored with the aborted answers so operators can tell them apart.
+ */
+export const STOP_REASONS = {
+  client_gone: 'the client closed the connection',
+  client_stalled: 'the client stopped reading the answer',
+  shutdown: 'the server shut down before the answer finished',
+} as const;
+export type StopReason = keyof typeof STOP_REASONS;
+
 export interface RunTurnOptions {
   sides: SideInput[];
   /** A side still running after this long is stopped and fails with 'timeout'. */
   timeoutMs: number;
-  /** Aborted when the client goes away: both sides stop and are stored as aborted. */
+  /** Aborted (with a StopReason) when the turn must stop: both sides are stored as aborted. */
   signal?: AbortSignal;
   emit: (event: TurnEvent) => void;
   /** How long to wait for a provider to wind down after it was told to stop. */
   graceMs?: number;
+  /**
+   * Longest answer of one side, in characters: a side that goes past it is stopped there and
+   * finishes with 'length', like a model that reached its token limit.
+   */
+  maxAnswerChars?: number;
+  /** How deltas are re-framed before `emit` (see delta-framer.ts); without it they pass as they come. */
+  framing?: Partial<FramingOptions>;
+}
+
+function stopReasonOf(signal: AbortSignal | undefined): string {
+  const reason = signal?.reason;
+  return typeof reason === 'string' && reason in STOP_REASONS ? STOP_REASONS[reason as StopReason] : STOP_REASONS.client_gone;
+}
+
+/** The first `max` characters of `text`, not ending inside a surrogate pair. */
+function cut(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const code = text.charCodeAt(max - 1);
+  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max);
 }
 
 /** About four characters a token, for providers that do not report a count. */
@@ -74,7 +105,12 @@ function normaliseFinish(reason: string): 'stop' | 'length' {
   return reason === 'length' || reason === 'max_tokens' || reason === 'max-tokens' ? 'length' : 'stop';
 }
 
-async function runSide(input: SideInput, opts: RunTurnOptions): Promise<SideOutcome> {
+interface SideRun extends SideInput {
+  onDelta: (text: string) => void;
+  onEnd: (event: Closing) => void;
+}
+
+async function runSide(input: SideRun, opts: RunTurnOptions): Promise<SideOutcome> {
   const { side } = input;
   const started = performance.now();
   const controller = new AbortController();
@@ -106,6 +142,8 @@ async function runSide(input: SideInput, opts: RunTurnOptions): Promise<SideOutc
   let ttftMs: number | null = null;
   let finish: Extract<StreamEvent, { type: 'finish' }> | null = null;
   let failure: unknown = null;
+  const maxChars = opts.maxAnswerChars ?? Infinity;
+  let capped = false;
 
   let iterator: AsyncIterator<StreamEvent> | null = null;
   try {
@@ -123,8 +161,15 @@ async function runSide(input: SideInput, opts: RunTurnOptions): Promise<SideOutc
       if (ev.type === 'delta') {
         if (!ev.text) continue;
         if (ttftMs === null) ttftMs = Math.round(performance.now() - started);
-        content += ev.text;
-        opts.emit({ type: 'delta', side, text: ev.text });
+        const text = cut(ev.text, maxChars - content.length);
+        content += text;
+        if (text) input.onDelta(text);
+        if (content.length >= maxChars) {
+          // The arena's answer cap: stop generating (the finally closes the provider's stream).
+          capped = true;
+          controller.abort();
+          break;
+        }
       } else if (ev.type === 'finish') {
         finish = ev;
         break;
@@ -147,9 +192,11 @@ async function runSide(input: SideInput, opts: RunTurnOptions): Promise<SideOutc
 
   let code: SideErrorCode | null = null;
   let error: string | null = null;
-  if (clientAborted) {
+  if (capped) {
+    finish = { type: 'finish', finishReason: 'length', outputTokens: finish?.outputTokens };
+  } else if (clientAborted) {
     code = 'aborted';
-    error = 'the client closed the connection';
+    error = stopReasonOf(opts.signal);
   } else if (timedOut) {
     code = 'timeout';
     error = `no complete answer within ${opts.timeoutMs} ms`;
@@ -165,15 +212,44 @@ async function runSide(input: SideInput, opts: RunTurnOptions): Promise<SideOutc
   }
 
   if (code) {
-    opts.emit({ type: 'error', side, code, message: safeErrorMessage(side, code, opts.timeoutMs) });
+    input.onEnd({ type: 'error', side, code, message: safeErrorMessage(side, code, opts.timeoutMs) });
     return { ...base, ok: false, code, finishReason: code, error };
   }
   const finishReason = normaliseFinish(finish!.finishReason);
-  opts.emit({ type: 'done', side, finishReason });
+  input.onEnd({ type: 'done', side, finishReason });
   return { ...base, ok: true, finishReason, error: null };
 }
 
+type Closing = Exclude<TurnEvent, { type: 'delta' }>;
+
 /** Both sides concurrently; resolves with their outcomes (in the order given) once both are over. */
 export async function runTurn(opts: RunTurnOptions): Promise<SideOutcome[]> {
-  return Promise.all(opts.sides.map((s) => runSide(s, opts)));
+  const framer = opts.framing
+    ? deltaFramer<Closing>(
+        opts.sides.map((s) => s.side),
+        opts.emit,
+        {
+          frameMs: opts.framing.frameMs ?? 0,
+          unitChars: opts.framing.unitChars ?? DEFAULT_UNIT_CHARS,
+          maxFrameChars: opts.framing.maxFrameChars ?? DEFAULT_MAX_FRAME_CHARS,
+          startTogether: opts.framing.startTogether ?? false,
+        },
+      )
+    : null;
+  try {
+    return await Promise.all(
+      opts.sides.map((s) =>
+        runSide(
+          {
+            ...s,
+            onDelta: framer ? (text) => framer.delta(s.side, text) : (text) => opts.emit({ type: 'delta', side: s.side, text }),
+            onEnd: framer ? (e) => framer.end(e) : opts.emit,
+          },
+          opts,
+        ),
+      ),
+    );
+  } finally {
+    framer?.close();
+  }
 }

@@ -177,6 +177,8 @@ export async function executeTurn(
       timeoutMs: settings.timeoutMs,
       signal: opts.signal,
       emit: opts.emit,
+      maxAnswerChars: settings.maxAnswerChars,
+      framing: { frameMs: settings.frameMs, startTogether: settings.startTogether },
     });
     for (const o of outcomes) {
       if (o.error && o.code !== 'aborted') console.error(`[pairwise] battle ${battleId} side ${o.side}: ${o.code}: ${o.error}`);

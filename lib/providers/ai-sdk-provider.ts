@@ -5,6 +5,7 @@ import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { APICallError, streamText, type LanguageModel, type ModelMessage } from 'ai';
 import type { ModelEntry, ProviderConfig } from '../registry/schema';
 import { isAbortError } from './abort';
+import { parseRetryAfter } from './backoff';
 import { ProviderError, redact } from './provider-error';
 import type { ModelProvider, StreamEvent, StreamRequest } from './types';
 
@@ -179,7 +180,10 @@ export class RemoteProvider implements ModelProvider {
       // A 2xx status means the answer started and then broke (a dropped connection, bad chunks).
       const kind = status === undefined ? 'network' : status < 300 ? 'stream' : 'http';
       const detail = status === undefined || status < 300 ? `${raw}${cause}` : `HTTP ${status}: ${raw}`;
-      return new ProviderError(kind, redact(`${where}: ${detail}`, [apiKey]), { cause: err, status });
+      const headers = err.responseHeaders ?? {};
+      const retryMs = headers['retry-after-ms'] && /^\d+$/.test(headers['retry-after-ms']) ? Number(headers['retry-after-ms']) : null;
+      const retryAfterMs = retryMs ?? parseRetryAfter(headers['retry-after'], Date.now()) ?? undefined;
+      return new ProviderError(kind, redact(`${where}: ${detail}`, [apiKey]), { cause: err, status, retryAfterMs });
     }
     return new ProviderError('stream', redact(`${where}: ${raw}${cause}`, [apiKey]), { cause: err });
   }

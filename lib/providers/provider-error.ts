@@ -9,12 +9,15 @@ export class ProviderError extends Error {
   readonly kind: ProviderErrorKind;
   /** HTTP status of the upstream answer, when there was one. */
   readonly status?: number;
+  /** How long the provider asked us to wait (its Retry-After), in milliseconds. */
+  readonly retryAfterMs?: number;
 
-  constructor(kind: ProviderErrorKind, message: string, options?: { cause?: unknown; status?: number }) {
+  constructor(kind: ProviderErrorKind, message: string, options?: { cause?: unknown; status?: number; retryAfterMs?: number }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'ProviderError';
     this.kind = kind;
     this.status = options?.status;
+    if (options?.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
   }
 }
 

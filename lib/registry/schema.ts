@@ -141,6 +141,18 @@ export const arenaSettingsSchema = z.strictObject({
     )
     .default([]),
   limits: rateLimitSettingsSchema.prefault({}),
+  /**
+   * Longest answer one side may give in one turn, in characters. A side that reaches it is
+   * stopped and its answer ends with finish reason "length" (shown as stopped at the length limit).
+   */
+  maxAnswerChars: z.int().positive().max(50_000_000).default(200_000),
+  /**
+   * Answers reach the browser in frames of whole 16-character units, at most one frame per side
+   * every `frameMs` milliseconds, so chunk sizes and counts say nothing about a model's tokenizer.
+   */
+  frameMs: z.int().min(0).max(1_000).default(40),
+  /** Show neither answer until both sides have their first words (hides which one was faster to start). */
+  startTogether: z.boolean().default(false),
 });
 
 export const registryFileSchema = z

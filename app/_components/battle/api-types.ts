@@ -1,5 +1,9 @@
 import { z } from 'zod';
 
+// zod would probe `new Function` to compile faster parsers; the page's CSP forbids eval, and the
+// probe alone is reported as a violation. The interpreted parsers are plenty for these shapes.
+z.config({ jitless: true });
+
 /**
  * Shapes of what the battle API sends to the browser (see the battle routes). Everything that
  * arrives over the network is parsed here before the page uses it: a malformed event is dropped
