@@ -59,6 +59,7 @@ try {
 // a 308 to drop a trailing slash) is turned into the same { error: { code, message } } here.
 
 const API_PATH = /^\/api(?:\/|$)/;
+const AUTH_PATH = /^\/api\/auth\//;
 /** The methods Next.js route handlers can implement; anything else is refused before it gets there. */
 const ROUTE_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 /** Requests that start answers streaming; refused once shutdown has begun. */
@@ -226,7 +227,8 @@ const server = http.createServer((req, res) => {
     if (stopping && req.method === 'POST' && STREAM_START.test(pathname)) {
       return sendError(req, res, 503, { message: 'The server is shutting down; start a new battle in a moment.', headers: { 'Retry-After': '5' } });
     }
-    guardApiResponse(req, res);
+    // next-auth's own routes redirect on purpose (to the provider, back to the page).
+    if (!AUTH_PATH.test(pathname)) guardApiResponse(req, res);
   }
   handle(req, res);
 });

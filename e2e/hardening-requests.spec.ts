@@ -177,7 +177,7 @@ function cases(): Case[] {
     ['unknown host', () => raw(port, 'GET /api/arena HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n'), 421, 'unknown_host'],
     ['rebinding host with a port', () => raw(port, `POST /api/battles HTTP/1.1\r\nHost: attacker.example:${port}\r\nContent-Type: application/json\r\nContent-Length: 15\r\nConnection: close\r\n\r\n{"prompt":"hi"}`), 421, 'unknown_host'],
     // Parameter abuse.
-    ['unknown export format', () => send('/api/battles/export?format=exe'), 400, 'validation_failed'],
+    ['export without an admin session or token', () => send('/api/battles/export?format=exe'), 401, 'unauthorized'],
     ['unknown leaderboard format', () => send('/api/leaderboard?format=xml'), 400, 'validation_failed'],
     ['unknown leaderboard parameter', () => send('/api/leaderboard?debug=1'), 400, 'validation_failed'],
     ['negative minVotes', () => send('/api/leaderboard?minVotes=-1'), 400, 'validation_failed'],

@@ -1,4 +1,5 @@
 import { latestVoteId } from '../../db/queries/leaderboard';
+import { ratingsInputStamp, sameStamp } from '../../db/queries/ratings-input';
 import { isRetired, readBoard, type StoredBoard } from './read-board';
 import { ratingsRefresher } from './refresher';
 
@@ -44,6 +45,8 @@ export async function loadBoard({
   if (!board || isRetired(board.params, overall.params)) return { kind: 'no-battles', overall };
   const baseline = styleControl ? await readBoard({ category, styleControl: false }) : null;
   const s = refresher.status();
-  const stale = s.running || !s.current;
+  // A fresh read: the refresher polls once a second, a vote may have landed since.
+  const stamp = await ratingsInputStamp();
+  const stale = s.running || !sameStamp(s.computedThrough, stamp);
   return { kind: 'ready', board, baseline, stale };
 }

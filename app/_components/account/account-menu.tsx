@@ -3,7 +3,7 @@
 import Link from 'next/link';
 import { signOut } from 'next-auth/react';
 import { useEffect, useState } from 'react';
-import { z } from 'zod';
+import { z } from '../zod';
 
 const meSchema = z.object({
   user: z.object({ email: z.string().nullable(), name: z.string().nullable(), role: z.enum(['voter', 'admin']) }).nullable(),

@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import { useCallback, useEffect, useState } from 'react';
-import { z } from 'zod';
+import { z } from '../zod';
 import styles from './forms.module.css';
 
 const battleSchema = z.object({

@@ -1,8 +1,4 @@
-import { z } from 'zod';
-
-// zod would probe `new Function` to compile faster parsers; the page's CSP forbids eval, and the
-// probe alone is reported as a violation. The interpreted parsers are plenty for these shapes.
-z.config({ jitless: true });
+import { z } from '../zod';
 
 /**
  * Shapes of what the battle API sends to the browser (see the battle routes). Everything that

@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import { useEffect, useState } from 'react';
-import { z } from 'zod';
+import { z } from '../zod';
 
 /**
  * Before a voter's first battle: the arena's rules (do not reveal a model's identity; what is
