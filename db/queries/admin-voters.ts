@@ -230,3 +230,15 @@ export async function accountLabels(params: WithDb & { ids: string[] }): Promise
     .all(...ids) as { id: string; label: string }[];
   return new Map(rows.map((r) => [r.id, r.label]));
 }
+
+/** Sizes for the console's overview (count(*) on small tables; voters are one row per browser). */
+export async function consoleCounts({ db = getDb() }: WithDb = {}): Promise<{ voters: number; bannedVoters: number; accounts: number; admins: number }> {
+  return db.$client
+    .prepare(
+      `SELECT (SELECT count(*) FROM voters) AS voters,
+              (SELECT count(*) FROM voters WHERE banned_at IS NOT NULL) AS bannedVoters,
+              (SELECT count(*) FROM users) AS accounts,
+              (SELECT count(*) FROM users WHERE role = 'admin' AND disabled_at IS NULL) AS admins`,
+    )
+    .get() as { voters: number; bannedVoters: number; accounts: number; admins: number };
+}

@@ -97,8 +97,13 @@ export async function listConsoleModels(deps: ConsoleDeps): Promise<ConsoleModel
       return { id, entry, source: s.source, updatedAt: s.updatedAt, ...(await statusOf(deps, entry, id)) };
     }),
   );
+  return { models, ...(await modelFormChoices(deps)) };
+}
+
+/** What the add and edit forms offer: the allowed folders and the files found in them. */
+export async function modelFormChoices(deps: Pick<ConsoleDeps, 'env' | 'registryMode'>): Promise<Pick<ConsoleModels, 'mode' | 'folders' | 'files'>> {
   const folders = modelFolders(deps.env.PAIRWISE_MODEL_DIRS, appRoot());
-  return { mode: deps.registryMode, models, folders: folders.dirs, files: listModelFiles(folders) };
+  return { mode: deps.registryMode, folders: folders.dirs, files: listModelFiles(folders) };
 }
 
 /** One stored model, as the edit form shows it. */
