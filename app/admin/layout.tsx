@@ -4,7 +4,12 @@ import { AdminNav } from '@/app/_components/admin/admin-nav';
 import styles from '@/app/_components/admin/admin.module.css';
 
 export const dynamic = 'force-dynamic';
-export const metadata: Metadata = { title: 'Console · Pairwise', robots: { index: false, follow: false } };
+
+/** Titled as the console for admins only: anyone else gets the plain 404 page, which names nothing. */
+export async function generateMetadata(): Promise<Metadata> {
+  const { actor } = await pageContext();
+  return actor.user?.role === 'admin' ? { title: 'Console · Pairwise', robots: { index: false, follow: false } } : { robots: { index: false, follow: false } };
+}
 
 /**
  * The console's frame. Only an admin sees it: for anyone else the page inside sends them to sign
