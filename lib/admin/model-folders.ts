@@ -70,7 +70,7 @@ function confineTo(field: string, abs: string, bases: string[], kind: Kind, desc
 
 function dataRelative(field: string, input: string): string {
   const rel = input.slice(DATA_PREFIX.length).replace(/\\/g, '/');
-  const normal = path.posix.normalize(rel);
+  const normal = path.posix.normalize(rel).replace(/\/+$/, '');
   if (!rel || path.posix.isAbsolute(rel) || normal === '..' || normal.startsWith('../') || normal === '.') {
     throw refuse(field, `"${input}" leaves the reference data folder.`);
   }

@@ -1,5 +1,6 @@
 'use client';
 
+import Link from 'next/link';
 import { useState } from 'react';
 import type { TestResult } from '@/lib/admin/test-connection';
 import { adminFetch, useAdminAction } from './use-admin-action';
@@ -13,12 +14,14 @@ export function ModelActions({
   deprecated,
   weight,
   editable,
+  editHref,
 }: {
   id: string;
   enabled: boolean;
   deprecated: boolean;
   weight: number;
   editable: boolean;
+  editHref: string;
 }) {
   const { run, pending, error } = useAdminAction();
   const [w, setW] = useState(String(weight));
@@ -70,6 +73,11 @@ export function ModelActions({
           <button type="button" className={`button button-ghost ${styles.smallButton}`} disabled={testing} onClick={onTest} data-testid="model-row-test">
             {testing ? 'Testing…' : 'Test'}
           </button>
+        )}
+        {editable && (
+          <Link href={editHref} className={`button button-ghost ${styles.smallButton} ${styles.linkButton}`} data-testid="model-edit">
+            Edit
+          </Link>
         )}
       </div>
       {error && <div className={`${styles.error} ${styles.testResult}`}>{error}</div>}

@@ -51,8 +51,8 @@ export default async function AdminImportsPage() {
                     {i.state === 'running' ? ' · still running or cut short' : ''}
                   </div>
                 </td>
-                <td className={styles.mono} title={i.fileSha256}>
-                  {i.fileSha256.slice(0, 16)}…
+                <td className={`${styles.mono} ${styles.small}`} style={{ maxWidth: '22ch' }} data-testid="import-sha256">
+                  {i.fileSha256}
                 </td>
                 <td className={styles.nowrap}>{when(i.createdAt)}</td>
                 <td className={styles.num}>{int(i.importedCount)}</td>

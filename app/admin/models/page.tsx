@@ -43,7 +43,7 @@ export default async function AdminModelsPage() {
           </p>
         </div>
         {editable && (
-          <Link href="/admin/models/new" className="button button-primary" data-testid="model-add">
+          <Link href="/admin/models/new" className={`button button-primary ${styles.linkButton}`} data-testid="model-add">
             Add model
           </Link>
         )}
@@ -102,12 +102,20 @@ export default async function AdminModelsPage() {
                 <td className={styles.num}>{m.entry?.weight ?? '–'}</td>
                 <td>
                   {m.entry ? (
-                    <ModelActions id={m.id} enabled={m.entry.enabled} deprecated={m.entry.deprecated} weight={m.entry.weight} editable={editable} />
-                  ) : null}
-                  {editable && (
-                    <Link href={`/admin/models/edit?id=${encodeURIComponent(m.id)}`} className={styles.small} data-testid="model-edit">
-                      Edit
-                    </Link>
+                    <ModelActions
+                      id={m.id}
+                      enabled={m.entry.enabled}
+                      deprecated={m.entry.deprecated}
+                      weight={m.entry.weight}
+                      editable={editable}
+                      editHref={`/admin/models/edit?id=${encodeURIComponent(m.id)}`}
+                    />
+                  ) : (
+                    editable && (
+                      <Link href={`/admin/models/edit?id=${encodeURIComponent(m.id)}`} data-testid="model-edit">
+                        Edit
+                      </Link>
+                    )
                   )}
                 </td>
               </tr>

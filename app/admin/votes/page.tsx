@@ -13,7 +13,7 @@ export const dynamic = 'force-dynamic';
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
-const WINNER: Record<string, string> = { model_a: 'A', model_b: 'B', tie: 'tie', 'tie (bothbad)': 'both bad' };
+const WINNER: Record<string, string> = { model_a: 'A better', model_b: 'B better', tie: 'tie', 'tie (bothbad)': 'both bad' };
 
 function href(q: VoteQuery, change: Partial<VoteQuery>): string {
   const next = { ...q, cursor: undefined, ...change };
@@ -119,7 +119,7 @@ export default async function AdminVotesPage({ searchParams }: { searchParams: S
         <button type="submit" className="button button-primary" data-testid="filter-apply">
           Filter
         </button>
-        <Link href="/admin/votes" className="button button-ghost">
+        <Link href="/admin/votes" className={`button button-ghost ${styles.linkButton}`}>
           Reset
         </Link>
       </form>
@@ -164,11 +164,11 @@ export default async function AdminVotesPage({ searchParams }: { searchParams: S
                       </div>
                     </td>
                     <td>
-                      <Link href={href(q, { model: v.modelA })} className={styles.mono}>
+                      <Link href={href(q, { model: v.modelA })} className={`${styles.mono} ${v.winner === 'model_a' ? styles.winner : ''}`}>
                         {v.modelA}
                       </Link>
                       <div>
-                        <Link href={href(q, { model: v.modelB })} className={styles.mono}>
+                        <Link href={href(q, { model: v.modelB })} className={`${styles.mono} ${v.winner === 'model_b' ? styles.winner : ''}`}>
                           {v.modelB}
                         </Link>
                       </div>
