@@ -159,9 +159,24 @@ test('disabling, re-weighting and deprecating a model apply at once and are audi
   await gamma.getByTestId('model-toggle-deprecated').click();
   await expect(gamma.getByTestId('model-toggle-deprecated')).toHaveText('Deprecate');
 
-  // Test a saved model from its row; an unreachable one says why (for the operator's eyes only).
+  // Test a saved model from its row.
   await gamma.getByTestId('model-row-test').click();
   await expect(gamma.getByTestId('test-result')).toHaveAttribute('data-ok', '1');
+
+  // Edit: the form comes filled in; the id stays.
+  await gamma.getByTestId('model-edit').click();
+  await expect(admin.getByTestId('model-id')).toHaveValue('gamma-model');
+  await expect(admin.getByTestId('model-id')).toHaveAttribute('readonly', '');
+  await expect(admin.getByTestId('model-baseURL')).toHaveValue(stub.url);
+  await admin.getByTestId('model-name').fill('Gamma Model II');
+  await admin.getByTestId('model-save').click();
+  await expect(admin).toHaveURL(`${app.url}/admin/models`);
+  await expect(gamma).toContainText('Gamma Model II');
+  const last = query<{ action: string; before: string; after: string }>(`SELECT action, before, after FROM audit_log WHERE target = 'gamma-model' ORDER BY id DESC LIMIT 1`)[0];
+  expect(last.action).toBe('model.update');
+  expect(JSON.parse(last.before).name).toBe('Gamma Model');
+  expect(JSON.parse(last.after).name).toBe('Gamma Model II');
+  await admin.request.put(`${app.url}/api/admin/models`, { data: { entry: { ...JSON.parse(last.after), name: 'Gamma Model' } } });
 });
 
 test('an unreachable model says why on the models page, and not in the arena', async () => {

@@ -5,7 +5,7 @@ import { bumpRatingsInputSync } from './ratings-input';
 type WithDb = { db?: Db };
 
 /** Battles removed per transaction: small enough that votes cast meanwhile wait milliseconds, not seconds. */
-const BATCH = 5_000;
+const BATCH = 1_000;
 
 /**
  * Removes an import and everything it brought (battles, votes, messages) in batches, each its own
@@ -35,7 +35,7 @@ export async function deleteImport(
     if (ids.length === 0) break;
     removed += removeBatch.immediate(ids);
     params.onProgress?.(removed);
-    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setTimeout(resolve, 2));
   }
   c.transaction(() => {
     c.prepare('DELETE FROM imports WHERE id = ?').run(params.importId);
