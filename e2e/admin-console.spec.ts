@@ -242,6 +242,19 @@ test('paths typed in the console must stay inside the model folders', async () =
   });
   expect(ok.status(), await ok.text()).toBe(200);
   expect(((await ok.json()) as { ok: boolean }).ok).toBe(true);
+  // A tiny GGUF model from the reference data, run in-process by node-llama-cpp for the test.
+  const gguf = await admin.request.post(`${app.url}/api/admin/models/test`, {
+    data: {
+      entry: {
+        id: 'tiny-gguf',
+        name: 'Tiny',
+        provider: { kind: 'gguf', path: '@data/models/stories260K/stories260K.gguf', promptFormat: 'plain', threads: 1, contextSize: 256 },
+      },
+    },
+  });
+  const tested = (await gguf.json()) as { ok: boolean; sample?: string };
+  expect(tested.ok, JSON.stringify(tested)).toBe(true);
+  expect(tested.sample?.length).toBeGreaterThan(0);
 });
 
 test('an admin excludes a vote in the vote browser and the board changes; restoring it brings it back', async () => {

@@ -69,11 +69,9 @@ export function ModelActions({
             </form>
           </>
         )}
-        {enabled && (
-          <button type="button" className={`button button-ghost ${styles.smallButton}`} disabled={testing} onClick={onTest} data-testid="model-row-test">
-            {testing ? 'Testing…' : 'Test'}
-          </button>
-        )}
+        <button type="button" className={`button button-ghost ${styles.smallButton}`} disabled={testing} onClick={onTest} data-testid="model-row-test">
+          {testing ? 'Testing…' : 'Test'}
+        </button>
         {editable && (
           <Link href={editHref} className={`button button-ghost ${styles.smallButton} ${styles.linkButton}`} data-testid="model-edit">
             Edit
