@@ -10,5 +10,9 @@ export async function register() {
     // Bring the stored leaderboards up to date in a worker thread (see lib/leaderboard/refresher.ts).
     const { ratingsRefresher } = await import('./lib/leaderboard/refresher');
     ratingsRefresher();
+    // Conversations older than the retention setting are forgotten (hourly; votes are kept).
+    const [{ getAppContext }, { startRetention }] = await Promise.all([import('./lib/app-context'), import('./lib/account/retention')]);
+    const app = await getAppContext();
+    startRetention(() => app.operator().retention.conversationDays);
   }
 }

@@ -11,6 +11,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   export: () => import('./commands/export'),
   'download-models': () => import('./commands/download-models'),
   admin: () => import('./commands/admin'),
+  backup: () => import('./commands/backup'),
 };
 
 async function usage(): Promise<string> {

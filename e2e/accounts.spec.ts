@@ -154,3 +154,83 @@ test('the first admin comes from `pairwise admin create`, and only admins see th
     await voter.close();
   }
 });
+
+test('"my data": a signed-in voter sees their battles and deletes them, votes included', async ({ page }) => {
+  await signUp(page, 'erin@example.org', 'erin password 1', 'Erin');
+  const ids: string[] = [];
+  for (const prompt of ['First question', 'Second question']) {
+    const res = await page.request.post(`${app.url}/api/battles`, { data: { prompt } });
+    ids.push((JSON.parse((await res.text()).split('\n')[0]) as { battleId: string }).battleId);
+  }
+  expect((await page.request.post(`${app.url}/api/battles/${ids[0]}/vote`, { data: { winner: 'model_b' } })).status()).toBe(200);
+
+  await page.goto(`${app.url}/account`);
+  await expect(page.getByTestId('account-email')).toContainText('erin@example.org');
+  await expect(page.getByTestId('my-battle')).toHaveCount(2);
+  // Names only for the battle that was voted on.
+  await expect(page.locator(`[data-battle-id="${ids[0]}"]`)).toContainText(/Alpha Model|Beta Model/);
+  await expect(page.locator(`[data-battle-id="${ids[1]}"]`)).not.toContainText(/Alpha Model|Beta Model/);
+
+  await page.getByTestId('my-data-delete').click();
+  await page.getByTestId('my-data-confirm').click();
+  await expect(page.getByTestId('my-data-message')).toHaveText('Deleted 2 battles with their conversations and votes.');
+  await expect(page.getByTestId('my-battles-empty')).toBeVisible();
+  const [user] = query<{ id: string }>(`SELECT id FROM users WHERE email = 'erin@example.org'`);
+  expect(query(`SELECT id FROM battles WHERE user_id = ?`, user.id)).toEqual([]);
+  expect(query(`SELECT id FROM votes WHERE battle_id IN (?, ?)`, ids[0], ids[1])).toEqual([]);
+  // Anonymous callers cannot delete anything.
+  const anon = await playwrightRequest.newContext();
+  try {
+    const res = await anon.delete(`${app.url}/api/account/battles`, { data: { confirm: 'delete my data' } });
+    expect(res.status()).toBe(401);
+  } finally {
+    await anon.dispose();
+  }
+});
+
+test.describe('with the consent gate on', () => {
+  let gated: AppServer;
+  test.beforeAll(async () => {
+    gated = await startApp({
+      registry: {
+        models: [
+          stubModel(stub, { id: 'alpha-model', name: 'Alpha Model', model: 'stub-echo:words=6' }),
+          stubModel(stub, { id: 'beta-model', name: 'Beta Model', model: 'stub-echo:words=7' }),
+        ],
+      },
+    });
+    // What the console's settings page stores; the app notices within seconds.
+    const db = new Database(gated.databasePath);
+    db.prepare(`INSERT INTO settings (key, value, updated_at) VALUES ('notice', ?, ?)`).run(
+      JSON.stringify({ text: 'Rule one: do not ask who the model is.\n\nRule two: be kind.', requireConsent: true }),
+      Date.now(),
+    );
+    db.close();
+    await expect.poll(async () => (await (await fetch(`${gated.url}/api/arena`)).json()).participation.requireConsent).toBe(true);
+  });
+  test.afterAll(async () => {
+    await gated?.stop();
+  });
+
+  test('no battle starts before the voter agrees; after agreeing it does', async ({ page }) => {
+    const refused = await page.request.post(`${gated.url}/api/battles`, { data: { prompt: 'Hello' } });
+    expect(refused.status()).toBe(403);
+    expect((await refused.json()).error.code).toBe('consent_required');
+    const db = new Database(gated.databasePath, { readonly: true });
+    expect((db.prepare('SELECT count(*) AS n FROM battles').get() as { n: number }).n).toBe(0);
+    db.close();
+
+    await page.goto(gated.url);
+    await expect(page.getByTestId('rules-notice')).toContainText('Rule two: be kind.');
+    await expect(page.getByTestId('prompt-input')).toHaveCount(0);
+    await expect(page.getByTestId('rules-continue')).toBeDisabled();
+    await page.getByTestId('rules-agree').check();
+    await page.getByTestId('rules-continue').click();
+    await page.getByTestId('prompt-input').fill('Now I may ask');
+    await page.getByTestId('send-button').click();
+    await expect(page.getByTestId('vote-a')).toBeEnabled();
+    // The agreement is kept for this browser.
+    await page.reload();
+    await expect(page.getByTestId('prompt-input')).toBeVisible();
+  });
+});

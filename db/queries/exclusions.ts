@@ -10,6 +10,8 @@ import { bumpRatingsInputSync } from './ratings-input';
  *
  *   an operator's decision on the vote   → 'moderated: <note>' / counted
  *   the voter or its account is banned   → 'banned'
+ *   a recorded battle by an anonymous voter, while the `integrity` setting recordedTrustedOnly is on
+ *                                         → 'recorded_public' (recorded answers are public, a script can look them up)
  *   the voter's trust is flagged          → its flag (e.g. 'low_trust: burst') unless overridden as trusted
  *   the identity-leak check at vote time  → 'identity_leak: ...'
  */
@@ -19,6 +21,9 @@ export const EFFECTIVE_REASON_SQL = `CASE
   WHEN EXISTS (SELECT 1 FROM voters vr WHERE vr.id = votes.voter_id AND vr.banned_at IS NOT NULL) THEN 'banned'
   WHEN EXISTS (SELECT 1 FROM battles bt JOIN users u ON u.id = bt.user_id
                 WHERE bt.id = votes.battle_id AND u.disabled_at IS NOT NULL) THEN 'banned'
+  WHEN EXISTS (SELECT 1 FROM battles bt WHERE bt.id = votes.battle_id AND bt.mode = 'recorded' AND bt.user_id IS NULL)
+   AND coalesce((SELECT json_extract(s.value, '$.recordedTrustedOnly') FROM settings s WHERE s.key = 'integrity'), 0) = 1
+   THEN 'recorded_public'
   WHEN EXISTS (SELECT 1 FROM voters vr WHERE vr.id = votes.voter_id AND vr.trust_override = 'untrusted') THEN 'low_trust: operator'
   ELSE coalesce(
     (SELECT vr.trust_flag FROM voters vr WHERE vr.id = votes.voter_id AND vr.trust_flag IS NOT NULL
@@ -84,4 +89,20 @@ export async function exclusionCounts({ db = getDb() }: { db?: Db } = {}): Promi
     excludedTotal += r.n;
   }
   return { counted: total - excludedTotal, excluded };
+}
+
+const COUNTS_KEY = 'ratings.exclusions';
+
+/** Stores the counts as of a rating pass (the board shows them without scanning the votes). */
+export async function storeExclusionCounts({ db = getDb(), now = Date.now() }: { db?: Db; now?: number } = {}): Promise<void> {
+  const counts = await exclusionCounts({ db });
+  db.$client
+    .prepare(`INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`)
+    .run(COUNTS_KEY, JSON.stringify(counts), now);
+}
+
+/** The counts stored by the last rating pass, or null before the first. */
+export async function storedExclusionCounts({ db = getDb() }: { db?: Db } = {}): Promise<{ counted: number; excluded: Record<string, number> } | null> {
+  const row = db.$client.prepare('SELECT value FROM settings WHERE key = ?').get(COUNTS_KEY) as { value: string } | undefined;
+  return row ? (JSON.parse(row.value) as { counted: number; excluded: Record<string, number> }) : null;
 }

@@ -43,6 +43,8 @@ export type CountedBattleTuple = [
   imported: number,
   /** Imported style features (battles.style_features), or null. */
   styleFeatures: string | null,
+  /** Who voted (`user:<id>` / `voter:<id>`) for battles fought here; null for imported ones. */
+  identity: string | null,
   /** With `withAnswers`: JSON arrays of the two sides' current answers ("[]" when none). */
   answersA?: string,
   answersB?: string,
@@ -81,7 +83,8 @@ export async function* iterateCountedBattles({
   const s = stmt(
     db.$client,
     `SELECT v.id, b.model_a, b.model_b, v.winner, b.language, b.is_code, b.prompt_chars, b.turns,
-            CASE WHEN b.tags = '[]' THEN NULL ELSE b.tags END, b.source = 'import', b.style_features
+            CASE WHEN b.tags = '[]' THEN NULL ELSE b.tags END, b.source = 'import', b.style_features,
+            CASE WHEN b.source = 'arena' THEN coalesce('user:' || b.user_id, 'voter:' || v.voter_id) END
             ${withAnswers ? `, ${answersJson('a')}, ${answersJson('b')}` : ''}
        FROM votes v INDEXED BY votes_created_idx
        JOIN battles b ON b.id = v.battle_id
@@ -97,6 +100,21 @@ export async function* iterateCountedBattles({
     }
   }
   if (batch.length) yield batch;
+}
+
+/**
+ * Identity and models of every counted vote cast here (not imported) up to a vote id: what
+ * bounded influence counts (lib/integrity/influence.ts). Read through the voter index, so a
+ * store of imported battles costs nothing here.
+ */
+export function* countedArenaVotes({ db = getDb(), upToVoteId }: { db?: Db; upToVoteId: number }): Generator<{ identity: string; modelA: string; modelB: string }> {
+  yield* stmt(
+    db.$client,
+    `SELECT coalesce('user:' || b.user_id, 'voter:' || v.voter_id) AS identity, b.model_a AS modelA, b.model_b AS modelB
+       FROM battles b INDEXED BY battles_voter_idx
+       JOIN votes v ON v.battle_id = b.id
+      WHERE b.voter_id IS NOT NULL AND ${COUNTED_WHERE} AND v.id <= ?`,
+  ).iterate(upToVoteId) as IterableIterator<{ identity: string; modelA: string; modelB: string }>;
 }
 
 /** Whether the counted battles come from both sources (then each gets a board of its own). */

@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { getDb, type Db } from '../index';
 import { auditLog, settings } from '../schema';
+import { recomputeExclusionsSync } from './exclusions';
 
 type WithDb = { db?: Db };
 
@@ -38,5 +39,7 @@ export async function writeSetting(params: WithDb & { key: string; value: unknow
     tx.insert(auditLog)
       .values({ actorUserId: params.by, action: 'settings.update', target: params.key, before: before?.value ?? null, after: value, createdAt: now })
       .run();
+    // Which votes count depends on this section (recorded votes of anonymous voters): re-evaluate them.
+    if (params.key === 'integrity') recomputeExclusionsSync(db.$client, { all: true });
   });
 }

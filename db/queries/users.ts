@@ -1,14 +1,11 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { AppError } from '../../lib/errors';
+import { isUniqueViolation } from '../errors';
 import { getDb, type Db } from '../index';
 import { accounts, invites, users, type Invite, type User } from '../schema';
 
 type WithDb = { db?: Db };
 
-function isUniqueViolation(err: unknown): boolean {
-  const code = (err as { code?: string } | null)?.code;
-  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
-}
 
 /** Emails are compared and stored trimmed and lower-cased. */
 export function normalizeEmail(email: string): string {
@@ -29,24 +26,30 @@ export async function countAdmins({ db = getDb() }: WithDb = {}): Promise<number
   return db.select({ n: sql<number>`count(*)` }).from(users).where(and(eq(users.role, 'admin'), isNull(users.disabledAt))).get()!.n;
 }
 
+export interface NewAccount {
+  id: string;
+  email: string | null;
+  name?: string | null;
+  passwordHash?: string | null;
+  role?: 'voter' | 'admin';
+}
+
+function accountRow(u: NewAccount, now: number) {
+  return {
+    id: u.id,
+    email: u.email === null ? null : normalizeEmail(u.email),
+    name: u.name ?? null,
+    passwordHash: u.passwordHash ?? null,
+    role: u.role ?? 'voter',
+    createdAt: now,
+  };
+}
+
 /** Creates an account; a taken email is a 409 conflict. */
-export async function createUser(
-  params: WithDb & { id: string; email: string | null; name?: string | null; passwordHash?: string | null; role?: 'voter' | 'admin'; now?: number },
-): Promise<User> {
+export async function createUser(params: WithDb & NewAccount & { now?: number }): Promise<User> {
   const db = params.db ?? getDb();
   try {
-    return db
-      .insert(users)
-      .values({
-        id: params.id,
-        email: params.email === null ? null : normalizeEmail(params.email),
-        name: params.name ?? null,
-        passwordHash: params.passwordHash ?? null,
-        role: params.role ?? 'voter',
-        createdAt: params.now ?? Date.now(),
-      })
-      .returning()
-      .get();
+    return db.insert(users).values(accountRow(params, params.now ?? Date.now())).returning().get();
   } catch (err) {
     if (isUniqueViolation(err)) throw new AppError('conflict', 'An account with this email already exists.', { cause: err });
     throw err;
@@ -115,7 +118,7 @@ export async function revokeInvite(params: WithDb & { id: number; now?: number }
  * invite is not valid.
  */
 export async function redeemInviteAndCreateUser(
-  params: WithDb & { tokenHash: string; user: Parameters<typeof createUser>[0]; now?: number },
+  params: WithDb & { tokenHash: string; user: NewAccount; now?: number },
 ): Promise<User | null> {
   const db = params.db ?? getDb();
   const now = params.now ?? Date.now();
@@ -135,19 +138,7 @@ export async function redeemInviteAndCreateUser(
         .returning({ id: invites.id })
         .all();
       if (used.length !== 1) return null;
-      const u = params.user;
-      return tx
-        .insert(users)
-        .values({
-          id: u.id,
-          email: u.email === null ? null : normalizeEmail(u.email),
-          name: u.name ?? null,
-          passwordHash: u.passwordHash ?? null,
-          role: u.role ?? 'voter',
-          createdAt: now,
-        })
-        .returning()
-        .get();
+      return tx.insert(users).values(accountRow(params.user, now)).returning().get();
     });
   } catch (err) {
     if (isUniqueViolation(err)) throw new AppError('conflict', 'An account with this email already exists.', { cause: err });

@@ -1,15 +1,12 @@
 import { and, eq, ne } from 'drizzle-orm';
 import { AppError } from '../../lib/errors';
+import { isUniqueViolation } from '../errors';
 import { getDb, type Db } from '../index';
 import { battles, votes, type Vote, type Winner } from '../schema';
 import { recomputeExclusionsSync } from './exclusions';
 
 type WithDb = { db?: Db };
 
-function isUniqueViolation(err: unknown): boolean {
-  const code = (err as { code?: string } | null)?.code;
-  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
-}
 
 /**
  * Records the one vote of a battle and closes it, in one transaction. The unique index on

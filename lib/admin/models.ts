@@ -83,7 +83,9 @@ async function statusOf(deps: ConsoleDeps, entry: ModelEntry | null, id: string)
   }
   const checkedAt = deps.modelHealth(id).checkedAt;
   if (ok) return { status: 'ready', reason: live.weight === 0 ? 'weight 0: not drawn for new battles' : null, checkedAt };
-  const reason = await unreachableReason(live, { timeoutMs: REASON_TIMEOUT_MS }).catch((err) => String(err));
+  const found = await unreachableReason(live, { timeoutMs: REASON_TIMEOUT_MS }).catch((err) => String(err));
+  // Null: nothing is wrong now; the last check failed (the model may be loading or back up).
+  const reason = found ?? 'its last health check failed; it answers now';
   return { status: checkedAt === null ? 'unchecked' : 'unreachable', reason, checkedAt };
 }
 

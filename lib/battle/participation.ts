@@ -1,5 +1,5 @@
 import { recordConsent } from '../../db/queries/voters';
-import type { Actor } from '../identity/actor';
+import { ensureVoterStored, type Actor } from '../identity/actor';
 import type { OperatorSettings } from '../settings/schema';
 
 /** What the battle page must settle before a first battle: the rules notice, consent, sign-in. */
@@ -23,6 +23,7 @@ export function participation(operator: OperatorSettings, actor: Actor): Partici
 
 /** The browser agrees to the rules (the consent gate); the time is kept on its voter. */
 export async function agreeToRules(actor: Actor): Promise<{ consented: true }> {
+  await ensureVoterStored(actor);
   if (actor.voterId) await recordConsent({ voterId: actor.voterId });
   return { consented: true };
 }

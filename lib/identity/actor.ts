@@ -22,8 +22,13 @@ export interface Actor extends BattleActor {
   user: SessionUser | null;
   /** When this browser agreed to the arena's rules (null: not yet). */
   consentedAt: number | null;
-  /** Set-Cookie values the response must carry (a voter minted by this request). */
+  /** Set-Cookie values a successful response carries (a voter minted by this request). */
   setCookies: string[];
+  /**
+   * A voter minted by this request and not stored yet: it is stored by the use case that needs
+   * it (ensureVoterStored), so a refused request leaves no trace.
+   */
+  mintedVoter: boolean;
 }
 
 export interface IdentityDeps {
@@ -61,12 +66,18 @@ export async function resolveActor(req: Request, deps: IdentityDeps, opts: { min
       }
     }
   }
+  let mintedVoter = false;
   if (!voterId && opts.mintVoter) {
     voterId = newVoterId();
-    await createVoter({ id: voterId, network, userId: user?.id ?? null });
+    mintedVoter = true;
     setCookies.push(voterSetCookie(signVoterId(voterId, deps.secret), { secure: deps.secureCookies, path: deps.cookiePath }));
   }
-  return { voterId, userId: user?.id ?? null, network, user, consentedAt, setCookies };
+  return { voterId, userId: user?.id ?? null, network, user, consentedAt, setCookies, mintedVoter };
+}
+
+/** Stores the voter this request minted (once the request is sure to succeed). */
+export async function ensureVoterStored(actor: Pick<Actor, 'voterId' | 'userId' | 'network' | 'mintedVoter'>): Promise<void> {
+  if (actor.mintedVoter && actor.voterId) await createVoter({ id: actor.voterId, network: actor.network, userId: actor.userId });
 }
 
 /** The key rate limits and trust count an actor under: the account, else the browser. */

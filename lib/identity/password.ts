@@ -41,13 +41,18 @@ export async function verifyPassword(password: string, stored: string): Promise<
 
 let dummy: Promise<string> | null = null;
 
+/** The hash unknown emails are checked against: made once per process, with the same cost as every other. */
+export function dummyHash(): Promise<string> {
+  dummy ??= hashPassword(crypto.randomBytes(18).toString('base64url'));
+  return dummy;
+}
+
 /**
- * Checks a password against a hash made once per process for that purpose, so a sign-in for an
- * email that has no account costs the same time as one for an email that has.
+ * Checks a password against the dummy hash, so a sign-in for an email that has no account runs
+ * the same scrypt, at the same cost, as one for an email that has.
  */
 export async function verifyAgainstDummy(password: string): Promise<false> {
-  dummy ??= hashPassword(crypto.randomBytes(18).toString('base64url'));
-  await verifyPassword(password, await dummy);
+  await verifyPassword(password, await dummyHash());
   return false;
 }
 

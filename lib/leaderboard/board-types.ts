@@ -30,6 +30,8 @@ export interface SnapshotParams {
   anchor: { model: string; rating: number } | null;
   /** Battles whose answers are stored, i.e. those a style-controlled fit can use. */
   styleBattles: number;
+  /** Caps on one voter's weight in the fit (lib/integrity/influence.ts). */
+  influence?: { perVoter: number | null; perVoterModel: number | null };
   /** The data cut-off: every vote up to this id was considered. */
   upToVoteId: number;
   /** Changes to counted votes (exclusions, restores, removals) seen by this pass (db/queries/ratings-input.ts). */

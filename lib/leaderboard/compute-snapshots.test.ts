@@ -134,6 +134,29 @@ describe('computeSnapshots', () => {
     expect(count('source:import')).toBe(120);
   });
 
+  it('bounds the weight of one voter who votes a model up again and again', async () => {
+    await load(battles(200));
+    const ins = db.$client.prepare(
+      `INSERT INTO battles (id, model_a, model_b, mode, status, turns, source, voter_id, created_at, updated_at)
+       VALUES (?, ?, ?, 'live', 'voted', 1, 'arena', 'one-voter', ?, ?)`,
+    );
+    const vote = db.$client.prepare(`INSERT INTO votes (battle_id, winner, voter_id, created_at) VALUES (?, 'model_a', 'one-voter', ?)`);
+    for (let k = 0; k < 150; k++) {
+      ins.run(`pump-${k}`, MODELS[3], MODELS[k % 3], 1_800_000_000_000 + k, 1_800_000_000_000 + k);
+      vote.run(`pump-${k}`, 1_800_000_000_000 + k);
+    }
+    const rating = async (influence: { perVoter: number | null; perVoterModel: number | null }) => {
+      await computeSnapshots({ db, influence });
+      const board = JSON.parse((await latestSnapshot(db, 'overall', false))!.result) as BoardResult;
+      return board.models.find((m) => m.model === MODELS[3])!;
+    };
+    const free = await rating({ perVoter: null, perVoterModel: null });
+    const capped = await rating({ perVoter: 1000, perVoterModel: 30 });
+    expect(capped.rating).toBeLessThan(free.rating - 50);
+    // The counts shown are the votes cast, whatever their weight.
+    expect(capped.votes).toBe(free.votes);
+  });
+
   it('leaves out excluded votes and battles that are not voted', async () => {
     const records = battles(100);
     await load(records);

@@ -1,5 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
-import { hasBothSources, hasStoredAnswers, iterateCountedBattles, saveSnapshots, type NewSnapshot } from '../../db/queries/leaderboard';
+import { countedArenaVotes, hasBothSources, hasStoredAnswers, iterateCountedBattles, saveSnapshots, type NewSnapshot } from '../../db/queries/leaderboard';
+import { countIdentityVotes, DEFAULT_INFLUENCE_CAPS, influenceWeigher, type InfluenceCaps } from '../integrity/influence';
 import { ratingsInputStamp, type RatingsInputStamp } from '../../db/queries/ratings-input';
 import type { Db } from '../../db/index';
 import { BattleAggregator, computeRatings, styleDiff, styleFromConversation, type OutcomeCode, type StyleFeatures } from '../rating';
@@ -41,12 +42,12 @@ class CategoryAccumulator {
   private readonly rows = new Uint32Array(HASH_ROWS * 4);
   private filled = 0;
 
-  add(voteId: number, ga: number, gb: number, names: string[], outcome: OutcomeCode, diff: Float64Array | null) {
+  add(voteId: number, ga: number, gb: number, names: string[], outcome: OutcomeCode, diff: Float64Array | null, weight = 1) {
     let a = this.local[ga];
     if (a === undefined) a = this.local[ga] = this.agg.modelId(names[ga]);
     let b = this.local[gb];
     if (b === undefined) b = this.local[gb] = this.agg.modelId(names[gb]);
-    this.agg.addIds(a, b, outcome, diff);
+    this.agg.addIds(a, b, outcome, diff, weight);
     this.battles++;
     if (diff) this.styleBattles++;
     const r = this.filled++ * 4;
@@ -107,6 +108,8 @@ export interface ComputeSummary {
 
 export interface ComputeOptions {
   db: Db;
+  /** Bounded influence of one voter (lib/integrity/influence.ts); default DEFAULT_INFLUENCE_CAPS. */
+  influence?: InfluenceCaps;
   /** Called after each stored board, overall first. */
   onBoard?: (board: ComputeSummary['boards'][number]) => void;
   now?: () => number;
@@ -135,10 +138,11 @@ function selectCategories(acc: Map<CategoryId, CategoryAccumulator>): CategoryId
   return [...fixed, ...byCount('language:', MAX_LANGUAGE_CATEGORIES), ...byCount('tag:', MAX_TAG_CATEGORIES)];
 }
 
-export async function computeSnapshots({ db, onBoard, now = Date.now }: ComputeOptions): Promise<ComputeSummary> {
+export async function computeSnapshots({ db, onBoard, influence = DEFAULT_INFLUENCE_CAPS, now = Date.now }: ComputeOptions): Promise<ComputeSummary> {
   const started = now();
   const input = await ratingsInputStamp({ db });
   const upToVoteId = input.voteId;
+  const weigh = influenceWeigher(countIdentityVotes(countedArenaVotes({ db, upToVoteId })), influence);
   const acc = new Map<CategoryId, CategoryAccumulator>([['overall', new CategoryAccumulator()]]);
   let battles = 0;
 
@@ -159,7 +163,7 @@ export async function computeSnapshots({ db, onBoard, now = Date.now }: ComputeO
   };
   const diff = new Float64Array(4);
   for await (const batch of iterateCountedBattles({ db, upToVoteId, withAnswers })) {
-    for (const [voteId, modelA, modelB, winner, language, isCode, promptChars, turns, tags, imported, styleJson, answersA, answersB] of batch) {
+    for (const [voteId, modelA, modelB, winner, language, isCode, promptChars, turns, tags, imported, styleJson, identity, answersA, answersB] of batch) {
       const outcome = WINNER_CODE[winner];
       // The same checks as BattleAggregator.add: such a battle cannot count.
       if (outcome === undefined || modelA === modelB || !modelA || !modelB) continue;
@@ -181,12 +185,13 @@ export async function computeSnapshots({ db, onBoard, now = Date.now }: ComputeO
       }
       const ga = intern(modelA);
       const gb = intern(modelB);
-      overall.add(voteId, ga, gb, names, outcome, style);
+      const weight = identity ? weigh(identity, modelA, modelB) : 1;
+      overall.add(voteId, ga, gb, names, outcome, style, weight);
       if (bySource) {
         const cat = imported ? 'source:import' : 'source:arena';
         let c = acc.get(cat);
         if (!c) acc.set(cat, (c = new CategoryAccumulator()));
-        c.add(voteId, ga, gb, names, outcome, style);
+        c.add(voteId, ga, gb, names, outcome, style, weight);
       }
       // Most battles of a large import belong to no other board: skip the lookups then.
       if (!isCode && !language && turns <= 1 && (promptChars === null || promptChars <= LONG_PROMPT_CHARS) && tags === null) continue;
@@ -199,7 +204,7 @@ export async function computeSnapshots({ db, onBoard, now = Date.now }: ComputeO
         if (cat === 'overall') continue;
         let c = acc.get(cat);
         if (!c) acc.set(cat, (c = new CategoryAccumulator()));
-        c.add(voteId, ga, gb, names, outcome, style);
+        c.add(voteId, ga, gb, names, outcome, style, weight);
       }
     }
   }
@@ -222,6 +227,7 @@ export async function computeSnapshots({ db, onBoard, now = Date.now }: ComputeO
         reweight: false,
         anchor: null,
         styleBattles: c.styleBattles,
+        influence,
         upToVoteId,
         inputVersion: input.version,
       };

@@ -86,7 +86,12 @@ export class BattleAggregator {
   private styleDiffs = new Float64Array(0);
   private readonly scratch = new Float64Array(4);
 
-  add(modelA: string, modelB: string, winner: Winner, style?: { a: StyleFeatures; b: StyleFeatures }): void {
+  /**
+   * Adds a battle. `weight` (default 1) scales what the battle contributes to the fitted counts,
+   * for bounded influence (lib/integrity/influence.ts); vote counts, win counts and the online
+   * Elo count the battle once whatever its weight, and style-controlled fits ignore weights.
+   */
+  add(modelA: string, modelB: string, winner: Winner, style?: { a: StyleFeatures; b: StyleFeatures }, weight = 1): void {
     const o = outcomeCode(winner);
     if (typeof modelA !== 'string' || typeof modelB !== 'string' || modelA === '' || modelB === '' || modelA === modelB || o < 0) {
       this.skipped++;
@@ -101,7 +106,7 @@ export class BattleAggregator {
       styleDiff(style.a, style.b, this.scratch);
       diff = this.scratch;
     }
-    this.addIds(this.modelId(modelA), this.modelId(modelB), o as OutcomeCode, diff);
+    this.addIds(this.modelId(modelA), this.modelId(modelB), o as OutcomeCode, diff, weight);
   }
 
   /** Interned index of a model name (creates it). For fast readers that resolve names once. */
@@ -131,7 +136,7 @@ export class BattleAggregator {
    * Adds a battle between interned models a != b with an outcome code (0 a won, 1 b won, 2 tie,
    * 3 tie (bothbad)); `diff` is the battle's four style covariates (see styleDiff) or null.
    */
-  addIds(a: number, b: number, outcome: OutcomeCode, diff: Float64Array | null = null): void {
+  addIds(a: number, b: number, outcome: OutcomeCode, diff: Float64Array | null = null, weight = 1): void {
     let slot: number | undefined;
     const dense = this.dense;
     if (dense !== null && a < this.denseCap && b < this.denseCap) {
@@ -140,7 +145,7 @@ export class BattleAggregator {
     } else if (dense === null) slot = this.pairSlots.get(a * 1048576 + b);
     else {
       this.growDense(Math.max(a, b) + 1);
-      this.addIds(a, b, outcome, diff);
+      this.addIds(a, b, outcome, diff, weight);
       return;
     }
     if (slot === undefined) {
@@ -155,7 +160,7 @@ export class BattleAggregator {
       this.pairA[slot] = a;
       this.pairB[slot] = b;
     }
-    this.counts[4 * slot + outcome]++;
+    this.counts[4 * slot + outcome] += weight;
     this.battles++;
     this.votesA[a]++;
     this.votesA[b]++;

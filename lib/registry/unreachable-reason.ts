@@ -3,35 +3,39 @@ import path from 'node:path';
 import type { ModelEntry } from './schema';
 
 /**
- * Why a model that failed its health check cannot be used, in words an operator can act on: the
- * missing file, the unset key variable, the endpoint that does not answer. For the server log
- * only: these sentences name files, endpoints and variables, which a voter must never see.
+ * Why a model cannot be used, in words an operator can act on: the missing file, the unset key
+ * variable, the endpoint that does not answer; null when nothing is wrong. It checks what the
+ * providers' health checks check, with probes of its own, so it never touches their caches. For
+ * the server log only: these sentences name files, endpoints and variables, which a voter must
+ * never see.
  */
 export async function unreachableReason(
   entry: ModelEntry,
-  options: { env?: Record<string, string | undefined>; timeoutMs?: number } = {},
-): Promise<string> {
+  options: { env?: Record<string, string | undefined>; timeoutMs?: number; loadError?: unknown } = {},
+): Promise<string | null> {
   const env = options.env ?? process.env;
   const p = entry.provider;
   switch (p.kind) {
     case 'gguf':
-      return (await fileProblem(p.path, (head) => (head.toString('latin1', 0, 4) === 'GGUF' ? null : 'not a GGUF file'))) ??
-        'the file is there but the model did not load (see the error above)';
-    case 'recorded':
       return (
-        (await fileProblem(path.join(p.set, 'question.jsonl'))) ??
-        (await fileProblem(p.answers)) ??
-        'its recorded answers cannot be read'
+        (await fileProblem(p.path, (head) => (head.toString('latin1', 0, 4) === 'GGUF' ? null : 'not a GGUF file'))) ??
+        (options.loadError ? `it failed to load (${errorText(options.loadError)})` : null)
       );
+    case 'recorded':
+      return (await fileProblem(path.join(p.set, 'question.jsonl'))) ?? (await fileProblem(p.answers));
     case 'openai-compatible':
     case 'openai':
     case 'anthropic':
     case 'google': {
       if (p.apiKeyEnv && !env[p.apiKeyEnv]?.trim()) return `the environment variable ${p.apiKeyEnv} (its API key) is not set`;
-      if (p.kind !== 'openai-compatible') return 'its health check failed';
+      if (p.kind !== 'openai-compatible') return null;
       return endpointProblem(p.baseURL, p.apiKeyEnv ? env[p.apiKeyEnv]?.trim() : undefined, options.timeoutMs ?? 2_000);
     }
   }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 async function fileProblem(file: string, check?: (head: Buffer) => string | null): Promise<string | null> {
@@ -54,7 +58,8 @@ async function fileProblem(file: string, check?: (head: Buffer) => string | null
   }
 }
 
-async function endpointProblem(baseURL: string, apiKey: string | undefined, timeoutMs: number): Promise<string> {
+/** GET {baseURL}/models, as the provider's probe does: a server without that route (404, 405) is up. */
+async function endpointProblem(baseURL: string, apiKey: string | undefined, timeoutMs: number): Promise<string | null> {
   const url = `${baseURL.replace(/\/+$/, '')}/models`;
   try {
     const res = await fetch(url, {
@@ -64,13 +69,14 @@ async function endpointProblem(baseURL: string, apiKey: string | undefined, time
     await res.body?.cancel();
     if (res.status === 401 || res.status === 403) return `${url} refused the API key (HTTP ${res.status})`;
     if (!res.ok && res.status !== 404 && res.status !== 405) return `${url} answered HTTP ${res.status}`;
-    return `${baseURL} answers now, but did not when it was checked`;
+    return null;
   } catch (err) {
-    const e = err as Error & { cause?: { code?: string } };
+    const e = err as Error & { cause?: { code?: string; message?: string } };
     if (e.name === 'TimeoutError') return `no answer from ${baseURL} within ${timeoutMs / 1000} s`;
     const code = e.cause?.code;
     if (code === 'ECONNREFUSED') return `nothing is listening at ${baseURL} (connection refused)`;
     if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `the host of ${baseURL} is not known (DNS)`;
-    return `cannot reach ${baseURL} (${code ?? e.message})`;
+    // fetch says only "fetch failed"; the cause says why (e.g. "bad port" for ports browsers block).
+    return `cannot reach ${baseURL} (${code ?? e.cause?.message ?? e.message})`;
   }
 }

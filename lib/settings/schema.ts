@@ -9,7 +9,7 @@ import { arenaSettingsSchema, rateLimitSettingsSchema, type ArenaSettings } from
 
 export const DEFAULT_NOTICE = [
   'Two anonymous models answer your prompt; vote for the better answer, then see who they were.',
-  'Do not ask a model who it is or reveal a model\u2019s identity: votes on conversations that name a model do not count.',
+  'Do not ask a model who it is: a vote on a conversation in which you ask, or a model says which model it is or who made it, is kept but does not count.',
   'Your prompts and the answers are stored with your vote and may be shared, without any account or address, as research data.',
 ].join('\n\n');
 
@@ -32,6 +32,20 @@ export const retentionSettingsSchema = z.strictObject({
   conversationDays: z.int().positive().max(36_500).nullable().default(null),
 });
 
+/** Vote integrity: trust scoring and what recorded battles need (see lib/integrity). */
+export const integritySettingsSchema = z.strictObject({
+  /** 'exclude': flagged voters' votes do not count; 'observe': scores are kept, nothing excluded; 'off'. */
+  trustScoring: z.enum(['exclude', 'observe', 'off']).default('exclude'),
+  /**
+   * Recorded answers come from public sets, which a script can look up: count recorded-mode
+   * votes only from signed-in accounts. Turn on for any board open to the public.
+   */
+  recordedTrustedOnly: z.boolean().default(false),
+  /** Bounded influence (lib/integrity/influence.ts): most counted votes one voter weighs in all, and on one model. */
+  voterCap: z.int().positive().max(10_000_000).nullable().default(1000),
+  voterModelCap: z.int().positive().max(10_000_000).nullable().default(100),
+});
+
 /** The arena section: the registry file's settings that an operator may override. */
 export const arenaOverrideSchema = z.strictObject({
   maxTurns: arenaSettingsSchema.shape.maxTurns.removeDefault().optional(),
@@ -44,6 +58,7 @@ export const SETTING_SECTIONS = {
   access: accessSettingsSchema,
   notice: noticeSettingsSchema,
   retention: retentionSettingsSchema,
+  integrity: integritySettingsSchema,
   arena: arenaOverrideSchema,
 } as const;
 
@@ -53,6 +68,7 @@ export interface OperatorSettings {
   access: z.infer<typeof accessSettingsSchema>;
   notice: z.infer<typeof noticeSettingsSchema>;
   retention: z.infer<typeof retentionSettingsSchema>;
+  integrity: z.infer<typeof integritySettingsSchema>;
   arena: z.infer<typeof arenaOverrideSchema>;
 }
 
