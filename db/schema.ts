@@ -44,7 +44,7 @@ export const voters = sqliteTable(
     /** When this browser agreed to the arena's rules (the consent gate, when it is on). */
     consentedAt: integer('consented_at'),
   },
-  (t) => [index('voters_user_idx').on(t.userId)],
+  (t) => [index('voters_user_idx').on(t.userId), index('voters_seen_idx').on(t.lastSeenAt)],
 );
 
 /** Accounts. Passwords are scrypt hashes (lib/identity/password.ts); OAuth/OIDC sign-ins link in `accounts`. */
@@ -111,6 +111,21 @@ export const models = sqliteTable('models', {
   source: text('source', { enum: ['file', 'console', 'import'] }).notNull(),
   createdAt: integer('created_at').notNull(),
   updatedAt: integer('updated_at').notNull(),
+});
+
+/**
+ * Facts about a model that is not in the registry (a name found only in imported battles), set
+ * in the console so the leaderboard can show its maker, licence and a link. No provider: such a
+ * model never takes part in battles here.
+ */
+export const modelInfo = sqliteTable('model_info', {
+  id: text('id').primaryKey(),
+  name: text('name'),
+  organization: text('organization'),
+  license: text('license'),
+  link: text('link'),
+  updatedAt: integer('updated_at').notNull(),
+  updatedBy: text('updated_by'),
 });
 
 /** Every admin action: who, what, when, and the state before and after. */
@@ -187,6 +202,12 @@ export const battles = sqliteTable(
     index('battles_created_idx').on(t.createdAt),
     index('battles_voter_idx').on(t.voterId, t.createdAt),
     index('battles_user_idx').on(t.userId, t.createdAt),
+    // The console's vote browser filters by model and source, newest first. Battles fought here
+    // get an index of their own (partial, so bulk imports do not pay for it); imported ones are
+    // found by walking battles_created_idx.
+    index('battles_model_a_idx').on(t.modelA, t.createdAt),
+    index('battles_model_b_idx').on(t.modelB, t.createdAt),
+    index('battles_arena_idx').on(t.createdAt).where(sql`source = 'arena'`),
   ],
 );
 
@@ -245,6 +266,9 @@ export const votes = sqliteTable(
     uniqueIndex('votes_battle_unique').on(t.battleId),
     index('votes_created_idx').on(t.createdAt),
     index('votes_voter_idx').on(t.voterId),
+    // Excluded votes are few: the console counts and lists them by reason without a scan. Partial,
+    // so the counted majority (and every imported vote) adds nothing to it.
+    index('votes_excluded_idx').on(t.excludedReason).where(sql`excluded_reason IS NOT NULL`),
   ],
 );
 
@@ -281,3 +305,4 @@ export type User = typeof users.$inferSelect;
 export type Invite = typeof invites.$inferSelect;
 export type ModelRow = typeof models.$inferSelect;
 export type AuditEntry = typeof auditLog.$inferSelect;
+export type ModelInfo = typeof modelInfo.$inferSelect;

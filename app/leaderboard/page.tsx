@@ -5,6 +5,7 @@ import { storedExclusionCounts } from '@/db/queries/exclusions';
 import { averageWinRates, buildRows, heatmaps, metaLookup, type BoardRow, type RegistryLike } from '@/lib/leaderboard/board-view';
 import { categoryDescription, categoryIdSchema, categoryLabel, FIXED_CATEGORIES, SOURCE_CATEGORIES } from '@/lib/leaderboard/categories';
 import { loadBoard } from '@/lib/leaderboard/load-board';
+import { boardModelEntries } from '@/lib/admin/model-info';
 import { listBoards, readRatingHistory } from '@/lib/leaderboard/read-board';
 import { AutoRefresh } from '@/app/_components/leaderboard/auto-refresh';
 import { AverageWinRateChart, HeatmapChart, RatingHistoryChart, RatingIntervalsChart, type HistorySeries } from '@/app/_components/leaderboard/charts';
@@ -55,7 +56,7 @@ export default async function LeaderboardPage({ searchParams }: { searchParams: 
 
   const state = await loadBoard({ category, styleControl });
   const registry: RegistryLike[] = await getAppContext()
-    .then((ctx) => ctx.registry().models)
+    .then((ctx) => boardModelEntries(ctx.registry().models))
     .catch(() => []);
   const meta = metaLookup(registry);
 

@@ -67,23 +67,28 @@ export async function recomputeExclusions(params: { db?: Db; scope: Scope }): Pr
   return recomputeExclusionsSync(db.$client, params.scope);
 }
 
-/** Counted and excluded votes by reason (the part before ':'), for the board and the console. */
+/**
+ * Counted and excluded votes by reason (the part before ':'), for the board and the console.
+ * Excluded votes are read from their index and the total from the smallest one, so this stays a
+ * few milliseconds at millions of votes (a GROUP BY over every vote took a third of a second).
+ */
 export async function exclusionCounts({ db = getDb() }: { db?: Db } = {}): Promise<{ counted: number; excluded: Record<string, number> }> {
-  const rows = db.$client
+  const c = db.$client;
+  const rows = c
     .prepare(
-      `SELECT CASE WHEN excluded_reason IS NULL THEN NULL
-                   WHEN instr(excluded_reason, ':') > 0 THEN substr(excluded_reason, 1, instr(excluded_reason, ':') - 1)
+      `SELECT CASE WHEN instr(excluded_reason, ':') > 0 THEN substr(excluded_reason, 1, instr(excluded_reason, ':') - 1)
                    ELSE excluded_reason END AS reason, count(*) AS n
-         FROM votes GROUP BY 1`,
+         FROM votes WHERE excluded_reason > '' GROUP BY 1`,
     )
-    .all() as { reason: string | null; n: number }[];
+    .all() as { reason: string; n: number }[];
+  const total = (c.prepare('SELECT count(*) AS n FROM votes').get() as { n: number }).n;
   const excluded: Record<string, number> = {};
-  let counted = 0;
+  let excludedTotal = 0;
   for (const r of rows) {
-    if (r.reason === null) counted = r.n;
-    else excluded[r.reason] = r.n;
+    excluded[r.reason] = (excluded[r.reason] ?? 0) + r.n;
+    excludedTotal += r.n;
   }
-  return { counted, excluded };
+  return { counted: total - excludedTotal, excluded };
 }
 
 const COUNTS_KEY = 'ratings.exclusions';

@@ -7,8 +7,10 @@ export interface ModelMeta {
   organization: string;
   license: string;
   deprecated: boolean;
-  /** The model is in the registry. */
+  /** The model is in the registry (or has facts set in the console). */
   known: boolean;
+  /** A page about the model (set in the console for imported models). */
+  link: string | null;
 }
 
 export interface RegistryLike {
@@ -17,6 +19,7 @@ export interface RegistryLike {
   organization: string;
   license: string;
   deprecated: boolean;
+  link?: string | null;
 }
 
 export function metaLookup(entries: RegistryLike[]): (id: string) => ModelMeta {
@@ -24,8 +27,8 @@ export function metaLookup(entries: RegistryLike[]): (id: string) => ModelMeta {
   return (id) => {
     const e = byId.get(id);
     return e
-      ? { name: e.name, organization: e.organization, license: e.license, deprecated: e.deprecated, known: true }
-      : { name: id, organization: 'unknown', license: 'unknown', deprecated: false, known: false };
+      ? { name: e.name, organization: e.organization, license: e.license, deprecated: e.deprecated, known: true, link: e.link ?? null }
+      : { name: id, organization: 'unknown', license: 'unknown', deprecated: false, known: false, link: null };
   };
 }
 

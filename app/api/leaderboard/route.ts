@@ -5,6 +5,7 @@ import { storedExclusionCounts } from '@/db/queries/exclusions';
 import { categoryIdSchema } from '@/lib/leaderboard/categories';
 import { buildRows, filterRows, metaLookup, rowsToCsv, type RegistryLike } from '@/lib/leaderboard/board-view';
 import { loadBoard } from '@/lib/leaderboard/load-board';
+import { boardModelEntries } from '@/lib/admin/model-info';
 
 export const dynamic = 'force-dynamic';
 
@@ -34,7 +35,7 @@ export const GET = route({ query: querySchema }, async ({ app, query: q }) => {
   const state = await loadBoard({ category: q.category, styleControl: q.style, waitMs: FIRST_PASS_WAIT_MS });
   if (state.kind === 'computing') throw retryLater('The ratings are being computed for the first time; try again in a few seconds.', 3);
 
-  const entries: RegistryLike[] = app.registry().models;
+  const entries: RegistryLike[] = await boardModelEntries(app.registry().models);
   const board = state.kind === 'ready' ? state.board : null;
   const rows = board ? filterRows(buildRows(board.result, metaLookup(entries)), { minVotes: q.minVotes, includeDeprecated: q.deprecated, search: q.q }) : [];
   const kept = new Set(rows.map((r) => r.model));

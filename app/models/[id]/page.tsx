@@ -6,6 +6,7 @@ import { headToHead, metaLookup, type RegistryLike } from '@/lib/leaderboard/boa
 import { categoryLabel } from '@/lib/leaderboard/categories';
 import { modelHref } from '@/lib/leaderboard/links';
 import { loadBoard } from '@/lib/leaderboard/load-board';
+import { boardModelEntries } from '@/lib/admin/model-info';
 import { listBoards, readBoard, readRatingHistory } from '@/lib/leaderboard/read-board';
 import { ModelHistoryChart } from '@/app/_components/leaderboard/charts';
 import { RelativeTime } from '@/app/_components/leaderboard/relative-time';
@@ -25,7 +26,7 @@ function decodeId(raw: string): string {
 
 async function registryEntries(): Promise<RegistryLike[]> {
   return getAppContext()
-    .then((ctx) => ctx.registry().models)
+    .then((ctx) => boardModelEntries(ctx.registry().models))
     .catch(() => []);
 }
 
@@ -81,6 +82,14 @@ export default async function ModelPage({ params }: { params: Params }) {
           <code>{id}</code> · {meta.organization === 'unknown' ? 'organization unknown' : meta.organization} ·{' '}
           {meta.license === 'unknown' ? 'license unknown' : `license ${meta.license}`}
           {!meta.known && ' · not in the model registry (imported votes)'}
+          {meta.link && (
+            <>
+              {' · '}
+              <a href={meta.link} rel="noopener noreferrer nofollow" data-testid="model-link">
+                about this model
+              </a>
+            </>
+          )}
         </p>
       </div>
 

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { writeSetting } from '../../db/queries/settings';
+import { AppError } from '../errors';
+import type { ArenaSettings } from '../registry/schema';
+import { SETTING_SECTIONS, type OperatorSettings, type SettingSection } from '../settings/schema';
+import type { ConsoleDeps, Operator } from './deps';
+
+/**
+ * Operator settings by section (lib/settings/schema.ts): access (voting and sign-up policy),
+ * notice (the rules and the consent switch), retention, and arena (turn and prompt limits,
+ * timeouts and rate limits over the registry file's values). A save is audited and applied at once.
+ */
+
+export interface ConsoleSettings {
+  sections: OperatorSettings;
+  /** The arena settings in effect (the registry file's, with the console's overrides). */
+  effectiveArena: ArenaSettings;
+}
+
+export function readConsoleSettings(deps: Pick<ConsoleDeps, 'operator' | 'registry'>): ConsoleSettings {
+  return { sections: deps.operator(), effectiveArena: deps.registry().settings };
+}
+
+export const settingsSaveSchema = z.strictObject({
+  section: z.enum(Object.keys(SETTING_SECTIONS) as [SettingSection, ...SettingSection[]]),
+  value: z.unknown(),
+});
+
+export async function saveSettingsSection(deps: ConsoleDeps, by: Operator, input: z.infer<typeof settingsSaveSchema>): Promise<ConsoleSettings> {
+  const schema = SETTING_SECTIONS[input.section] as z.ZodType;
+  const parsed = schema.safeParse(input.value ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new AppError('validation_failed', `Invalid ${input.section} settings: ${issue?.path.join('.') || 'value'}: ${issue?.message}.`);
+  }
+  await writeSetting({ key: input.section, value: parsed.data, by: by.id });
+  await deps.reload();
+  return readConsoleSettings(deps);
+}
