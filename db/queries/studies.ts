@@ -303,6 +303,21 @@ export async function assignNext(
     .immediate();
 }
 
+/** Cells this participant could still be given a slot of (open, or past their lease), now. */
+export async function cellsLeftFor(params: WithDb & { studyId: string; participantId: string; leaseMs: number; now?: number }): Promise<number> {
+  const now = params.now ?? Date.now();
+  const row = client(params.db)
+    .prepare(
+      `SELECT count(DISTINCT s.cell) AS n FROM study_slots s
+        WHERE s.study_id = ? AND s.kind = 'item'
+          AND (s.participant_id IS NULL
+               OR (s.participant_id <> ? AND s.assigned_at < ? AND NOT EXISTS (SELECT 1 FROM votes v WHERE v.battle_id = s.battle_id)))
+          AND NOT EXISTS (SELECT 1 FROM study_slots t WHERE t.study_id = s.study_id AND t.cell = s.cell AND t.participant_id = ?)`,
+    )
+    .get(params.studyId, params.participantId, now - params.leaseMs, params.participantId) as { n: number };
+  return row.n;
+}
+
 /** Side names of attention-check battles: what each side shows, never a model. */
 export const CHECK_SOUND = 'attention-check:sound';
 export const CHECK_BROKEN = 'attention-check:broken';

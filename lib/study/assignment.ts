@@ -23,11 +23,19 @@ export function nextStep(p: CheckPolicy & { itemsDone: number; checksDone: numbe
   return { kind: 'item' };
 }
 
-/** The participant's planned number of judgments, checks included ("12 of 40"). */
-export function plannedJudgments(p: CheckPolicy & { cells: number }): number {
-  const items = Math.min(p.quota ?? p.cells, p.cells);
-  const checks = p.every > 0 ? Math.min(p.checks, Math.floor(items / p.every)) : 0;
-  return items + checks;
+/**
+ * Where a participant stands: judgments done, and the total they will reach given their quota,
+ * the cells still open to them and the checks that will fall due on the way.
+ */
+export function participantProgress(
+  p: CheckPolicy & { itemsDone: number; checksDone: number; cellsLeft: number; holding: boolean },
+): { done: number; total: number } {
+  const room = p.quota === null ? Infinity : Math.max(0, p.quota - p.itemsDone);
+  const itemsLeft = Math.min(room, p.cellsLeft + (p.holding ? 1 : 0));
+  const items = p.itemsDone + itemsLeft;
+  const checks = Math.max(p.checksDone, p.every > 0 ? Math.min(p.checks, Math.floor(items / p.every)) : 0);
+  const done = p.itemsDone + p.checksDone;
+  return { done, total: Math.max(done + (p.holding ? 1 : 0), items + checks) };
 }
 
 /** The cell number of attention check `index` (design cells are 0, 1, ...; checks are negative). */

@@ -4,6 +4,7 @@ import {
   assignNext,
   attachBattle,
   bindCodeParticipant,
+  cellsLeftFor,
   currentSlot,
   findParticipant,
   getItem,
@@ -25,7 +26,7 @@ import { currentMessages, type WireEvent } from '../battle/wire';
 import { AppError } from '../errors';
 import { hashInviteToken } from '../identity/accounts';
 import { findModel } from '../registry/lookup';
-import { plannedJudgments, studyVoterId, type CheckPolicy } from './assignment';
+import { participantProgress, studyVoterId, type CheckPolicy } from './assignment';
 import { storedDefinition } from './create';
 import type { CheckSpec } from './definition';
 import { FixedAnswerProvider } from './fixed-answer';
@@ -102,7 +103,9 @@ async function progressOf(study: Study, participant: StudyParticipant): Promise<
   const checks = (await studyItems({ studyId: study.id })).filter((i) => i.kind === 'check').length;
   const policy = policyOf(study, checks);
   const done = await participantCounts({ participantId: participant.id });
-  return { done: done.itemsDone + done.checksDone, total: Math.max(plannedJudgments(policy), done.itemsDone + done.checksDone) };
+  const cellsLeft = await cellsLeftFor({ studyId: study.id, participantId: participant.id, leaseMs: policy.leaseMs });
+  const holding = (await currentSlot({ participantId: participant.id })) !== null;
+  return participantProgress({ ...policy, ...done, cellsLeft, holding });
 }
 
 function currentItem(view: BattleView, deps: BattleDeps): CurrentItem | null {

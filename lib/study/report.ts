@@ -172,7 +172,9 @@ export function buildReport(meta: StudyMeta, rows: readonly StudyJudgmentRow[], 
   const counted = rows.filter(counts);
   const records = judgmentRecords(counted, { conversations: false });
   const { result, matrices } = ratingsOf(records, meta.ratings);
-  const agreement = agreementReport(agreementInput(counted), { rounds: AGREEMENT_ROUNDS, seed: AGREEMENT_SEED });
+  // Reading times are reported per annotator below; agreement is computed from what judgments.json
+  // holds, so that `pairwise study analyze` on it gives exactly this.
+  const agreement = agreementReport(agreementInput(counted.map((r) => ({ ...r, readMs: null }))), { rounds: AGREEMENT_ROUNDS, seed: AGREEMENT_SEED });
 
   const checks = rows.filter((r) => r.kind === 'check');
   const labels = [...new Set([...meta.annotators.map((a) => a.annotator), ...rows.map((r) => r.annotator)])].sort();
