@@ -234,7 +234,10 @@ function slotSides(deps: BattleDeps, slot: StudySlot, item: StudyItem): SideInpu
   return [modelSide(deps, 'a', slot.modelA, item.text, item.key), modelSide(deps, 'b', slot.modelB, item.text, item.key)];
 }
 
-export type NextResult = { kind: 'done'; progress: Progress } | { kind: 'turn'; prepared: PreparedTurn } | { kind: 'replay'; events: WireEvent[] };
+export type NextResult =
+  | { kind: 'done'; progress: Progress }
+  | { kind: 'turn'; prepared: PreparedTurn; prompt: string; progress: Progress }
+  | { kind: 'replay'; events: WireEvent[]; prompt: string; progress: Progress };
 
 /**
  * The participant's next item as a battle turn ready to stream: the item they hold (its answers
@@ -263,13 +266,18 @@ export async function nextItem(deps: BattleDeps, slug: string, actor: Participan
   if (existing) {
     if (deps.turns.isHeld(existing.battle.id)) throw new AppError('not_ready', 'This item is still loading in another tab.');
     const state = battleState(existing.battle, existing.messages, { maxTurns: 1, busy: false });
-    if (state.canVote) return { kind: 'replay', events: replay(existing) };
+    if (state.canVote) return { kind: 'replay', events: replay(existing), prompt: item.text, progress: await progressOf(study, participant) };
     // A side failed or the page was closed mid-answer: the same item, answered again.
     const sides = slotSides(deps, slot, item);
     deps.turns.acquire(existing.battle.id);
     try {
       const rows = await supersedeTurn({ battleId: existing.battle.id, turn: Math.max(1, existing.battle.turns) });
-      return { kind: 'turn', prepared: { battleId: existing.battle.id, rows, sides, registry: deps.registry(), newBattle: false } };
+      return {
+        kind: 'turn',
+        prepared: { battleId: existing.battle.id, rows, sides, registry: deps.registry(), newBattle: false },
+        prompt: item.text,
+        progress: await progressOf(study, participant),
+      };
     } catch (err) {
       deps.turns.release(existing.battle.id);
       throw err;
@@ -298,7 +306,12 @@ export async function nextItem(deps: BattleDeps, slug: string, actor: Participan
   deps.turns.acquire(battle.id);
   try {
     const rows = await startTurn({ battleId: battle.id, prompt: item.text, expectedTurns: 0 });
-    return { kind: 'turn', prepared: { battleId: battle.id, rows, sides, registry: deps.registry(), newBattle: true } };
+    return {
+      kind: 'turn',
+      prepared: { battleId: battle.id, rows, sides, registry: deps.registry(), newBattle: true },
+      prompt: item.text,
+      progress: await progressOf(study, participant),
+    };
   } catch (err) {
     deps.turns.release(battle.id);
     throw err;
