@@ -72,7 +72,7 @@ export default async function StudyReportPage({ params }: { params: Promise<{ sl
       {reportSections(report).map((s) => (
         <section key={s.title} className={styles.card} data-section={s.title}>
           <h2>{s.title}</h2>
-          {s.text ? <p>{s.text}</p> : null}
+          {s.text ? <p>{s.text.split('`').map((part, k) => (k % 2 ? <code key={k}>{part}</code> : part))}</p> : null}
           {s.title === 'Ratings' ? <IntervalPlot report={report} /> : null}
           {s.tables
             .filter((t) => t.rows.length > 0)
