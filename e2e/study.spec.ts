@@ -36,7 +36,7 @@ async function signIn(page: Page) {
   await page.getByTestId('signin-email').fill(ADMIN.email);
   await page.getByTestId('signin-password').fill(ADMIN.password);
   await page.getByTestId('signin-submit').click();
-  await expect(page.getByTestId('nav-signin')).toHaveCount(0);
+  await expect(page.getByTestId('nav-account')).toBeVisible();
 }
 
 const cli = (args: string[], cwd: string) =>
@@ -96,6 +96,7 @@ test('an admin sets up a study, three participants complete it, and the report i
   // The admin defines the study in the console.
   await signIn(page);
   await page.goto(`${app.url}/admin/studies/new`);
+  await expect(page.getByTestId('study-form-title')).toBeVisible();
   await page.getByTestId('study-form-title').fill('Vicuna-80 pilot');
   await page.getByTestId('study-form-slug').fill('vicuna-pilot');
   await page.getByTestId('study-form-set').selectOption('vicuna80');
