@@ -26,6 +26,7 @@ const { createStudy } = await import('./create');
 const { joinStudy, nextItem, judgeItem, participantView } = await import('./participate');
 const { setExclusion, studyOverview, studyReport } = await import('./console');
 const { bundleZip } = await import('./bundle');
+const { ratingsCommand, ratingsOf } = await import('./report');
 type Deps = import('../battle/deps').BattleDeps;
 
 const MODELS = ['gpt-4', 'claude-v1', 'vicuna-13b'];
@@ -169,6 +170,13 @@ describe('a study on the Vicuna-80 recorded answers', () => {
     expect(analyze.status, analyze.stderr).toBe(0);
     expect(JSON.parse(analyze.stdout)).toEqual(saved.agreement);
     expect(strFromU8(zip[`${slug}/report.md`])).toContain("Krippendorff's alpha");
+
+    // With a bootstrap (the command runs it on worker threads from 400 rounds): still the same numbers.
+    const records = JSON.parse(fs.readFileSync(path.join(out, 'judgments.json'), 'utf8')) as Parameters<typeof ratingsOf>[0];
+    const options = { bootstrap: 500, seed: 7 };
+    const boot = cli(ratingsCommand(options).split(' ').slice(2));
+    expect(boot.status, boot.stderr).toBe(0);
+    expect((JSON.parse(boot.stdout) as { models: unknown[] }).models).toEqual(JSON.parse(JSON.stringify(ratingsOf(records, options).result.models)));
   });
 
   it('excluding an annotator, with a reason, refits the report', async () => {
