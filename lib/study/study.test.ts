@@ -192,3 +192,28 @@ describe('a study on the Vicuna-80 recorded answers', () => {
     expect((await studyReport(slug, { conversations: false })).report.judgments.counted).toBe(before.judgments.counted);
   });
 });
+
+describe('who may take part', () => {
+  it('a signed-in study asks anonymous visitors to sign in, and knows an account across browsers', async () => {
+    await createStudy(
+      deps.registry(),
+      { slug: 'accounts-only', title: 'Accounts only', prompts: { set: 'vicuna80', questions: [1, 2] }, models: MODELS, access: 'signed-in', judgmentsPerPair: 1 },
+      { createdBy: null, open: true },
+    );
+    const anonymous = actor('browser-1');
+    expect((await participantView(deps, 'accounts-only', anonymous)).needs).toBe('sign-in');
+    await expect(joinStudy('accounts-only', anonymous, {})).rejects.toMatchObject({ code: 'unauthorized' });
+    const signedIn = { voterId: 'browser-1', userId: 'user-1', network: 'net', user: { id: 'user-1' } };
+    const joined = await joinStudy('accounts-only', signedIn, {});
+    expect(joined.label).toBe('annotator-01');
+    const otherBrowser = { ...signedIn, voterId: 'browser-2' };
+    expect((await participantView(deps, 'accounts-only', otherBrowser)).participant).toEqual({ label: 'annotator-01' });
+    expect((await joinStudy('accounts-only', otherBrowser, {})).id).toBe(joined.id);
+  });
+
+  it('a draft or closed study hands out nothing', async () => {
+    await createStudy(deps.registry(), { slug: 'not-yet', title: 'Not yet', prompts: { set: 'vicuna80', questions: [1] }, models: MODELS, access: 'anonymous' }, { createdBy: null });
+    await expect(joinStudy('not-yet', actor('v9'), {})).rejects.toMatchObject({ code: 'forbidden', message: expect.stringMatching(/not started/) });
+    await expect(nextItem(deps, 'missing-study', actor('v9'))).rejects.toMatchObject({ code: 'not_found' });
+  });
+});
