@@ -12,6 +12,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   'download-models': () => import('./commands/download-models'),
   admin: () => import('./commands/admin'),
   backup: () => import('./commands/backup'),
+  study: () => import('./commands/study'),
 };
 
 async function usage(): Promise<string> {

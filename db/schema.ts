@@ -193,11 +193,14 @@ export const battles = sqliteTable(
      * have their answers in messages).
      */
     styleFeatures: text('style_features'),
+    /** The study this battle is a judgment of (lib/study); such battles never count on the main board. */
+    studyId: text('study_id'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
   (t) => [
     index('battles_status_idx').on(t.status),
+    index('battles_study_idx').on(t.studyId),
     index('battles_import_idx').on(t.importId),
     index('battles_created_idx').on(t.createdAt),
     index('battles_voter_idx').on(t.voterId, t.createdAt),
@@ -292,6 +295,112 @@ export const ratingSnapshots = sqliteTable(
   (t) => [index('snapshots_lookup_idx').on(t.category, t.styleControl, t.createdAt)],
 );
 
+/**
+ * A blind human evaluation (lib/study): a fixed prompt set, models and design, judged by assigned
+ * participants. `definition` is the validated definition (lib/study/definition.ts) with its items
+ * resolved; `kind` 'imported' holds judgments read from a published file instead.
+ */
+export const studies = sqliteTable('studies', {
+  id: text('id').primaryKey(),
+  slug: text('slug').notNull().unique(),
+  title: text('title').notNull(),
+  kind: text('kind', { enum: ['native', 'imported'] }).notNull().default('native'),
+  status: text('status', { enum: ['draft', 'open', 'closed'] }).notNull().default('draft'),
+  access: text('access', { enum: ['signed-in', 'invite', 'anonymous'] }).notNull(),
+  definition: text('definition').notNull(),
+  createdBy: text('created_by'),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+/** A prompt of a study, or one of its attention checks (`check` holds what the check shows, as JSON). */
+export const studyItems = sqliteTable(
+  'study_items',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    studyId: text('study_id')
+      .notNull()
+      .references(() => studies.id),
+    kind: text('kind', { enum: ['item', 'check'] }).notNull(),
+    /** The item's id in its prompt set (recorded question id), or the check's number. */
+    key: text('key').notNull(),
+    text: text('text').notNull(),
+    category: text('category'),
+    check: text('check'),
+    position: integer('position').notNull(),
+  },
+  (t) => [uniqueIndex('study_items_key_unique').on(t.studyId, t.kind, t.key)],
+);
+
+/**
+ * One person taking part in a study. `label` is the pseudonymous annotator id that reports and
+ * exports use; who it is (account, browser, invite code) never leaves the store.
+ */
+export const studyParticipants = sqliteTable(
+  'study_participants',
+  {
+    id: text('id').primaryKey(),
+    studyId: text('study_id')
+      .notNull()
+      .references(() => studies.id),
+    seq: integer('seq').notNull(),
+    label: text('label').notNull(),
+    userId: text('user_id'),
+    voterId: text('voter_id'),
+    /** sha256 of the participant code of an invite (the code itself is shown once). */
+    codeHash: text('code_hash').unique(),
+    note: text('note'),
+    consentedAt: integer('consented_at'),
+    joinedAt: integer('joined_at'),
+    excludedAt: integer('excluded_at'),
+    excludedReason: text('excluded_reason'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('study_participants_seq_unique').on(t.studyId, t.seq),
+    uniqueIndex('study_participants_label_unique').on(t.studyId, t.label),
+    uniqueIndex('study_participants_user_unique').on(t.studyId, t.userId),
+    uniqueIndex('study_participants_voter_unique').on(t.studyId, t.voterId),
+  ],
+);
+
+/**
+ * One judgment the design asks for: an item and an ordered pair of models (a on the left), in the
+ * design's order (`position`). Assigned to one participant at a time; the judgment is the vote of
+ * its battle. The unique index makes "nobody judges the same item and pair twice" a property of
+ * the store. Attention-check slots are made per participant when one falls due.
+ */
+export const studySlots = sqliteTable(
+  'study_slots',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    studyId: text('study_id')
+      .notNull()
+      .references(() => studies.id),
+    kind: text('kind', { enum: ['item', 'check'] }).notNull(),
+    /** The design cell (item x unordered pair); a check's cell is its own. */
+    cell: integer('cell').notNull(),
+    itemId: integer('item_id')
+      .notNull()
+      .references(() => studyItems.id),
+    position: integer('position'),
+    modelA: text('model_a').notNull(),
+    modelB: text('model_b').notNull(),
+    /** For attention checks: the side with the sound answer. */
+    expected: text('expected', { enum: ['model_a', 'model_b'] }),
+    participantId: text('participant_id'),
+    /** No foreign key: retention may delete a battle that was never voted on. */
+    battleId: text('battle_id'),
+    assignedAt: integer('assigned_at'),
+  },
+  (t) => [
+    uniqueIndex('study_slots_cell_participant_unique').on(t.studyId, t.cell, t.participantId),
+    index('study_slots_open_idx').on(t.studyId, t.kind, t.participantId, t.position),
+    index('study_slots_participant_idx').on(t.participantId),
+    index('study_slots_battle_idx').on(t.battleId),
+  ],
+);
+
 export type Battle = typeof battles.$inferSelect;
 export type NewBattle = typeof battles.$inferInsert;
 export type Message = typeof messages.$inferSelect;
@@ -306,3 +415,7 @@ export type Invite = typeof invites.$inferSelect;
 export type ModelRow = typeof models.$inferSelect;
 export type AuditEntry = typeof auditLog.$inferSelect;
 export type ModelInfo = typeof modelInfo.$inferSelect;
+export type Study = typeof studies.$inferSelect;
+export type StudyItem = typeof studyItems.$inferSelect;
+export type StudyParticipant = typeof studyParticipants.$inferSelect;
+export type StudySlot = typeof studySlots.$inferSelect;

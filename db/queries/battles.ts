@@ -30,6 +30,8 @@ export async function createBattle(
     voterId?: string | null;
     userId?: string | null;
     network?: string | null;
+    /** A study's judgment (never counted on the main board). */
+    studyId?: string | null;
     now?: number;
   },
 ): Promise<Battle> {
@@ -53,6 +55,7 @@ export async function createBattle(
     voterId: params.voterId ?? null,
     userId: params.userId ?? null,
     network: params.network ?? null,
+    studyId: params.studyId ?? null,
     createdAt: now,
     updatedAt: now,
   };

@@ -82,13 +82,19 @@ export async function exclusionCounts({ db = getDb() }: { db?: Db } = {}): Promi
     )
     .all() as { reason: string; n: number }[];
   const total = (c.prepare('SELECT count(*) AS n FROM votes').get() as { n: number }).n;
+  // Study judgments count in their study's report, not on the board.
+  const study = (
+    c
+      .prepare(`SELECT count(*) AS n FROM battles b JOIN votes v ON v.battle_id = b.id WHERE b.study_id IS NOT NULL AND v.excluded_reason IS NULL`)
+      .get() as { n: number }
+  ).n;
   const excluded: Record<string, number> = {};
   let excludedTotal = 0;
   for (const r of rows) {
     excluded[r.reason] = (excluded[r.reason] ?? 0) + r.n;
     excludedTotal += r.n;
   }
-  return { counted: total - excludedTotal, excluded };
+  return { counted: total - excludedTotal - study, excluded };
 }
 
 const COUNTS_KEY = 'ratings.exclusions';

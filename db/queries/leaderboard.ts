@@ -20,9 +20,10 @@ function stmt(client: Client, sql: string): Database.Statement {
 
 /**
  * A battle counts for ratings when it was voted and its vote was not excluded (identity leak,
- * failed side, ...). This predicate is the single definition of "counted".
+ * failed side, ...), and it is not a study's judgment (studies are rated on their own). This
+ * predicate is the single definition of "counted".
  */
-export const COUNTED_WHERE = `b.status = 'voted' AND v.excluded_reason IS NULL`;
+export const COUNTED_WHERE = `b.status = 'voted' AND v.excluded_reason IS NULL AND b.study_id IS NULL`;
 
 /**
  * One counted battle as the rating pass reads it: a plain array (better-sqlite3's raw mode), which

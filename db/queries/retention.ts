@@ -20,7 +20,7 @@ export async function expiredBattles(params: WithDb & { before: number; limit: n
       `SELECT b.id, EXISTS (SELECT 1 FROM votes v WHERE v.battle_id = b.id) AS voted,
               ${answers('a')} AS answersA, ${answers('b')} AS answersB
          FROM battles b
-        WHERE b.created_at < ? AND b.source = 'arena' AND EXISTS (SELECT 1 FROM messages m WHERE m.battle_id = b.id)
+        WHERE b.created_at < ? AND b.source = 'arena' AND b.study_id IS NULL AND EXISTS (SELECT 1 FROM messages m WHERE m.battle_id = b.id)
         ORDER BY b.created_at LIMIT ?`,
     )
     .all(params.before, params.limit) as (Omit<ExpiredBattle, 'voted'> & { voted: number })[];

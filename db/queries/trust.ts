@@ -28,7 +28,7 @@ export function* iterateVoteHistories(db: Db): Generator<VoteHistoryRow> {
               ${last('max(m.created_at + coalesce(m.duration_ms, 0))')} AS doneAt,
               ${last('coalesce(sum(length(m.content)), 0)')} AS chars
          FROM votes v JOIN battles b ON b.id = v.battle_id
-        WHERE b.source = 'arena' AND v.voter_id IS NOT NULL
+        WHERE b.source = 'arena' AND b.study_id IS NULL AND v.voter_id IS NOT NULL
         ORDER BY identity, v.created_at, v.id`,
     )
     .iterate() as IterableIterator<VoteHistoryRow>;

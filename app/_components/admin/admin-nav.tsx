@@ -12,6 +12,7 @@ const LINKS = [
   { href: '/admin/accounts', label: 'Accounts & invites', testid: 'admin-nav-accounts' },
   { href: '/admin/settings', label: 'Settings', testid: 'admin-nav-settings' },
   { href: '/admin/imports', label: 'Imports', testid: 'admin-nav-imports' },
+  { href: '/admin/studies', label: 'Studies', testid: 'admin-nav-studies' },
   { href: '/admin/audit', label: 'Audit log', testid: 'admin-nav-audit' },
 ];
 
