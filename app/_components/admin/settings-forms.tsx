@@ -115,6 +115,58 @@ function RetentionForm({ retention }: { retention: OperatorSettings['retention']
   );
 }
 
+function IntegrityForm({ integrity }: { integrity: OperatorSettings['integrity'] }) {
+  const s = useSection('integrity');
+  const [trustScoring, setTrustScoring] = useState(integrity.trustScoring);
+  const [recordedTrustedOnly, setRecorded] = useState(integrity.recordedTrustedOnly);
+  const [voterCap, setVoterCap] = useState(integrity.voterCap === null ? '' : String(integrity.voterCap));
+  const [voterModelCap, setVoterModelCap] = useState(integrity.voterModelCap === null ? '' : String(integrity.voterModelCap));
+  const cap = (v: string) => (v.trim() === '' ? null : Number(v));
+  return (
+    <form
+      className={`${styles.card} ${styles.form}`}
+      data-testid="settings-integrity"
+      onSubmit={(e) => (
+        e.preventDefault(),
+        void s.save({ trustScoring, recordedTrustedOnly, voterCap: cap(voterCap), voterModelCap: cap(voterModelCap) })
+      )}
+    >
+      <h2 className={styles.cardTitle}>Vote integrity</h2>
+      <fieldset className={styles.fieldset}>
+        <legend>Trust scoring (bursts, one side, reading time, votes against or for particular models)</legend>
+        {(['exclude', 'observe', 'off'] as const).map((m) => (
+          <label key={m} className={styles.check}>
+            <input type="radio" name="trustScoring" checked={trustScoring === m} onChange={() => (s.touch(), setTrustScoring(m))} data-testid={`trust-${m}`} />
+            {m === 'exclude' ? 'Exclude the votes of flagged voters' : m === 'observe' ? 'Score voters, exclude nothing' : 'Off'}
+          </label>
+        ))}
+      </fieldset>
+      <label className={styles.check}>
+        <input type="checkbox" checked={recordedTrustedOnly} onChange={(e) => (s.touch(), setRecorded(e.target.checked))} data-testid="recorded-trusted-only" />
+        Count recorded-answer battles only from signed-in accounts (recorded answers are public, so a script can tell the sides
+        apart: turn this on for any board open to the public)
+      </label>
+      <div className={styles.grid2}>
+        <label className={styles.field}>
+          Most votes one voter weighs in the fit <span className={styles.hint}>empty: no cap</span>
+          <input value={voterCap} onChange={(e) => (s.touch(), setVoterCap(e.target.value.replace(/\D/g, '')))} inputMode="numeric" data-testid="voter-cap" />
+        </label>
+        <label className={styles.field}>
+          … and on any one model <span className={styles.hint}>empty: no cap</span>
+          <input value={voterModelCap} onChange={(e) => (s.touch(), setVoterModelCap(e.target.value.replace(/\D/g, '')))} inputMode="numeric" data-testid="voter-model-cap" />
+        </label>
+      </div>
+      {s.error && <p className={styles.error}>{s.error}</p>}
+      <div className={styles.actions}>
+        <button type="submit" className="button button-primary" disabled={s.pending} data-testid="save-integrity">
+          Save
+        </button>
+        <Saved show={s.saved} />
+      </div>
+    </form>
+  );
+}
+
 function ArenaForm({ effective, override }: { effective: ArenaSettings; override: OperatorSettings['arena'] }) {
   const s = useSection('arena');
   const [f, setF] = useState({
@@ -195,6 +247,7 @@ export function SettingsForms({ sections, effectiveArena }: { sections: Operator
       <ArenaForm effective={effectiveArena} override={sections.arena} />
       <AccessForm access={sections.access} />
       <NoticeForm notice={sections.notice} />
+      <IntegrityForm integrity={sections.integrity} />
       <RetentionForm retention={sections.retention} />
     </>
   );
