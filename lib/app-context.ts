@@ -1,5 +1,7 @@
 import { databasePath, getDb } from '../db/index';
 import { abortUnfinishedMessages } from '../db/queries/battles';
+import { arenaInfo } from './battle/arena-info';
+import { BASE_PATH } from './base-path';
 import type { BattleDeps } from './battle/deps';
 import { buildLeakWords, leakMatcher, type LeakMatcher } from './battle/leak-check';
 import { processTurnLock } from './battle/turn-lock';
@@ -12,6 +14,7 @@ import { createProvider } from './providers/create-provider';
 import type { ModelProvider, RecordedPrompt } from './providers/types';
 import { loadRegistry, recordedPrompts } from './registry/load';
 import { findModel } from './registry/lookup';
+import { unreachableReason } from './registry/unreachable-reason';
 import type { Registry } from './registry/schema';
 
 /**
@@ -107,7 +110,7 @@ async function createAppContext(): Promise<AppContext> {
       trustProxy: config.PAIRWISE_TRUST_PROXY,
       sessionUser: async () => null,
       secureCookies: origin.publicOrigin?.startsWith('https:') ?? false,
-      cookiePath: '/',
+      cookiePath: BASE_PATH || '/',
     },
     limits: storeRateLimits(() => registry.settings.limits, { enabled: !config.PAIRWISE_DISABLE_RATE_LIMITS }),
     registry: () => registry,
@@ -146,19 +149,56 @@ export function getAppContext(): Promise<AppContext> {
 export async function startUp(): Promise<void> {
   try {
     const ctx = await getAppContext();
+    const built = BASE_PATH;
+    const wanted = ctx.env.PAIRWISE_BASE_PATH ?? '';
+    if (built !== wanted) {
+      throw new Error(
+        `this build serves ${built ? `the sub-path ${built}` : 'the root path'}, but PAIRWISE_BASE_PATH is ${wanted ? `"${wanted}"` : 'not set'}. ` +
+          'Next.js fixes the base path when it builds: run `npm run build` again with the same PAIRWISE_BASE_PATH.',
+      );
+    }
     const registry = ctx.registry();
     const enabled = registry.models.filter((m) => m.enabled).length;
     console.log(`[pairwise] registry: ${registry.source} (${enabled} enabled model${enabled === 1 ? '' : 's'})`);
-    // Load local weights in the background, so the first battle does not wait for them; a model
-    // that fails to load reports itself unhealthy and is left out of pairing.
-    for (const m of registry.models) {
-      if (!m.enabled) continue;
-      void Promise.resolve()
-        .then(() => ctx.provider(m.id).warmup?.())
-        .catch((e) => console.error(`[pairwise] model "${m.id}" failed to load:`, e));
-    }
+    // In the background, so the first battle does not wait for local weights or remote probes.
+    void reportModels(ctx);
   } catch (err) {
     console.error(`\n[pairwise] cannot start: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(1);
   }
+}
+
+/**
+ * Loads local weights (a model that fails to load reports itself unhealthy and is left out of
+ * pairing), then names in the log every enabled model that cannot be used, and why, and says
+ * what the arena will offer. The page shows voters counts only; the reasons are for operators.
+ */
+async function reportModels(ctx: AppContext): Promise<void> {
+  const registry = ctx.registry();
+  const models = registry.models.filter((m) => m.enabled);
+  const checked = await Promise.all(
+    models.map(async (m) => {
+      try {
+        await ctx.provider(m.id).warmup?.();
+      } catch (err) {
+        return { m, why: `failed to load (${err instanceof Error ? err.message : String(err)})` };
+      }
+      if (await ctx.isHealthy(m.id)) return { m, why: null };
+      return { m, why: await unreachableReason(m) };
+    }),
+  );
+  for (const { m, why } of checked) {
+    if (why) console.warn(`[pairwise] model "${m.id}" is unreachable: ${why}. It is left out of battles.`);
+  }
+  const info = await arenaInfo(ctx);
+  const live = info.modes[0];
+  const recorded = info.modes[1];
+  const parts = [
+    `${live.models} live model${live.models === 1 ? '' : 's'}${live.onlyFixtures ? ' (test fixtures only)' : ''}`,
+    recorded.available ? `recorded answers to ${recorded.prompts.length} questions` : 'no recorded answers',
+  ];
+  const unreachable = checked.filter((c) => c.why).length;
+  if (unreachable) parts.push(`${unreachable} of ${models.length} enabled models unreachable`);
+  const opens = info.empty ? 'the arena shows its empty state' : `the arena opens in ${info.defaultMode} mode`;
+  console.log(`[pairwise] arena: ${parts.join(', ')}; ${opens}.`);
 }

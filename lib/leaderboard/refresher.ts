@@ -1,3 +1,5 @@
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { databasePath, getDb } from '../../db/index';
 import { latestSnapshot, latestVoteId } from '../../db/queries/leaderboard';
@@ -155,7 +157,7 @@ export function runInWorker(file: string): Promise<ComputeSummary> {
   const workerData = { databasePath: file };
   const worker = process.env.NEXT_RUNTIME
     ? new Worker(new URL('./rating-worker.ts', import.meta.url), { workerData })
-    : new Worker(tsxBootstrap(new URL('./rating-worker.ts', import.meta.url).href), { eval: true, workerData });
+    : new Worker(tsxBootstrap(workerSourceUrl()), { eval: true, workerData });
   return new Promise((resolve, reject) => {
     let summary: ComputeSummary | null = null;
     worker.on('message', (msg: { type: string; summary?: ComputeSummary }) => {
@@ -167,6 +169,15 @@ export function runInWorker(file: string): Promise<ComputeSummary> {
       else reject(new Error(`rating worker exited with code ${code} before finishing`));
     });
   });
+}
+
+/**
+ * The worker's TypeScript source, for runs outside the bundle. Built from a path rather than
+ * `new URL(...)`, which the bundler would copy into the public static files.
+ */
+function workerSourceUrl(): string {
+  const dir = path.dirname(fileURLToPath(import.meta.url));
+  return pathToFileURL(path.join(/* turbopackIgnore: true */ dir, 'rating-worker.ts')).href;
 }
 
 /** A worker script that loads a TypeScript entry through tsx (Node 20 ignores --import in workers). */
