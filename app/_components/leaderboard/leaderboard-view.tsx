@@ -3,6 +3,7 @@
 import Link from 'next/link';
 import { usePathname, useRouter } from 'next/navigation';
 import { memo, useDeferredValue, useEffect, useMemo, useState, useTransition } from 'react';
+import { withBasePath } from '@/lib/base-path';
 import type { BoardRow } from '@/lib/leaderboard/board-view';
 import { modelHref } from '@/lib/leaderboard/links';
 import styles from './leaderboard.module.css';
@@ -127,7 +128,7 @@ export function LeaderboardView({ rows, category, styleControl, styleAvailable, 
     p.set('format', format);
     // The API includes deprecated models unless told otherwise; the table hides them by default.
     p.set('deprecated', deprecated ? '1' : '0');
-    return `/api/leaderboard?${p.toString()}`;
+    return withBasePath(`/api/leaderboard?${p.toString()}`);
   };
 
   const header = (key: SortKey, label: string, opts: { num?: boolean; title?: string } = {}) => {
