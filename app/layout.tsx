@@ -1,10 +1,21 @@
 import type { Metadata, Viewport } from 'next';
 import Link from 'next/link';
+import { withBasePath } from '@/lib/base-path';
 import './globals.css';
 
+// Files in public/ (made from public/icon.svg by scripts/make-icons.ts). Metadata URLs do not get
+// the base path by themselves.
 export const metadata: Metadata = {
   title: 'Pairwise',
   description: 'A blind arena and leaderboard for large language models.',
+  icons: {
+    icon: [
+      { url: withBasePath('/favicon.ico'), sizes: '16x16 32x32 48x48' },
+      { url: withBasePath('/icon.svg'), type: 'image/svg+xml' },
+    ],
+    apple: withBasePath('/apple-touch-icon.png'),
+  },
+  manifest: withBasePath('/manifest.webmanifest'),
 };
 
 export const viewport: Viewport = {
