@@ -66,7 +66,7 @@ test('a battle between the two tiny GGUF models, from prompt to revealed vote, t
   for (const side of ['a', 'b'] as const) {
     await expect(battle.answer(side, 1)).toHaveAttribute('data-status', 'done');
     await expect(battle.response(side)).toContainText('Once upon a time there was a little dog who');
-    expect((await battle.answer(side, 1).innerText()).trim().length).toBeGreaterThan(0);
+    expect((await battle.answer(side, 1).locator('.markdown').innerText()).trim().length).toBeGreaterThan(0);
   }
   await battle.expectVotingEnabled(true);
 

@@ -178,13 +178,14 @@ async function reportModels(ctx: AppContext): Promise<void> {
   const models = registry.models.filter((m) => m.enabled);
   const checked = await Promise.all(
     models.map(async (m) => {
+      let loadError: unknown;
       try {
         await ctx.provider(m.id).warmup?.();
       } catch (err) {
-        return { m, why: `failed to load (${err instanceof Error ? err.message : String(err)})` };
+        loadError = err ?? 'unknown error';
       }
-      if (await ctx.isHealthy(m.id)) return { m, why: null };
-      return { m, why: await unreachableReason(m) };
+      if (loadError === undefined && (await ctx.isHealthy(m.id))) return { m, why: null };
+      return { m, why: await unreachableReason(m, { loadError }) };
     }),
   );
   for (const { m, why } of checked) {

@@ -9,14 +9,16 @@ import type { ModelEntry } from './schema';
  */
 export async function unreachableReason(
   entry: ModelEntry,
-  options: { env?: Record<string, string | undefined>; timeoutMs?: number } = {},
+  options: { env?: Record<string, string | undefined>; timeoutMs?: number; loadError?: unknown } = {},
 ): Promise<string> {
   const env = options.env ?? process.env;
   const p = entry.provider;
   switch (p.kind) {
     case 'gguf':
-      return (await fileProblem(p.path, (head) => (head.toString('latin1', 0, 4) === 'GGUF' ? null : 'not a GGUF file'))) ??
-        'the file is there but the model did not load (see the error above)';
+      return (
+        (await fileProblem(p.path, (head) => (head.toString('latin1', 0, 4) === 'GGUF' ? null : 'not a GGUF file'))) ??
+        (options.loadError ? `it failed to load (${errorText(options.loadError)})` : 'the file is there but the model did not load')
+      );
     case 'recorded':
       return (
         (await fileProblem(path.join(p.set, 'question.jsonl'))) ??
@@ -32,6 +34,10 @@ export async function unreachableReason(
       return endpointProblem(p.baseURL, p.apiKeyEnv ? env[p.apiKeyEnv]?.trim() : undefined, options.timeoutMs ?? 2_000);
     }
   }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 async function fileProblem(file: string, check?: (head: Buffer) => string | null): Promise<string | null> {

@@ -373,7 +373,7 @@ function ModelLink({ model }: { model: { id: string; name: string } }) {
 
 function ArenaSkeleton() {
   return (
-    <div className="arena arena-loading" aria-busy="true" aria-label="Loading the arena">
+    <div className="arena arena-loading" role="status" aria-busy="true" aria-label="Loading the arena">
       <div className="arena-intro">
         <div className="skeleton skeleton-title" />
         <div className="skeleton skeleton-line" />

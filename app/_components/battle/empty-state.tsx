@@ -158,7 +158,8 @@ function Snippet({ label, code }: { label: string; code: string }) {
           {copied ? 'Copied' : 'Copy'}
         </button>
       </figcaption>
-      <pre>
+      {/* Focusable, so a keyboard can scroll a snippet wider than the screen. */}
+      <pre tabIndex={0}>
         <code>{code}</code>
       </pre>
     </figure>
