@@ -29,9 +29,16 @@ test.afterAll(async () => {
   await stub?.close();
 });
 
-async function withApp(registry: unknown, fn: (app: AppServer) => Promise<void>) {
+async function withApp(registry: unknown, fn: (app: AppServer) => Promise<void>, live?: number) {
   const app = await startApp({ registry });
   try {
+    // On a busy machine a model's first health probe can time out; wait until the live pool is
+    // what the registry makes it, so the page is judged on the pool and not on start-up timing.
+    if (live !== undefined) {
+      await expect
+        .poll(async () => (await (await fetch(`${app.url}/api/arena`)).json()).modes[0].models, { timeout: 60_000 })
+        .toBe(live);
+    }
     await fn(app);
   } finally {
     await app.stop();
@@ -60,7 +67,7 @@ test('a live pool of only test fixtures opens in recorded mode, and says what th
     await expect.poll(() => app.logs()).toContain(
       '[pairwise] arena: 2 live models (test fixtures only), recorded answers to 80 questions; the arena opens in recorded mode.',
     );
-  });
+  }, 2);
 });
 
 test('two live models: live mode, with a plain word that every battle is the same pair', async ({ page }) => {
@@ -78,7 +85,7 @@ test('two live models: live mode, with a plain word that every battle is the sam
     await expect(page.getByTestId('pool-note')).toHaveText(
       'Only two live models are available, so every live battle pairs the same two (on random sides).',
     );
-  });
+  }, 2);
 });
 
 test('three live models: no note', async ({ page }) => {
@@ -90,7 +97,7 @@ test('three live models: no note', async ({ page }) => {
     await battle.goto(app.url);
     await expect(battle.promptInput).toBeVisible();
     await expect(page.getByTestId('pool-note')).toHaveCount(0);
-  });
+  }, 3);
 });
 
 test('no models configured: the empty state explains how to add them', async ({ page }) => {

@@ -1,6 +1,6 @@
 import { databasePath, getDb } from '../db/index';
 import { abortUnfinishedMessages } from '../db/queries/battles';
-import { arenaInfo } from './battle/arena-info';
+import { describeArena } from './battle/arena-info';
 import { BASE_PATH } from './base-path';
 import type { BattleDeps } from './battle/deps';
 import { buildLeakWords, leakMatcher, type LeakMatcher } from './battle/leak-check';
@@ -15,7 +15,7 @@ import type { ModelProvider, RecordedPrompt } from './providers/types';
 import { loadRegistry, recordedPrompts } from './registry/load';
 import { findModel } from './registry/lookup';
 import { unreachableReason } from './registry/unreachable-reason';
-import type { Registry } from './registry/schema';
+import type { ModelEntry, Registry } from './registry/schema';
 
 /**
  * What the server loads once per process: the registry, one provider per model (GGUF providers
@@ -37,6 +37,8 @@ export interface AppContext extends BattleDeps {
 const HEALTHY_TTL_MS = 30_000;
 const UNHEALTHY_TTL_MS = 5_000;
 const HEALTH_TIMEOUT_MS = 2_000;
+/** Before the start report calls a model unreachable, it probes it once more after this long. */
+const REPORT_RETRY_MS = 3_000;
 
 const g = globalThis as unknown as { __pairwiseApp?: Promise<AppContext> };
 
@@ -171,34 +173,40 @@ export async function startUp(): Promise<void> {
 /**
  * Loads local weights (a model that fails to load reports itself unhealthy and is left out of
  * pairing), then names in the log every enabled model that cannot be used, and why, and says
- * what the arena will offer. The page shows voters counts only; the reasons are for operators.
+ * what the arena will offer. Its probes are its own (lib/registry/unreachable-reason.ts), not the
+ * health cache: a probe that times out while the process is still busy starting must not keep a
+ * model out of the first battles. A model found unreachable is probed once more a little later
+ * before it is reported. The page shows voters counts only; the reasons are for operators.
  */
 async function reportModels(ctx: AppContext): Promise<void> {
   const registry = ctx.registry();
   const models = registry.models.filter((m) => m.enabled);
-  const checked = await Promise.all(
-    models.map(async (m) => {
-      let loadError: unknown;
-      try {
-        await ctx.provider(m.id).warmup?.();
-      } catch (err) {
-        loadError = err ?? 'unknown error';
-      }
-      if (loadError === undefined && (await ctx.isHealthy(m.id))) return { m, why: null };
-      return { m, why: await unreachableReason(m, { loadError }) };
-    }),
-  );
+  const diagnose = async (m: ModelEntry): Promise<string | null> => {
+    let loadError: unknown;
+    try {
+      await ctx.provider(m.id).warmup?.();
+    } catch (err) {
+      loadError = err ?? 'unknown error';
+    }
+    return unreachableReason(m, { loadError });
+  };
+  let checked = await Promise.all(models.map(async (m) => ({ m, why: await diagnose(m) })));
+  if (checked.some((c) => c.why)) {
+    await new Promise((resolve) => setTimeout(resolve, REPORT_RETRY_MS).unref());
+    checked = await Promise.all(checked.map(async (c) => (c.why ? { m: c.m, why: await unreachableReason(c.m) } : c)));
+  }
   for (const { m, why } of checked) {
     if (why) console.warn(`[pairwise] model "${m.id}" is unreachable: ${why}. It is left out of battles.`);
   }
-  const info = await arenaInfo(ctx);
+  const reachable = new Set(checked.filter((c) => !c.why).map((c) => c.m.id));
+  const info = describeArena(registry, (id) => reachable.has(id), await ctx.recordedPrompts());
   const live = info.modes[0];
   const recorded = info.modes[1];
   const parts = [
     `${live.models} live model${live.models === 1 ? '' : 's'}${live.onlyFixtures ? ' (test fixtures only)' : ''}`,
     recorded.available ? `recorded answers to ${recorded.prompts.length} questions` : 'no recorded answers',
   ];
-  const unreachable = checked.filter((c) => c.why).length;
+  const unreachable = checked.length - reachable.size;
   if (unreachable) parts.push(`${unreachable} of ${models.length} enabled models unreachable`);
   const opens = info.empty ? 'the arena shows its empty state' : `the arena opens in ${info.defaultMode} mode`;
   console.log(`[pairwise] arena: ${parts.join(', ')}; ${opens}.`);

@@ -1,4 +1,5 @@
-import type { ModelEntry } from '../registry/schema';
+import type { RecordedPrompt } from '../providers/types';
+import type { ModelEntry, Registry } from '../registry/schema';
 import { liveModels } from '../registry/load';
 import type { BattleDeps } from './deps';
 import { eligibleCandidates } from './sampling';
@@ -47,13 +48,23 @@ export async function healthyCandidates(deps: BattleDeps, models: ModelEntry[]) 
 
 export async function arenaInfo(deps: BattleDeps): Promise<ArenaInfo> {
   const registry = deps.registry();
-  const { settings } = registry;
-  const recordedModels = registry.models.filter((m) => m.provider.kind === 'recorded');
-  const [live, recorded, prompts] = await Promise.all([
-    healthyCandidates(deps, liveModels(registry)),
-    healthyCandidates(deps, recordedModels),
+  const usable = registry.models.filter((m) => m.enabled && m.weight > 0);
+  const [health, prompts] = await Promise.all([
+    Promise.all(usable.map(async (m) => [m.id, await deps.isHealthy(m.id)] as const)),
     deps.recordedPrompts(),
   ]);
+  const healthy = new Set(health.filter(([, ok]) => ok).map(([id]) => id));
+  return describeArena(registry, (id) => healthy.has(id), prompts);
+}
+
+/** The arena info for a registry, given which models are healthy and the recorded questions. */
+export function describeArena(registry: Registry, isHealthy: (id: string) => boolean, prompts: RecordedPrompt[]): ArenaInfo {
+  const { settings } = registry;
+  const live = eligibleCandidates(liveModels(registry), isHealthy);
+  const recorded = eligibleCandidates(
+    registry.models.filter((m) => m.provider.kind === 'recorded'),
+    isHealthy,
+  );
   const recordedAvailable = recorded.length >= 2 && prompts.length > 0;
   const liveAvailable = live.length >= 2;
   const fixtures = new Set(registry.models.filter((m) => m.fixture).map((m) => m.id));

@@ -3,34 +3,32 @@ import path from 'node:path';
 import type { ModelEntry } from './schema';
 
 /**
- * Why a model that failed its health check cannot be used, in words an operator can act on: the
- * missing file, the unset key variable, the endpoint that does not answer. For the server log
- * only: these sentences name files, endpoints and variables, which a voter must never see.
+ * Why a model cannot be used, in words an operator can act on: the missing file, the unset key
+ * variable, the endpoint that does not answer; null when nothing is wrong. It checks what the
+ * providers' health checks check, with probes of its own, so it never touches their caches. For
+ * the server log only: these sentences name files, endpoints and variables, which a voter must
+ * never see.
  */
 export async function unreachableReason(
   entry: ModelEntry,
   options: { env?: Record<string, string | undefined>; timeoutMs?: number; loadError?: unknown } = {},
-): Promise<string> {
+): Promise<string | null> {
   const env = options.env ?? process.env;
   const p = entry.provider;
   switch (p.kind) {
     case 'gguf':
       return (
         (await fileProblem(p.path, (head) => (head.toString('latin1', 0, 4) === 'GGUF' ? null : 'not a GGUF file'))) ??
-        (options.loadError ? `it failed to load (${errorText(options.loadError)})` : 'the file is there but the model did not load')
+        (options.loadError ? `it failed to load (${errorText(options.loadError)})` : null)
       );
     case 'recorded':
-      return (
-        (await fileProblem(path.join(p.set, 'question.jsonl'))) ??
-        (await fileProblem(p.answers)) ??
-        'its recorded answers cannot be read'
-      );
+      return (await fileProblem(path.join(p.set, 'question.jsonl'))) ?? (await fileProblem(p.answers));
     case 'openai-compatible':
     case 'openai':
     case 'anthropic':
     case 'google': {
       if (p.apiKeyEnv && !env[p.apiKeyEnv]?.trim()) return `the environment variable ${p.apiKeyEnv} (its API key) is not set`;
-      if (p.kind !== 'openai-compatible') return 'its health check failed';
+      if (p.kind !== 'openai-compatible') return null;
       return endpointProblem(p.baseURL, p.apiKeyEnv ? env[p.apiKeyEnv]?.trim() : undefined, options.timeoutMs ?? 2_000);
     }
   }
@@ -60,7 +58,8 @@ async function fileProblem(file: string, check?: (head: Buffer) => string | null
   }
 }
 
-async function endpointProblem(baseURL: string, apiKey: string | undefined, timeoutMs: number): Promise<string> {
+/** GET {baseURL}/models, as the provider's probe does: a server without that route (404, 405) is up. */
+async function endpointProblem(baseURL: string, apiKey: string | undefined, timeoutMs: number): Promise<string | null> {
   const url = `${baseURL.replace(/\/+$/, '')}/models`;
   try {
     const res = await fetch(url, {
@@ -70,7 +69,7 @@ async function endpointProblem(baseURL: string, apiKey: string | undefined, time
     await res.body?.cancel();
     if (res.status === 401 || res.status === 403) return `${url} refused the API key (HTTP ${res.status})`;
     if (!res.ok && res.status !== 404 && res.status !== 405) return `${url} answered HTTP ${res.status}`;
-    return `${baseURL} answers now, but did not when it was checked`;
+    return null;
   } catch (err) {
     const e = err as Error & { cause?: { code?: string } };
     if (e.name === 'TimeoutError') return `no answer from ${baseURL} within ${timeoutMs / 1000} s`;
