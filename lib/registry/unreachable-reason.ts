@@ -71,11 +71,12 @@ async function endpointProblem(baseURL: string, apiKey: string | undefined, time
     if (!res.ok && res.status !== 404 && res.status !== 405) return `${url} answered HTTP ${res.status}`;
     return null;
   } catch (err) {
-    const e = err as Error & { cause?: { code?: string } };
+    const e = err as Error & { cause?: { code?: string; message?: string } };
     if (e.name === 'TimeoutError') return `no answer from ${baseURL} within ${timeoutMs / 1000} s`;
     const code = e.cause?.code;
     if (code === 'ECONNREFUSED') return `nothing is listening at ${baseURL} (connection refused)`;
     if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `the host of ${baseURL} is not known (DNS)`;
-    return `cannot reach ${baseURL} (${code ?? e.message})`;
+    // fetch says only "fetch failed"; the cause says why (e.g. "bad port" for ports browsers block).
+    return `cannot reach ${baseURL} (${code ?? e.cause?.message ?? e.message})`;
   }
 }

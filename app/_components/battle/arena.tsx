@@ -111,8 +111,8 @@ function Battle({ info, modes }: { info: ArenaInfo; modes: ArenaModes }) {
 
   const lockedReason = composerLock(state, { failed, turnsLeft, maxTurns, mode: activeMode });
   const recorded = activeMode === 'recorded';
-  // A recorded battle has one turn: once it has started there is nothing to type.
-  const showComposer = !(recorded && started);
+  // Nothing to type once no follow-up is possible: a recorded battle has one turn, a voted one is closed.
+  const showComposer = !(recorded && started) && !voted;
   const hint = voteHint(state, failed, recorded);
 
   return (
@@ -211,11 +211,9 @@ function Battle({ info, modes }: { info: ArenaInfo; modes: ArenaModes }) {
             busy={streaming}
             placeholder={started ? 'Ask both models a follow-up…' : 'Ask anything. Two anonymous models will answer.'}
             footer={
-              voted ? null : (
-                <span className="turns-left" data-testid="turns-left">
-                  {turnsLeft} of {maxTurns} {maxTurns === 1 ? 'turn' : 'turns'} left
-                </span>
-              )
+              <span className="turns-left" data-testid="turns-left">
+                {turnsLeft} of {maxTurns} {maxTurns === 1 ? 'turn' : 'turns'} left
+              </span>
             }
           />
         ) : null}
@@ -280,7 +278,6 @@ function composerLock(
   state: BattleState,
   ctx: { failed: boolean; turnsLeft: number; maxTurns: number; mode: BattleMode },
 ): string | null {
-  if (state.phase === 'voted') return 'This battle is closed. Start a new battle to keep going.';
   if (state.turns.length === 0) return null;
   if (ctx.failed) return 'One side failed. Regenerate the answers or start a new battle.';
   if (ctx.turnsLeft <= 0) return `All ${ctx.maxTurns} turns used. Vote to reveal the models.`;

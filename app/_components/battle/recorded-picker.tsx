@@ -84,6 +84,8 @@ export function RecordedPicker({ prompts, selected, onSelect, onStart, busy }: P
             </label>
             <input
               id={`${id}-search`}
+              // The list opens on request: the search box takes focus, and scrolls into view on a phone.
+              autoFocus
               type="search"
               className="picker-search"
               data-testid="prompt-search"
