@@ -15,5 +15,9 @@ export async function register() {
     ratingsRefresher({
       startWorker: (workerData) => new Worker(new URL('./lib/leaderboard/rating-worker.ts', import.meta.url), { workerData }),
     });
+    // Conversations older than the retention setting are forgotten (hourly; votes are kept).
+    const [{ getAppContext }, { startRetention }] = await Promise.all([import('./lib/app-context'), import('./lib/account/retention')]);
+    const app = await getAppContext();
+    startRetention(() => app.operator().retention.conversationDays);
   }
 }

@@ -18,6 +18,15 @@ const host = process.env.HOST || '127.0.0.1';
 /** How long streams in flight may go on after SIGTERM before they are cut off. */
 const shutdownMs = Number(process.env.PAIRWISE_SHUTDOWN_MS || 10_000);
 const PEER_HEADER = 'x-pairwise-peer';
+const trustProxy = Number(process.env.PAIRWISE_TRUST_PROXY || 0) > 0;
+
+// next-auth builds its callback URLs from NEXTAUTH_URL, or (AUTH_TRUST_HOST) from the request's
+// host, which the app checks against PAIRWISE_PUBLIC_URL or loopback names before anything else.
+if (process.env.PAIRWISE_PUBLIC_URL && !process.env.NEXTAUTH_URL) {
+  process.env.NEXTAUTH_URL = `${process.env.PAIRWISE_PUBLIC_URL.replace(/\/+$/, '')}${process.env.PAIRWISE_BASE_PATH ?? ''}/api/auth`;
+} else {
+  process.env.AUTH_TRUST_HOST ??= 'true';
+}
 
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`[pairwise] cannot start: PORT must be a port number, got "${process.env.PORT}".`);
@@ -40,9 +49,13 @@ try {
 }
 
 const server = http.createServer((req, res) => {
-  // Only this server says where a request came from.
+  // Only this server says where a request came from; forwarding headers count only from a
+  // configured proxy (Next fills them in from the socket otherwise).
   delete req.headers[PEER_HEADER];
   req.headers[PEER_HEADER] = req.socket.remoteAddress ?? '';
+  if (!trustProxy) {
+    for (const name of ['x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-forwarded-port', 'forwarded']) delete req.headers[name];
+  }
   handle(req, res);
 });
 

@@ -1,5 +1,7 @@
 import type { Metadata, Viewport } from 'next';
 import Link from 'next/link';
+import { AccountMenu } from '@/app/_components/account/account-menu';
+import { AuthBasePath } from '@/app/_components/auth-base-path';
 import { withBasePath } from '@/lib/base-path';
 import './globals.css';
 
@@ -29,28 +31,31 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
   return (
     <html lang="en">
       <body>
-        <a href="#content" className="skip-link">
-          Skip to content
-        </a>
-        <header className="site-header">
-          <div className="site-header-inner">
-            <Link href="/" className="brand" aria-label="Pairwise home">
-              <span className="brand-mark" aria-hidden="true">
-                <span>A</span>
-                <span>B</span>
-              </span>
-              Pairwise
-            </Link>
-            <nav aria-label="Main">
-              <Link href="/">Arena</Link>
-              {/* Not prefetched: the arena page should not pull any model name into the browser before a vote. */}
-              <Link href="/leaderboard" prefetch={false}>
-                Leaderboard
+        <AuthBasePath>
+          <a href="#content" className="skip-link">
+            Skip to content
+          </a>
+          <header className="site-header">
+            <div className="site-header-inner">
+              <Link href="/" className="brand" aria-label="Pairwise home">
+                <span className="brand-mark" aria-hidden="true">
+                  <span>A</span>
+                  <span>B</span>
+                </span>
+                Pairwise
               </Link>
-            </nav>
-          </div>
-        </header>
-        <div id="content">{children}</div>
+              <nav aria-label="Main">
+                <Link href="/">Arena</Link>
+                {/* Not prefetched: the arena page should not pull any model name into the browser before a vote. */}
+                <Link href="/leaderboard" prefetch={false}>
+                  Leaderboard
+                </Link>
+                <AccountMenu />
+              </nav>
+            </div>
+          </header>
+          <div id="content">{children}</div>
+        </AuthBasePath>
       </body>
     </html>
   );

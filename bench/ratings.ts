@@ -8,8 +8,8 @@
  *    deterministic), timed as a separate process, with its peak memory. Reference: Chatbot
  *    Arena's Python pipeline (pandas read_json + compute_bt + compute_elo + 100 bootstrap rounds
  *    on 2 processes) takes about 27 s on this kind of machine; the target is 10x faster.
- * 2. From already aggregated counts: Bradley-Terry plus 1000 bootstrap rounds (target < 1 s) and
- *    the sandwich interval (target < 50 ms).
+ * 2. From already aggregated counts: Bradley-Terry plus 1000 bootstrap rounds (target < 1 s),
+ *    the sandwich interval (target < 50 ms) and the default profile intervals.
  *
  * Figures are wall-clock times; CPU time is printed next to them because the machine may be
  * shared (the load average is shown first). Exit code 0 whatever the figures.
@@ -139,6 +139,9 @@ async function main(): Promise<void> {
   const full = [];
   for (let r = 0; r < 5; r++) full.push(timeIt(() => computeRatings(agg, { ci: 'sandwich', matrices: false })).ms);
   rows.push(['Bradley-Terry fit + sandwich from counts, median of 5', fmtMs(median(full)), '', '']);
+  const profile = [];
+  for (let r = 0; r < 5; r++) profile.push(timeIt(() => computeRatings(agg, { matrices: false })).ms);
+  rows.push(['Bradley-Terry fit + default (profile) intervals from counts, median of 5', fmtMs(median(profile)), '', '']);
 
   const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.map((r) => r[c].length)));
   console.log();

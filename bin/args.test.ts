@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { checkFlags, readFlags, UsageError, usageLine } from './args';
+import { atMost, parseFlags, UsageError, usageLine, zodUsage } from './args';
 import { parseImportFlags } from './commands/import';
 
 const OPTIONS = { format: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' } } as const;
@@ -15,33 +15,35 @@ function usage(fn: () => unknown): string {
   throw new Error('no usage error');
 }
 
-describe('readFlags: one line that names the flag', () => {
+describe('parseFlags: one line that names the flag', () => {
   it('reads --flag value, --flag=value, booleans and positionals', () => {
-    expect(readFlags(['--format', 'csv', '--out=x.csv', '--json', 'file.json'], OPTIONS, { positionals: 1 })).toEqual({
-      values: { format: 'csv', out: 'x.csv', json: true },
-      positionals: ['file.json'],
-    });
+    const { values, positionals } = parseFlags(['--format', 'csv', '--out=x.csv', '--json', 'file.json'], OPTIONS, true);
+    expect({ ...values }).toEqual({ format: 'csv', out: 'x.csv', json: true });
+    expect(positionals).toEqual(['file.json']);
   });
 
-  it('names an unknown flag and suggests the near one', () => {
-    expect(usage(() => readFlags(['--frmat', 'csv'], OPTIONS))).toBe('unknown flag --frmat, did you mean --format?');
-    expect(usage(() => readFlags(['--colour'], OPTIONS))).toBe('unknown flag --colour');
+  it('names an unknown flag, and the known one it is a typo of', () => {
+    expect(usage(() => parseFlags(['--frmat', 'csv'], OPTIONS))).toBe('unknown flag --frmat, did you mean --format?');
+    expect(usage(() => parseFlags(['--formt'], OPTIONS))).toBe('unknown flag --formt, did you mean --format?');
+    expect(usage(() => parseFlags(['--colour'], OPTIONS))).toBe('unknown flag --colour');
   });
 
   it('names a flag whose value is missing, or that takes none', () => {
-    expect(usage(() => readFlags(['--out'], OPTIONS))).toBe('--out needs a value');
-    expect(usage(() => readFlags(['--out', '--json'], OPTIONS))).toBe('--out needs a value');
-    expect(usage(() => readFlags(['--json=yes'], OPTIONS))).toBe('--json takes no value');
+    expect(usage(() => parseFlags(['--out'], OPTIONS))).toBe('--out needs a value');
+    expect(usage(() => parseFlags(['--out', '--json'], OPTIONS))).toBe('--out needs a value');
+    expect(usage(() => parseFlags(['--json=yes'], OPTIONS))).toBe('--json takes no value');
   });
 
   it('refuses extra arguments', () => {
-    expect(usage(() => readFlags(['a'], OPTIONS))).toBe("unexpected argument 'a'");
-    expect(usage(() => readFlags(['a', 'b'], OPTIONS, { positionals: 1 }))).toBe('unexpected argument "b" (one file at a time)');
+    expect(usage(() => parseFlags(['a'], OPTIONS))).toBe('unexpected argument "a"');
+    expect(usage(() => atMost(['a', 'b'], 1))).toBe('unexpected argument "b" (one file at a time)');
+    expect(atMost(['a'], 1)).toEqual(['a']);
   });
 
-  it('checkFlags turns the first schema problem into "--flag message"', () => {
-    const schema = z.object({ inputFormat: z.enum(['json', 'csv'], { error: 'must be json or csv' }) });
-    expect(usage(() => checkFlags(schema, { inputFormat: 'xml' }))).toBe('--input-format must be json or csv');
+  it('zodUsage turns the first schema problem into "--flag message"', () => {
+    const parsed = z.object({ inputFormat: z.enum(['json', 'csv'], { error: 'must be json or csv' }) }).safeParse({ inputFormat: 'xml' });
+    expect(parsed.success).toBe(false);
+    expect(zodUsage(parsed.error!).message).toBe('--input-format must be json or csv');
   });
 
   it('usageLine points at the command help', () => {
@@ -63,5 +65,6 @@ describe('pairwise import flags', () => {
   it('says a file is missing, and names a bad format', () => {
     expect(usage(() => parseImportFlags([]))).toBe('name the file to import');
     expect(usage(() => parseImportFlags(['x.json', '--format=xml']))).toBe('--format must be json, jsonl or csv');
+    expect(usage(() => parseImportFlags(['x.json', 'y.json']))).toBe('unexpected argument "y.json" (one file at a time)');
   });
 });

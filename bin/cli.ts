@@ -10,6 +10,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   import: () => import('./commands/import'),
   export: () => import('./commands/export'),
   'download-models': () => import('./commands/download-models'),
+  admin: () => import('./commands/admin'),
+  backup: () => import('./commands/backup'),
 };
 
 async function usage(): Promise<string> {

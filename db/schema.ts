@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /**
  * The store. Raw data (battles, messages, votes) is append-only in spirit: nothing is rewritten
@@ -33,8 +33,99 @@ export const voters = sqliteTable(
     network: text('network'),
     createdAt: integer('created_at').notNull(),
     lastSeenAt: integer('last_seen_at').notNull(),
+    /** A ban excludes every vote of this voter (kept, with the reason "banned"). */
+    bannedAt: integer('banned_at'),
+    banReason: text('ban_reason'),
+    /** Trust score in [0, 1] from the last scoring pass (lib/integrity), and why it is low. */
+    trust: real('trust'),
+    trustFlag: text('trust_flag'),
+    /** An operator's decision that overrides the score: 'trusted' or 'untrusted'. */
+    trustOverride: text('trust_override', { enum: ['trusted', 'untrusted'] }),
+    /** When this browser agreed to the arena's rules (the consent gate, when it is on). */
+    consentedAt: integer('consented_at'),
   },
   (t) => [index('voters_user_idx').on(t.userId)],
+);
+
+/** Accounts. Passwords are scrypt hashes (lib/identity/password.ts); OAuth/OIDC sign-ins link in `accounts`. */
+export const users = sqliteTable(
+  'users',
+  {
+    id: text('id').primaryKey(),
+    email: text('email'),
+    name: text('name'),
+    passwordHash: text('password_hash'),
+    role: text('role', { enum: ['voter', 'admin'] }).notNull().default('voter'),
+    /** A disabled account cannot sign in, and its votes are excluded as banned. */
+    disabledAt: integer('disabled_at'),
+    disabledReason: text('disabled_reason'),
+    createdAt: integer('created_at').notNull(),
+    lastSignInAt: integer('last_sign_in_at'),
+  },
+  (t) => [uniqueIndex('users_email_unique').on(t.email)],
+);
+
+/** An external identity (GitHub, Google, an OpenID Connect issuer) linked to a user. */
+export const accounts = sqliteTable(
+  'accounts',
+  {
+    provider: text('provider').notNull(),
+    providerAccountId: text('provider_account_id').notNull(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.provider, t.providerAccountId] }), index('accounts_user_idx').on(t.userId)],
+);
+
+/** Invite links for invite-only sign-up (and study participation). Only a hash of the token is kept. */
+export const invites = sqliteTable('invites', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  tokenHash: text('token_hash').notNull().unique(),
+  note: text('note'),
+  createdBy: text('created_by'),
+  createdAt: integer('created_at').notNull(),
+  expiresAt: integer('expires_at'),
+  /** How many sign-ups it allows (null: no limit until it expires). */
+  maxUses: integer('max_uses'),
+  uses: integer('uses').notNull().default(0),
+  revokedAt: integer('revoked_at'),
+});
+
+/** Operator settings edited in the console, as JSON per key; the registry file's settings are the defaults. */
+export const settings = sqliteTable('settings', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+  updatedBy: text('updated_by'),
+});
+
+/** The live model registry: one row per entry, seeded from the registry file on first start. */
+export const models = sqliteTable('models', {
+  id: text('id').primaryKey(),
+  /** The entry as the registry file would hold it (JSON, validated by lib/registry/schema.ts). */
+  entry: text('entry').notNull(),
+  /** Order on the console and in the registry. */
+  position: integer('position').notNull().default(0),
+  source: text('source', { enum: ['file', 'console', 'import'] }).notNull(),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+/** Every admin action: who, what, when, and the state before and after. */
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    actorUserId: text('actor_user_id'),
+    action: text('action').notNull(),
+    target: text('target'),
+    before: text('before'),
+    after: text('after'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('audit_created_idx').on(t.createdAt)],
 );
 
 /** Counters of rate-limiter-flexible (RateLimiterDrizzle), shared by every process on the store. */
@@ -134,12 +225,27 @@ export const votes = sqliteTable(
     winner: text('winner', { enum: ['model_a', 'model_b', 'tie', 'tie (bothbad)'] }).notNull(),
     /** Anonymous voter id from the signed cookie (null for imported votes). Never exported. */
     voterId: text('voter_id'),
-    /** Why this vote does not count for ratings (e.g. an identity leak); null when it counts. */
+    /**
+     * Why this vote does not count for ratings; null when it counts. The effective reason, kept in
+     * step with its inputs below (lib/integrity/exclusion.ts): the leak check at vote time, a ban of
+     * the voter or account, a low trust score, and an operator's decision.
+     */
     excludedReason: text('excluded_reason'),
+    /** What the identity-leak check found when the vote was cast (null: nothing). */
+    leakReason: text('leak_reason'),
+    /** An operator's decision on this vote: 'exclude' or 'restore', with a note. */
+    moderation: text('moderation', { enum: ['exclude', 'restore'] }),
+    moderationNote: text('moderation_note'),
+    moderatedBy: text('moderated_by'),
+    moderatedAt: integer('moderated_at'),
     /** clean_battle tstamp on import, vote time otherwise. */
     createdAt: integer('created_at').notNull(),
   },
-  (t) => [uniqueIndex('votes_battle_unique').on(t.battleId), index('votes_created_idx').on(t.createdAt)],
+  (t) => [
+    uniqueIndex('votes_battle_unique').on(t.battleId),
+    index('votes_created_idx').on(t.createdAt),
+    index('votes_voter_idx').on(t.voterId),
+  ],
 );
 
 /** A computed leaderboard: the latest snapshot per (category, style) is what pages and the API read. */
@@ -171,3 +277,7 @@ export type Winner = Vote['winner'];
 export type RatingSnapshot = typeof ratingSnapshots.$inferSelect;
 export type Import = typeof imports.$inferSelect;
 export type Voter = typeof voters.$inferSelect;
+export type User = typeof users.$inferSelect;
+export type Invite = typeof invites.$inferSelect;
+export type ModelRow = typeof models.$inferSelect;
+export type AuditEntry = typeof auditLog.$inferSelect;

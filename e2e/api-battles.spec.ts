@@ -4,6 +4,7 @@ import { requireSharedData } from '../lib/shared-data';
 import { ROOT, startApp, type AppServer } from './fixtures/app-server';
 import { startOpenAIStub, type OpenAIStub } from './fixtures/openai-stub';
 import { stubModel } from './fixtures/registry';
+import { storeState as readStoreState } from './fixtures/store';
 
 /**
  * The battle API against the real built server, its own SQLite file, and the OpenAI-compatible
@@ -29,19 +30,8 @@ function parseNdjson(text: string): Event[] {
     .map((l) => JSON.parse(l) as Event);
 }
 
-/** Snapshot of everything a refused request could have changed. */
-function storeState(app: AppServer) {
-  const db = new Database(app.databasePath, { readonly: true, fileMustExist: true });
-  try {
-    return {
-      battles: db.prepare('SELECT id, status, turns, updated_at FROM battles ORDER BY id').all(),
-      messages: db.prepare('SELECT id, superseded, finish_reason, content FROM messages ORDER BY id').all(),
-      votes: db.prepare('SELECT battle_id, winner, voter_id FROM votes ORDER BY id').all(),
-    };
-  } finally {
-    db.close();
-  }
-}
+/** Everything a refused request could have changed. */
+const storeState = (app: AppServer) => readStoreState(app.databasePath);
 
 async function expectError(res: Awaited<ReturnType<APIRequestContext['post']>>, status: number, code: string) {
   expect(res.status(), await res.text()).toBe(status);
@@ -92,6 +82,7 @@ test.describe('battle API: healthy models', () => {
       ],
       limits: { maxPromptChars: 200, maxTurns: 2 },
       empty: false,
+      participation: { notice: expect.any(String), requireConsent: false, consented: false, signInRequired: false, signedIn: false },
     });
   });
 
@@ -142,7 +133,7 @@ test.describe('battle API: healthy models', () => {
   });
 
   test('a vote on a conversation that names a model is kept but excluded, with the reason', async ({ request }) => {
-    const { id } = await createBattle(request, app, 'Which is better, you or Beta Model?');
+    const { id } = await createBattle(request, app, 'Are you Beta Model or something else?');
     const vote = await request.post(`${app.url}/api/battles/${id}/vote`, { data: { winner: 'model_a' } });
     expect(vote.status()).toBe(200);
     expect(((await vote.json()) as { excluded: boolean }).excluded).toBe(true);

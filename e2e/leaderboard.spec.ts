@@ -4,6 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { ROOT, startApp, type AppServer } from './fixtures/app-server';
+
+/** Scripts read the battle export with this token (PAIRWISE_EXPORT_TOKEN) instead of an admin session. */
+const EXPORT_TOKEN = 'leaderboard-spec-export-token-0123456789';
+const withToken = { headers: { authorization: `Bearer ${EXPORT_TOKEN}` } };
 import { startOpenAIStub, type OpenAIStub } from './fixtures/openai-stub';
 import { BattlePage } from './pages/battle-page';
 
@@ -48,6 +52,7 @@ test.describe('votes cast in the arena', () => {
   test.beforeAll(async () => {
     stub = await startOpenAIStub();
     app = await startApp({
+      env: { PAIRWISE_EXPORT_TOKEN: EXPORT_TOKEN },
       registry: {
         models: registry.models.map((m) => ({
           ...m,
@@ -102,12 +107,21 @@ test.describe('votes cast in the arena', () => {
     for (const m of api.models) expect(m.wins).toBe(wins.get(m.model) ?? 0);
 
     // The export names no voter.
-    const exported = await (await fetch(`${app.url}/api/battles/export?format=jsonl`)).text();
+    expect((await fetch(`${app.url}/api/battles/export?format=jsonl`)).status).toBe(401);
+    const exported = await (await fetch(`${app.url}/api/battles/export?format=jsonl`, withToken)).text();
     const records = exported.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(records).toHaveLength(3);
     for (const r of records) expect(r).toMatchObject({ judge: 'arena_user', anony: true, turn: 1 });
     const cookies = await page.context().cookies();
     for (const c of cookies) expect(exported).not.toContain(c.value);
+    // Opt-in pseudonyms: one stable id per voter, which is not the voter's id.
+    const pseudo = (await (await fetch(`${app.url}/api/battles/export?format=jsonl&pseudonyms=1`, withToken)).text())
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { judge: string }).judge);
+    expect(new Set(pseudo).size).toBe(1);
+    expect(pseudo[0]).toMatch(/^anon-[A-Za-z0-9_-]{12}$/);
+    for (const c of cookies) expect(c.value).not.toContain(pseudo[0].slice(5));
   });
 });
 
@@ -178,6 +192,7 @@ test.describe('an imported store', () => {
     const out = cli(['import', file, '--create'], { DATABASE_PATH: databasePath });
     expect(out).toContain('Imported 1,500 battles between 6 models');
     app = await startApp({
+      env: { PAIRWISE_EXPORT_TOKEN: EXPORT_TOKEN },
       databasePath,
       registry: {
         models: [
@@ -218,7 +233,7 @@ test.describe('an imported store', () => {
     expect(body!).toMatchObject({ battles: 1500, category: 'overall', styleControl: false, method: 'bradley-terry' });
     expect(Date.parse(body!.computedAt)).toBeGreaterThan(Date.now() - 120_000);
     const expected = JSON.parse(cli(['ratings', '--input', file, '--format', 'json']));
-    expect({ battles: body!.battles, models: body!.models }).toEqual(expected);
+    expect({ battles: body!.battles, models: body!.models }).toEqual({ battles: expected.battles, models: expected.models });
 
     const styled = await (await fetch(`${app.url}/api/leaderboard?style=1`)).json();
     expect(styled.models).toEqual(JSON.parse(cli(['ratings', '--input', file, '--format', 'json', '--style-control'])).models);
@@ -227,7 +242,7 @@ test.describe('an imported store', () => {
 
   test('bad parameters get JSON errors', async () => {
     for (const url of ['/api/leaderboard?format=xml', '/api/leaderboard?category=%20', '/api/leaderboard?style=maybe', '/api/battles/export?format=xml']) {
-      const res = await fetch(`${app.url}${url}`);
+      const res = await fetch(`${app.url}${url}`, withToken);
       expect(res.status, url).toBe(400);
       const body = await res.json();
       expect(body.error.code, url).toBe('validation_failed');
@@ -350,13 +365,18 @@ test.describe('an imported store', () => {
   });
 
   test('the battle export streams every counted battle', async () => {
-    const res = await fetch(`${app.url}/api/battles/export?format=csv`);
+    for (const headers of [{}, { authorization: 'Bearer wrong-token-of-the-same-length-000000' }, { authorization: EXPORT_TOKEN }] as Record<string, string>[]) {
+      const refused = await fetch(`${app.url}/api/battles/export?format=csv`, { headers });
+      expect(refused.status).toBe(401);
+      expect((await refused.json()).error.code).toBe('unauthorized');
+    }
+    const res = await fetch(`${app.url}/api/battles/export?format=csv`, withToken);
     expect(res.headers.get('content-type')).toContain('text/csv');
     expect(res.headers.get('content-disposition')).toMatch(/attachment; filename="pairwise-battles-.*\.csv"/);
     const lines = (await res.text()).trim().split('\n');
     expect(lines[0]).toBe('model_a,model_b,winner,tstamp,judge,turn,anony,language,question_id');
     expect(lines).toHaveLength(1501);
-    const json = await (await fetch(`${app.url}/api/battles/export`)).json();
+    const json = await (await fetch(`${app.url}/api/battles/export`, withToken)).json();
     expect(json).toHaveLength(1500);
     expect(json[0].conversation_a[0]).toEqual({ role: 'user', content: expect.any(String) });
   });

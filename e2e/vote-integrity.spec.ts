@@ -1,9 +1,9 @@
 import http from 'node:http';
-import Database from 'better-sqlite3';
 import { expect, request as playwrightRequest, test, type APIRequestContext, type APIResponse } from '@playwright/test';
 import { freePort, startApp, type AppServer } from './fixtures/app-server';
 import { startOpenAIStub, type OpenAIStub } from './fixtures/openai-stub';
 import { stubModel } from './fixtures/registry';
+import { countRows, storeState as readStoreState } from './fixtures/store';
 
 /**
  * A battle belongs to the browser (or account) that started it; state changes come only from the
@@ -21,28 +21,8 @@ function registry(stub: OpenAIStub, limits?: unknown) {
   };
 }
 
-function storeState(app: AppServer) {
-  const db = new Database(app.databasePath, { readonly: true, fileMustExist: true });
-  try {
-    return {
-      battles: db.prepare('SELECT id, status, turns, updated_at FROM battles ORDER BY id').all(),
-      messages: db.prepare('SELECT id, superseded, finish_reason, content FROM messages ORDER BY id').all(),
-      votes: db.prepare('SELECT battle_id, winner, voter_id FROM votes ORDER BY id').all(),
-      voters: db.prepare('SELECT id FROM voters ORDER BY id').all(),
-    };
-  } finally {
-    db.close();
-  }
-}
-
-function count(app: AppServer, table: 'battles' | 'votes' | 'voters'): number {
-  const db = new Database(app.databasePath, { readonly: true, fileMustExist: true });
-  try {
-    return (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
-  } finally {
-    db.close();
-  }
-}
+const storeState = (app: AppServer) => readStoreState(app.databasePath);
+const count = (app: AppServer, table: 'battles' | 'votes' | 'voters') => countRows(app.databasePath, table);
 
 async function expectError(res: APIResponse, status: number, code: string) {
   expect(res.status(), await res.text()).toBe(status);
@@ -102,6 +82,16 @@ test.describe('ownership and same-origin', () => {
     });
     expect(res.status).toBe(404);
     expect(res.headers.get('set-cookie')).toBeNull();
+    expect(storeState(app)).toEqual(before);
+  });
+
+  test('a refused battle request without a cookie mints no voter and sets no cookie', async () => {
+    const before = storeState(app);
+    for (const body of ['{"prompt": ', JSON.stringify({ prompt: '' }), JSON.stringify({ prompt: 'x'.repeat(600) })]) {
+      const res = await fetch(`${app.url}/api/battles`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      expect(res.headers.get('set-cookie')).toBeNull();
+    }
     expect(storeState(app)).toEqual(before);
   });
 

@@ -1,37 +1,56 @@
+import path from 'node:path';
 import { databasePath, getDb } from '../db/index';
 import { abortUnfinishedMessages } from '../db/queries/battles';
+import { listModelRows, modelsVersion, replaceModelsFromFile, seedModelsOnce } from '../db/queries/models';
+import { readSettingRows, settingsVersion } from '../db/queries/settings';
 import { describeArena } from './battle/arena-info';
-import { BASE_PATH } from './base-path';
 import type { BattleDeps } from './battle/deps';
 import { buildLeakWords, leakMatcher, type LeakMatcher } from './battle/leak-check';
 import { processTurnLock } from './battle/turn-lock';
+import { BASE_PATH } from './base-path';
 import { policyFrom, type OriginPolicy } from './edge/origin';
 import { storeRateLimits, type RateLimits } from './edge/rate-limits';
 import { env, type Env } from './env';
+import { ensureFirstAdmin, type SignInGuard } from './identity/accounts';
 import type { IdentityDeps } from './identity/actor';
+import type { AuthDeps } from './identity/auth-options';
+import { sessionUser } from './identity/session';
+import { storeSignInGuard } from './identity/sign-in-guard';
 import { deriveKey, loadVoterSecret } from './identity/voter-cookie';
 import { createProvider } from './providers/create-provider';
 import type { ModelProvider, RecordedPrompt } from './providers/types';
+import { composeRegistry, entriesFromRows, storableEntry, type RegistryMode } from './registry/live';
 import { loadRegistry, recordedPrompts } from './registry/load';
 import { findModel } from './registry/lookup';
-import { unreachableReason } from './registry/unreachable-reason';
 import type { ModelEntry, Registry } from './registry/schema';
+import { unreachableReason } from './registry/unreachable-reason';
+import { effectiveArenaSettings, parseOperatorSettings, type OperatorSettings } from './settings/schema';
 
 /**
- * What the server loads once per process: the registry, one provider per model (GGUF providers
- * own native memory, so they must not be created per request), a health cache, the turn lock,
- * and what the request edge needs (identity keys, origin policy, rate limits). Kept on
- * globalThis because Next.js bundles instrumentation and each route separately: module-level
- * state would not be shared between them, the process is.
+ * What the server holds per process: the live registry and operator settings (re-read when the
+ * store says they changed), one provider per model configuration (GGUF providers own native
+ * memory, so they must not be created per request), a health cache, the turn lock, and what the
+ * request edge needs (identity keys, origin policy, rate limits, next-auth). Kept on globalThis
+ * because Next.js bundles instrumentation and each route separately: module-level state would
+ * not be shared between them, the process is.
  *
- * Per process: the health cache, the providers and the turn lock (see lib/battle/turn-lock.ts).
- * Shared through the store: rate-limit counters.
+ * Per process: providers, the health cache and the turn lock (lib/battle/turn-lock.ts). Shared
+ * through the store: the registry and settings (each process notices a change within
+ * REFRESH_MS), rate-limit and sign-in failure counters.
  */
 export interface AppContext extends BattleDeps {
   env: Env;
   origin: OriginPolicy;
   identity: IdentityDeps;
   limits: RateLimits;
+  auth: AuthDeps;
+  registryMode: RegistryMode;
+  /** Operator settings as they are now (console, else defaults). */
+  operator(): OperatorSettings;
+  /** Re-reads registry and settings now (after this process changed them). */
+  reload(): Promise<void>;
+  /** Health of a model as last checked, for operators: never sent to voters. */
+  modelHealth(id: string): { ok: boolean | null; checkedAt: number | null };
 }
 
 const HEALTHY_TTL_MS = 30_000;
@@ -39,31 +58,75 @@ const UNHEALTHY_TTL_MS = 5_000;
 const HEALTH_TIMEOUT_MS = 2_000;
 /** Before the start report calls a model unreachable, it probes it once more after this long. */
 const REPORT_RETRY_MS = 3_000;
+const REFRESH_MS = 1_500;
 
 const g = globalThis as unknown as { __pairwiseApp?: Promise<AppContext> };
 
+/** A provider serves one configuration of a model: an edited entry gets a new one, in-flight turns keep theirs. */
+function configKey(entry: ModelEntry): string {
+  return `${entry.id}\u0000${JSON.stringify(entry.provider)}`;
+}
+
+interface LiveState {
+  registry: Registry;
+  operator: OperatorSettings;
+  leak: LeakMatcher;
+  version: string;
+}
+
 async function createAppContext(): Promise<AppContext> {
   const config = env();
-  const registry = await loadRegistry();
-  for (const w of registry.warnings ?? []) console.warn(`[pairwise] registry: ${w}`);
+  const file = await loadRegistry();
+  for (const w of file.warnings ?? []) console.warn(`[pairwise] registry: ${w}`);
+  const root = process.env.PAIRWISE_ROOT ?? process.cwd();
+  const fileDir = path.isAbsolute(file.source) ? path.dirname(file.source) : root;
+  const registryMode: RegistryMode = config.PAIRWISE_REGISTRY;
 
   // Opening the store runs the migrations, so a broken database also stops start-up.
   getDb();
   const interrupted = await abortUnfinishedMessages();
   if (interrupted > 0) console.warn(`[pairwise] ${interrupted} answer(s) left streaming by the last run were marked aborted.`);
 
+  const fileEntries = file.models.map((m) => ({ id: m.id, entry: storableEntry(m, fileDir) }));
+  if (registryMode === 'file') await replaceModelsFromFile({ entries: fileEntries });
+  else if (await seedModelsOnce({ entries: fileEntries, source: file.source })) {
+    console.log(`[pairwise] registry: ${fileEntries.length} model(s) copied from ${file.source} into the store`);
+  }
+
+  const readState = async (): Promise<LiveState> => {
+    const version = `${await modelsVersion()}/${await settingsVersion()}`;
+    const operator = parseOperatorSettings(await readSettingRows(), (m) => console.warn(`[pairwise] ${m}`));
+    const { models, warnings } = entriesFromRows(await listModelRows(), root);
+    for (const w of warnings) console.warn(`[pairwise] registry: ${w}`);
+    const source = registryMode === 'file' ? file.source : `the store (seeded from ${file.source})`;
+    const registry = composeRegistry(source, effectiveArenaSettings(file.settings, operator.arena), models, warnings);
+    return { registry, operator, leak: leakMatcher(buildLeakWords(models, registry.settings.leakWords)), version };
+  };
+  let state = await readState();
+  let refreshing: Promise<void> | null = null;
+  const refresh = async (force: boolean) => {
+    const version = `${await modelsVersion()}/${await settingsVersion()}`;
+    if (force || version !== state.version) state = await readState();
+  };
+  const timer = setInterval(() => {
+    refreshing ??= refresh(false)
+      .catch((err) => console.error('[pairwise] cannot re-read the registry:', err))
+      .finally(() => (refreshing = null));
+  }, REFRESH_MS);
+  timer.unref();
+
   const providers = new Map<string, ModelProvider>();
   const health = new Map<string, { ok: boolean; at: number; pending?: Promise<boolean> }>();
-  let prompts: Promise<RecordedPrompt[]> | null = null;
-  const leak: LeakMatcher = leakMatcher(buildLeakWords(registry.models, registry.settings.leakWords));
+  let prompts: { registry: Registry; list: Promise<RecordedPrompt[]> } | null = null;
 
   const provider = (id: string): ModelProvider => {
-    let p = providers.get(id);
+    const entry = findModel(state.registry, id);
+    if (!entry) throw new Error(`model "${id}" is not in the registry`);
+    const key = configKey(entry);
+    let p = providers.get(key);
     if (!p) {
-      const entry = findModel(registry, id);
-      if (!entry) throw new Error(`model "${id}" is not in the registry`);
       p = createProvider(entry);
-      providers.set(id, p);
+      providers.set(key, p);
     }
     return p;
   };
@@ -87,45 +150,68 @@ async function createAppContext(): Promise<AppContext> {
   // paired from the last known state while an expired entry refreshes in the background, so a
   // remote health probe never sits between "send" and the first token.
   const isHealthy = async (id: string): Promise<boolean> => {
-    if (!findModel(registry, id)) return false;
-    const cached = health.get(id);
+    const entry = findModel(state.registry, id);
+    if (!entry) return false;
+    const key = configKey(entry);
+    const cached = health.get(key);
     const fresh = cached && Date.now() - cached.at < (cached.ok ? HEALTHY_TTL_MS : UNHEALTHY_TTL_MS);
     if (fresh) return cached.ok;
     const pending =
       cached?.pending ??
       check(id).then((ok) => {
-        health.set(id, { ok, at: Date.now() });
+        health.set(key, { ok, at: Date.now() });
         return ok;
       });
-    if (!cached?.pending) health.set(id, { ok: cached?.ok ?? false, at: cached?.at ?? 0, pending });
+    if (!cached?.pending) health.set(key, { ok: cached?.ok ?? false, at: cached?.at ?? 0, pending });
     return cached && cached.at > 0 ? cached.ok : pending;
   };
 
   const secret = loadVoterSecret(databasePath());
   const origin = policyFrom(config.PAIRWISE_PUBLIC_URL);
+  const secureCookies = origin.publicOrigin?.startsWith('https:') ?? false;
+  const sessionSecret = deriveKey(secret, 'session');
+  const networkKey = deriveKey(secret, 'network');
+  const guard: SignInGuard = storeSignInGuard();
+
+  const first = await ensureFirstAdmin(config.PAIRWISE_ADMIN_EMAIL, config.PAIRWISE_ADMIN_PASSWORD);
+  if (first) console.log(`[pairwise] created the first admin account: ${first}`);
+
   return {
     env: config,
     origin,
     identity: {
       secret,
-      networkKey: deriveKey(secret, 'network'),
+      networkKey,
       trustProxy: config.PAIRWISE_TRUST_PROXY,
-      sessionUser: async () => null,
-      secureCookies: origin.publicOrigin?.startsWith('https:') ?? false,
+      sessionUser: (req) => sessionUser(req.headers.get('cookie'), { secret: sessionSecret, secure: secureCookies }),
+      secureCookies,
       cookiePath: BASE_PATH || '/',
     },
-    limits: storeRateLimits(() => registry.settings.limits, { enabled: !config.PAIRWISE_DISABLE_RATE_LIMITS }),
-    registry: () => registry,
+    auth: { env: config, sessionSecret, secureCookies, networkKey, signUpPolicy: () => state.operator.access.signUp, guard },
+    limits: storeRateLimits(() => state.registry.settings.limits, { enabled: !config.PAIRWISE_DISABLE_RATE_LIMITS }),
+    registryMode,
+    operator: () => state.operator,
+    reload: () => refresh(true),
+    registry: () => state.registry,
+    modelHealth: (id) => {
+      const entry = findModel(state.registry, id);
+      const h = entry ? health.get(configKey(entry)) : undefined;
+      return { ok: h && h.at > 0 ? h.ok : null, checkedAt: h && h.at > 0 ? h.at : null };
+    },
     provider,
     isHealthy,
-    leak: () => leak,
+    leak: () => state.leak,
     recordedPrompts: () => {
-      prompts ??= recordedPrompts(registry).catch((err) => {
-        console.error('[pairwise] cannot read the recorded prompt sets:', err);
-        prompts = null;
-        return [];
-      });
-      return prompts;
+      const registry = state.registry;
+      if (!prompts || prompts.registry !== registry) {
+        const list = recordedPrompts(registry).catch((err) => {
+          console.error('[pairwise] cannot read the recorded prompt sets:', err);
+          prompts = null;
+          return [];
+        });
+        prompts = { registry, list };
+      }
+      return prompts.list;
     },
     turns: processTurnLock(),
   };
@@ -162,6 +248,10 @@ export async function startUp(): Promise<void> {
     const registry = ctx.registry();
     const enabled = registry.models.filter((m) => m.enabled).length;
     console.log(`[pairwise] registry: ${registry.source} (${enabled} enabled model${enabled === 1 ? '' : 's'})`);
+    const { access } = ctx.operator();
+    console.log(
+      `[pairwise] voting: ${access.voting === 'anonymous' ? 'open to anonymous visitors' : 'signed-in accounts only'}; sign-up: ${access.signUp}`,
+    );
     // In the background, so the first battle does not wait for local weights or remote probes.
     void reportModels(ctx);
   } catch (err) {

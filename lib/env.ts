@@ -59,6 +59,23 @@ const envSchema = z.object({
   PAIRWISE_TRUST_PROXY: z.preprocess(blankToUndefined, z.coerce.number().int().min(0).max(10).default(0)),
   /** A bearer token that lets scripts read the battle export without an admin session. */
   PAIRWISE_EXPORT_TOKEN: z.preprocess(blankToUndefined, z.string().min(24, 'must be at least 24 characters long').optional()),
+  /** 'database' (default): models.json seeds the registry once, the console edits it. 'file': the file is the only source. */
+  PAIRWISE_REGISTRY: z.preprocess(blankToUndefined, z.enum(['database', 'file']).default('database')),
+  /** Folders (path-separated) that GGUF files and recorded sets entered in the console must lie in. Default ./models. */
+  PAIRWISE_MODEL_DIRS: optionalString,
+  /** The first admin, created at start-up when the store has no admin yet. */
+  PAIRWISE_ADMIN_EMAIL: z.preprocess(blankToUndefined, z.email().optional()),
+  PAIRWISE_ADMIN_PASSWORD: optionalString,
+  GITHUB_CLIENT_ID: optionalString,
+  GITHUB_CLIENT_SECRET: optionalString,
+  GOOGLE_CLIENT_ID: optionalString,
+  GOOGLE_CLIENT_SECRET: optionalString,
+  /** A generic OpenID Connect provider (Keycloak, Authentik, Okta, Azure AD, ...). */
+  OIDC_ISSUER: z.preprocess(blankToUndefined, z.url().optional()),
+  OIDC_CLIENT_ID: optionalString,
+  OIDC_CLIENT_SECRET: optionalString,
+  /** The button text of the OpenID Connect sign-in (default "Single sign-on"). */
+  OIDC_NAME: optionalString,
   /** Rate limits off (for benchmarks that measure raw ingest); never set this on a public arena. */
   PAIRWISE_DISABLE_RATE_LIMITS: flag,
 });

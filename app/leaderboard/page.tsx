@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { getAppContext } from '@/lib/app-context';
+import { storedExclusionCounts } from '@/db/queries/exclusions';
 import { averageWinRates, buildRows, heatmaps, metaLookup, type BoardRow, type RegistryLike } from '@/lib/leaderboard/board-view';
 import { categoryDescription, categoryIdSchema, categoryLabel, FIXED_CATEGORIES, SOURCE_CATEGORIES } from '@/lib/leaderboard/categories';
 import { loadBoard } from '@/lib/leaderboard/load-board';
@@ -13,6 +14,14 @@ import { RelativeTime } from '@/app/_components/leaderboard/relative-time';
 import styles from '@/app/_components/leaderboard/leaderboard.module.css';
 
 export const dynamic = 'force-dynamic';
+
+const EXCLUSION_LABELS: Record<string, string> = {
+  identity_leak: 'named a model',
+  low_trust: 'from voters with a low trust score',
+  banned: 'from banned voters',
+  moderated: 'excluded by a moderator',
+  recorded_public: 'on public recorded answers by anonymous voters',
+};
 export const metadata: Metadata = { title: 'Leaderboard · Pairwise' };
 
 /** Models drawn in each chart: enough to read, few enough to stay light in the browser. */
@@ -78,6 +87,11 @@ export default async function LeaderboardPage({ searchParams }: { searchParams: 
   const board = state.kind === 'ready' ? state.board : null;
   const rows = board ? buildRows(board.result, meta, state.kind === 'ready' ? state.baseline?.result : null) : [];
   const votes = board?.result.battles ?? 0;
+  const excluded = (await storedExclusionCounts())?.excluded ?? {};
+  const excludedTotal = Object.values(excluded).reduce((a, b) => a + b, 0);
+  const excludedTitle = `Votes kept but not counted: ${Object.entries(excluded)
+    .map(([reason, n]) => `${n} ${EXCLUSION_LABELS[reason] ?? reason}`)
+    .join(', ')}`;
 
   return (
     <main className={styles.page}>
@@ -98,6 +112,11 @@ export default async function LeaderboardPage({ searchParams }: { searchParams: 
             {board && (
               <li className={styles.stat}>
                 computed&nbsp;<RelativeTime at={board.computedAt} />
+              </li>
+            )}
+            {excludedTotal > 0 && (
+              <li className={styles.stat} data-testid="stat-excluded" title={excludedTitle}>
+                {excludedTotal.toLocaleString('en-US')} excluded
               </li>
             )}
             {state.kind === 'ready' && state.stale && (

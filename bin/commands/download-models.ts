@@ -3,7 +3,7 @@ import path from 'node:path';
 import cliProgress from 'cli-progress';
 import { z } from 'zod';
 import { DownloadError, downloadFile } from '../../lib/registry/download-file';
-import { checkFlags, readFlags, usageLine, UsageError } from '../args';
+import { parseFlags, usageLine, UsageError, zodUsage } from '../args';
 
 export const summary = 'Download a small starter pair of instruct GGUF models into ./models';
 
@@ -91,12 +91,14 @@ export function registrySnippet(dir: string, registryDir = process.cwd()): strin
 export async function run(argv: string[]): Promise<number> {
   let flags: z.infer<typeof flagsSchema>;
   try {
-    const { values } = readFlags(argv, OPTIONS);
+    const { values } = parseFlags(argv, OPTIONS);
     if (values.help) {
       console.log(HELP);
       return 0;
     }
-    flags = checkFlags(flagsSchema, values);
+    const parsed = flagsSchema.safeParse(values);
+    if (!parsed.success) throw zodUsage(parsed.error);
+    flags = parsed.data;
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     console.error(usageLine('download-models', err.message));

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import { z } from 'zod';
 import { writeBattleExport } from '../../lib/leaderboard/export-battles';
-import { checkFlags, readFlags, usageLine, UsageError } from '../args';
+import { parseFlags, usageLine, UsageError, zodUsage } from '../args';
 import { openStore } from '../database';
 
 export const summary = 'Export every counted battle as clean_battle JSON, JSONL or CSV';
@@ -35,12 +35,14 @@ const OPTIONS = {
 export async function run(argv: string[]): Promise<number> {
   let flags: z.infer<typeof flagsSchema>;
   try {
-    const { values } = readFlags(argv, OPTIONS);
+    const { values } = parseFlags(argv, OPTIONS);
     if (values.help) {
       console.log(HELP);
       return 0;
     }
-    flags = checkFlags(flagsSchema, values);
+    const parsed = flagsSchema.safeParse(values);
+    if (!parsed.success) throw zodUsage(parsed.error);
+    flags = parsed.data;
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     console.error(usageLine('export', err.message));

@@ -4,7 +4,7 @@ import cliProgress from 'cli-progress';
 import { z } from 'zod';
 import { importBattles, type ImportReport } from '../../lib/leaderboard/import-battles';
 import { loadRegistry } from '../../lib/registry/load';
-import { checkFlags, readFlags, usageLine, UsageError } from '../args';
+import { atMost, parseFlags, usageLine, UsageError, zodUsage } from '../args';
 import { openStore } from '../database';
 
 export const summary = 'Import battles (clean_battle JSON array, JSONL or CSV) into the database';
@@ -30,7 +30,7 @@ count for those models on the leaderboard. The running app picks up the new batt
 within a few seconds.`;
 
 const flagsSchema = z.object({
-  file: z.string({ error: 'name the file to import' }).min(1, 'name the file to import'),
+  file: z.string().min(1),
   format: z.enum(['json', 'jsonl', 'csv'], { error: 'must be json, jsonl or csv' }).optional(),
   json: z.boolean().default(false),
   create: z.boolean().default(false),
@@ -46,10 +46,13 @@ const OPTIONS = {
 
 /** The flags, or 'help'; throws UsageError. */
 export function parseImportFlags(argv: string[]): ImportFlags | 'help' {
-  const { values, positionals } = readFlags(argv, OPTIONS, { positionals: 1 });
+  const { values, positionals } = parseFlags(argv, OPTIONS, true);
   if (values.help) return 'help';
-  // A missing file is named as such, not as a flag.
-  return checkFlags(flagsSchema, { ...values, file: positionals[0] }, (key) => (key === 'file' ? '' : `--${key}`));
+  const [file] = atMost(positionals, 1);
+  if (!file) throw new UsageError('name the file to import');
+  const parsed = flagsSchema.safeParse({ ...values, file });
+  if (!parsed.success) throw zodUsage(parsed.error);
+  return parsed.data;
 }
 
 const n = (x: number) => x.toLocaleString('en-US');

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import stringWidth from 'string-width';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { requireSharedData } from '../../lib/shared-data';
 import { run } from './ratings';
@@ -43,16 +44,20 @@ const jsonlFile = write('b.jsonl', records.map((r) => JSON.stringify(r)).join('\
 const csvFile = write('b.csv', `model_a,model_b,winner,tstamp\n${battles.map((b) => b.join(',')).join('\n')}\n`);
 
 describe('pairwise ratings', () => {
-  it('--help documents every flag', async () => {
+  it('--help documents every flag and the method', async () => {
     const { code, out } = await ratings('--help');
     expect(code).toBe(0);
-    for (const flag of ['--input', '--input-format', '--format', '--bootstrap', '--seed', '--ci', '--anchor', '--style-control', '--reweight', '--skip-invalid', '--help']) {
+    for (const flag of ['FILE', '--input', '--input-format', '--format', '--model', '--ci', '--bootstrap', '--seed', '--anchor', '--provisional-votes', '--shrunk', '--style-control', '--reweight', '--skip-invalid', '--help']) {
       expect(out).toContain(flag);
     }
     expect(out).toMatch(/virtual tie/);
+    expect(out).toMatch(/profile likelihood/);
+    expect(out).toMatch(/online Elo is not shifted/);
+    expect(out).toMatch(/compresses the rating scale/);
+    expect(out).toMatch(/file order/);
   });
 
-  it('prints exactly { battles, models } with --format json, the same for all three input formats', async () => {
+  it('prints { battles, models, diagnostics } with --format json (a superset of the documented shape), the same for all three input formats and for FILE or --input', async () => {
     const outs = [];
     for (const f of [jsonFile, jsonlFile, csvFile]) {
       const { code, out } = await ratings('--input', f, '--format', 'json');
@@ -62,36 +67,114 @@ describe('pairwise ratings', () => {
     const [j] = outs;
     expect(outs[1]).toEqual(j);
     expect(outs[2]).toEqual(j);
-    expect(Object.keys(j)).toEqual(['battles', 'models']);
+    expect(JSON.parse((await ratings(jsonFile, '--format', 'json')).out)).toEqual(j);
+    expect(Object.keys(j)).toEqual(['battles', 'models', 'diagnostics']);
     expect(j.battles).toBe(7);
     expect(j.models).toHaveLength(3);
-    for (const m of j.models) expect(Object.keys(m)).toEqual(['model', 'rating', 'lower', 'upper', 'rank', 'elo', 'votes', 'wins', 'losses', 'ties']);
+    const documented = ['model', 'rating', 'lower', 'upper', 'rank', 'elo', 'votes', 'wins', 'losses', 'ties'];
+    for (const m of j.models) {
+      expect(Object.keys(m).slice(0, documented.length)).toEqual(documented);
+      expect(Object.keys(m).slice(documented.length)).toEqual(['component', 'provisional', 'provisionalReason', 'winRate', 'decidedWinRate', 'toSeparate']);
+    }
     expect(j.models.reduce((s: number, m: { rating: number }) => s + m.rating, 0) / 3).toBeCloseTo(1000, 9);
+    expect(j.diagnostics).toMatchObject({
+      status: { code: 'ok' },
+      model: 'bradley-terry',
+      estimator: 'mle',
+      ci: 'profile',
+      bootstrapRounds: 0,
+      bootstrapFallbackRounds: 0,
+      components: [{ id: 0, models: 3, battles: 7, estimator: 'mle' }],
+      provisional: { votes: 30, models: 3 },
+      anchor: null,
+      elo: { k: 4, start: 1000, order: 'time', anchored: false },
+    });
+    expect(j.diagnostics.dispersion.phi).toBeGreaterThan(0);
   });
 
-  it('prints an aligned table and a CSV', async () => {
+  it('prints a table with its diagnostics, and a CSV with the same on every row', async () => {
     const { out } = await ratings('--input', jsonFile);
     const lines = out.trim().split('\n');
-    expect(lines[0]).toMatch(/^7 battles, 3 models; 95% CI: sandwich; Elo in tstamp order/);
-    const header = lines[2];
-    expect(header).toMatch(/Rank \(UB\)\s+Model\s+Rating\s+95% CI\s+Votes\s+Elo/);
-    const rows = lines.slice(4);
+    expect(lines[0]).toBe('7 battles, 3 models in 1 component; Bradley-Terry, ties half a win; exact MLE');
+    expect(lines[1]).toMatch(/^95% CI: profile likelihood, dispersion 0\.\d{3}, threshold \d+\.\d\d$/);
+    expect(lines[2]).toBe('Ranks: Rank (UB); 3 provisional models (fewer than 30 votes) not ranked');
+    expect(lines[3]).toBe('Elo: K = 4 in tstamp order, not anchored; each component averages 1000');
+    const header = lines.find((l) => l.startsWith('Rank (UB)'))!;
+    expect(header).toMatch(/Rank \(UB\)\s+Model\s+Rating\s+95% CI\s+Votes\s+Elo\s+To separate\s+Note/);
+    const rows = lines.slice(lines.indexOf(header) + 2);
     expect(rows).toHaveLength(3);
-    // right-aligned numeric columns end at the same place on every row
-    const ends = rows.map((r) => r.length);
-    expect(new Set(ends).size).toBe(1);
-    expect(rows.every((r) => /\+\d+\.\d\/-\d+\.\d/.test(r))).toBe(true);
+    expect(rows.every((r) => /\+\d+\.\d\/-\d+\.\d/.test(r) && r.endsWith('provisional'))).toBe(true);
     const csv = (await ratings('--input', jsonFile, '--format', 'csv')).out.trim().split('\n');
-    expect(csv[0]).toBe('rank,model,rating,lower,upper,elo,votes,wins,losses,ties');
+    expect(csv[0]).toBe(
+      'rank,model,rating,lower,upper,elo,votes,wins,losses,ties,component,provisional,provisional_reason,win_rate,decided_win_rate,separate_from,battles_to_separate,estimator,ci,ci_rounds,bootstrap_fallback_rounds,dispersion,model_kind,elo_order',
+    );
     expect(csv).toHaveLength(4);
+    for (const line of csv.slice(1)) expect(line).toMatch(/,0,true,"\d votes, fewer than 30: not ranked",.*,mle,profile,0,0,0\.\d+,bradley-terry,tstamp$/);
   });
 
-  it('bootstrap with a seed repeats exactly; an anchor shifts the scale', async () => {
+  it('keeps the table aligned when a model name holds a line break or wide characters', async () => {
+    const names = ['plain', 'line\nbreak', '猫の王様', '🤖 robot', 'tab\there'];
+    const recs = [];
+    for (let k = 0; k < 400; k++) recs.push({ model_a: names[k % 5], model_b: names[(k * 3 + 1) % 5 === k % 5 ? (k + 1) % 5 : (k * 3 + 1) % 5], winner: k % 3 ? 'model_a' : 'model_b' });
+    const f = write('names.json', JSON.stringify(recs));
+    const { code, out } = await ratings(f);
+    expect(code).toBe(0);
+    const lines = out.split('\n');
+    const header = lines.findIndex((l) => l.startsWith('Rank (UB)'));
+    const table = lines.slice(header, header + 2 + 5);
+    expect(table).toHaveLength(7);
+    expect(out).toContain('line\\nbreak'); // escaped, on one line
+    // every row's "Elo" cell ends at the same display column as the header's
+    const endOf = (line: string, cell: string) => stringWidth(line.slice(0, line.indexOf(cell) + cell.length));
+    const eloEnd = endOf(table[0], 'Elo');
+    for (const row of table.slice(2)) {
+      const cells = row.trim().split(/\s{2,}/);
+      expect(endOf(row, cells[5])).toBe(eloEnd);
+    }
+    // and the raw name survives in JSON and CSV
+    expect(JSON.parse((await ratings(f, '--format', 'json')).out).models.map((m: { model: string }) => m.model)).toContain('line\nbreak');
+    expect((await ratings(f, '--format', 'csv')).out).toContain('"line\nbreak"');
+  });
+
+  it('components and provisional models in table, JSON and CSV', async () => {
+    const recs = [];
+    for (let k = 0; k < 60; k++) recs.push({ model_a: k % 2 ? 'big-a' : 'big-b', model_b: k % 2 ? 'big-b' : 'big-a', winner: k % 3 ? 'model_a' : 'model_b' });
+    for (let k = 0; k < 40; k++) recs.push({ model_a: 'big-a', model_b: 'big-c', winner: k % 4 ? 'model_a' : 'tie' });
+    for (let k = 0; k < 6; k++) recs.push({ model_a: 'toy-1', model_b: 'toy-2', winner: 'model_a' });
+    const f = write('parts.json', JSON.stringify(recs));
+    const j = JSON.parse((await ratings(f, '--format', 'json')).out);
+    expect(j.diagnostics.components.map((c: { models: number }) => c.models)).toEqual([3, 2]);
+    const by = (m: string) => j.models.find((x: { model: string }) => x.model === m);
+    expect(by('toy-1')).toMatchObject({ component: 1, provisional: true, rank: 1, provisionalReason: '6 votes, fewer than 30: not ranked' });
+    expect(by('big-a')).toMatchObject({ component: 0, provisional: false });
+    expect(by('big-a').toSeparate.model).toBe(j.models[1].model);
+    const table = (await ratings(f)).out;
+    expect(table).toMatch(/2 components/);
+    expect(table).toMatch(/within each component \(ratings of different components are not comparable\)/);
+    expect(table).toMatch(/Component/);
+    const csv = (await ratings(f, '--format', 'csv')).out;
+    expect(csv.split('\n').find((l) => l.includes(',toy-1,'))).toMatch(/,1,true,"6 votes, fewer than 30: not ranked",/);
+  });
+
+  it('--model davidson reports the tie parameter and the three-outcome log-likelihood', async () => {
+    const j = JSON.parse((await ratings(jsonFile, '--format', 'json', '--model', 'davidson')).out);
+    expect(j.diagnostics.model).toBe('davidson');
+    expect(j.davidson.tieParameter).toBeGreaterThan(0);
+    expect(j.davidson.logLikelihood).toBeLessThan(0);
+    expect((await ratings(jsonFile, '--model', 'davidson')).out).toMatch(/Davidson: tie parameter nu \d+\.\d{4}, three-outcome log-likelihood -\d+\.\d\d/);
+  });
+
+  it('bootstrap with a seed repeats exactly; an anchor shifts the scale and says which columns', async () => {
     const a = await ratings('--input', jsonFile, '--format', 'json', '--bootstrap', '50', '--seed', '3');
     const b = await ratings('--input', jsonFile, '--format', 'json', '--bootstrap=50', '--seed=3');
     expect(a.out).toBe(b.out);
+    expect(JSON.parse(a.out).diagnostics).toMatchObject({ ci: 'bootstrap', bootstrapRounds: 50, seed: 3 });
+    expect(JSON.parse((await ratings(jsonFile, '--format', 'json', '--ci', 'bootstrap')).out).diagnostics.bootstrapRounds).toBe(1000);
+    expect((await ratings(jsonFile, '--bootstrap', '50', '--seed', '3')).out).toMatch(/95% CI: bootstrap percentiles, 50 rounds, seed 3, (no resample needed the fallback|\d+ resamples? without MLE)/);
     const anchored = JSON.parse((await ratings('--input', jsonFile, '--format', 'json', '--anchor', 'gpt-4=1114')).out);
     expect(anchored.models.find((m: { model: string }) => m.model === 'gpt-4').rating).toBeCloseTo(1114, 9);
+    expect(anchored.diagnostics.anchor).toMatchObject({ model: 'gpt-4', rating: 1114, shifted: ['rating', 'lower', 'upper'], unshifted: ['elo'] });
+    expect((await ratings(jsonFile, '--anchor', 'gpt-4=1114')).out).toMatch(/Elo: K = 4 in tstamp order, not anchored; anchor gpt-4 = 1114: rating, lower and upper shifted by [+-]\d+\.\d/);
   });
 
   it('runs online Elo in tstamp order even when the file is not sorted', async () => {
@@ -102,6 +185,8 @@ describe('pairwise ratings', () => {
     const noTime = write('notime.json', JSON.stringify([...records].reverse().map(({ tstamp: _t, ...r }) => r)));
     const fileOrder = JSON.parse((await ratings('--input', noTime, '--format', 'json')).out);
     expect(fileOrder.models.map((m: { elo: number }) => m.elo)).not.toEqual(sorted.models.map((m: { elo: number }) => m.elo));
+    expect(fileOrder.diagnostics.elo.order).toBe('file');
+    expect((await ratings(noTime)).out).toMatch(/Elo: K = 4 in file order \(no tstamp on every record\), not anchored/);
   });
 
   it('stops at a malformed record with its number and line, or skips and counts with --skip-invalid', async () => {
@@ -115,13 +200,30 @@ describe('pairwise ratings', () => {
     expect(skip.err).toMatch(/skipped 1 invalid record/);
   });
 
-  it('rejects bad flags (exit 2) and unusable input (exit 1)', async () => {
-    expect((await ratings('--input', jsonFile, '--format', 'xml')).code).toBe(2);
-    expect((await ratings('--input', jsonFile, '--bootstrap', '-3')).code).toBe(2);
-    expect((await ratings('--input', jsonFile, '--ci', 'bootstrap', '--bootstrap', '0')).code).toBe(2);
-    expect((await ratings('--input', jsonFile, '--anchor', 'nonsense')).code).toBe(2);
-    expect((await ratings('--input', jsonFile, '--frobnicate')).code).toBe(2);
-    expect((await ratings()).code).toBe(2);
+  it('rejects bad flags with one line that names the flag (exit 2), and unusable input (exit 1)', async () => {
+    const cases: [string[], string][] = [
+      [['--input', jsonFile, '--format', 'xml'], '--format must be one of table, json, csv'],
+      [['--input', jsonFile, '--bootstrap', '-3'], '--bootstrap needs a value'],
+      [['--input', jsonFile, '--bootstrap=-3'], '--bootstrap must be 0 or more'],
+      [['--input', jsonFile, '--bootstrap', 'many'], '--bootstrap must be a whole number'],
+      [['--input', jsonFile, '--ci', 'bootstrap', '--bootstrap', '0'], '--ci bootstrap needs --bootstrap of at least 1'],
+      [['--input', jsonFile, '--ci', 'wald'], '--ci must be one of profile, bootstrap, sandwich'],
+      [['--input', jsonFile, '--model', 'elo'], '--model must be one of bradley-terry, davidson'],
+      [['--input', jsonFile, '--anchor', 'nonsense'], '--anchor must look like MODEL=RATING'],
+      [['--input', jsonFile, '--frobnicate'], 'unknown flag --frobnicate'],
+      [['--input', jsonFile, '--reweight=yes'], '--reweight takes no value'],
+      [['--input'], '--input needs a value'],
+      [[], 'name the battles file (FILE or --input FILE)'],
+      [[jsonFile, csvFile], 'one battles file at a time'],
+      [['--input', jsonFile, csvFile], 'name the battles file once'],
+    ];
+    for (const [argv, message] of cases) {
+      const { code, err } = await ratings(...argv);
+      expect(code).toBe(2);
+      expect(err.trim().split('\n')).toHaveLength(1);
+      expect(err).toContain(message);
+      expect(err).toMatch(/^pairwise ratings: .*\(see pairwise ratings --help\)\n$/);
+    }
     expect((await ratings('--input', path.join(tmp, 'missing.json'))).code).toBe(1);
     const anchor = await ratings('--input', jsonFile, '--anchor', 'nobody=1000');
     expect(anchor.code).toBe(1);
@@ -131,12 +233,12 @@ describe('pairwise ratings', () => {
   it('an empty file of battles gives an empty result', async () => {
     const { code, out } = await ratings('--input', write('empty.json', '[]'), '--format', 'json');
     expect(code).toBe(0);
-    expect(JSON.parse(out)).toEqual({ battles: 0, models: [] });
+    expect(JSON.parse(out)).toMatchObject({ battles: 0, models: [], diagnostics: { status: { code: 'no-battles' } } });
   });
 
-  it('--style-control reads conv_metadata and reports the coefficients', async () => {
+  it('--style-control reads conv_metadata and reports the coefficients; with too few such battles it says so', async () => {
     const rows = [];
-    for (let k = 0; k < 60; k++) {
+    for (let k = 0; k < 160; k++) {
       const long = k % 3 !== 0;
       rows.push({
         model_a: k % 2 ? 'verbose' : 'terse',
@@ -159,6 +261,15 @@ describe('pairwise ratings', () => {
     expect(code).toBe(0);
     expect(out).toMatch(/Style coefficients/);
     expect(out).toMatch(/tokens\s+-?\d+\.\d{4}/);
+    expect(out).toMatch(/95% CI: penalised quasi-likelihood curvature \(laplace\)/);
+    const few = write('style-few.json', JSON.stringify(rows.slice(0, 60)));
+    const fewOut = await ratings(few, '--style-control');
+    expect(fewOut.code).toBe(0);
+    expect(fewOut.out).toMatch(/Not fitted: style control needs at least 100 battles with style features .*; 60 have them/);
+    expect(fewOut.out).toMatch(/No ratings\./);
+    const fewJson = await ratings(few, '--style-control', '--format', 'json');
+    expect(JSON.parse(fewJson.out)).toMatchObject({ models: [], diagnostics: { status: { code: 'too-few-style-battles' } } });
+    expect(fewJson.err).toMatch(/not fitted: style control needs/);
     const noStyle = await ratings('--input', jsonFile, '--style-control');
     expect(noStyle.code).toBe(1);
     expect(noStyle.err).toMatch(/conv_metadata/);

@@ -111,11 +111,11 @@ describe('battle queries on a real SQLite file', () => {
 
   it('casts one vote, closes the battle, and refuses a second with already_voted', async () => {
     const b = await newBattle();
-    const v = await castVote({ db, battleId: b.id, winner: 'model_a', voterId: 'voter-1', excludedReason: null, now: 5 });
-    expect(v).toMatchObject({ winner: 'model_a', voterId: 'voter-1', excludedReason: null, createdAt: 5 });
+    const v = await castVote({ db, battleId: b.id, winner: 'model_a', voterId: 'voter-1', leakReason: null, now: 5 });
+    expect(v).toMatchObject({ winner: 'model_a', voterId: 'voter-1', leakReason: null, createdAt: 5 });
     expect((await getBattle({ db, id: b.id }))!.status).toBe('voted');
     await expect(
-      castVote({ db, battleId: b.id, winner: 'tie', voterId: 'voter-2', excludedReason: null }),
+      castVote({ db, battleId: b.id, winner: 'tie', voterId: 'voter-2', leakReason: null }),
     ).rejects.toMatchObject({ code: 'already_voted', status: 409 });
     expect((await getVote({ db, battleId: b.id }))!.winner).toBe('model_a');
     // Finishing a turn afterwards never reopens a voted battle.
@@ -130,7 +130,7 @@ describe('battle queries on a real SQLite file', () => {
 
   it('stores the exclusion reason of a leaking vote', async () => {
     const b = await newBattle();
-    await castVote({ db, battleId: b.id, winner: 'tie (bothbad)', voterId: null, excludedReason: 'identity_leak: "x"' });
+    await castVote({ db, battleId: b.id, winner: 'tie (bothbad)', voterId: null, leakReason: 'identity_leak: "x"' });
     expect((await getVote({ db, battleId: b.id }))!.excludedReason).toBe('identity_leak: "x"');
   });
 

@@ -25,6 +25,8 @@ export interface ExportBattleRow {
   source: 'arena' | 'import';
   /** Imported style features (JSON { a, b }), or null. */
   styleFeatures: string | null;
+  /** Who voted, for pseudonymous judges: `user:<id>` or `voter:<id>` for battles fought here. Never written as is. */
+  identity: string | null;
   /** JSON arrays of { role, content } (current answers only), null when nothing is stored. */
   conversationA: string | null;
   conversationB: string | null;
@@ -51,6 +53,7 @@ function rowsStatement(c: Client): Database.Statement {
               CASE WHEN b.source = 'import' THEN b.judge END AS importedJudge,
               b.turns AS turns, b.anony AS anony, b.language AS language, b.question_id AS questionId,
               b.source AS source, b.style_features AS styleFeatures,
+              CASE WHEN b.source = 'arena' THEN coalesce('user:' || b.user_id, 'voter:' || b.voter_id) END AS identity,
               ${conversationJson('a')} AS conversationA,
               ${conversationJson('b')} AS conversationB
          FROM votes v INDEXED BY votes_created_idx

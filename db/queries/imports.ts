@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { getDb, type Db } from '../index';
+import { bumpRatingsInputSync } from './ratings-input';
 
 /**
  * Bulk import of clean_battle records. Rows go in through prepared statements in batched
@@ -100,6 +101,7 @@ export async function discardImport({ db = getDb(), importId }: { db?: Db; impor
     c.prepare(`DELETE FROM votes WHERE battle_id IN (SELECT id FROM battles WHERE import_id = ?)`).run(importId);
     const removed = c.prepare(`DELETE FROM battles WHERE import_id = ?`).run(importId).changes;
     c.prepare(`DELETE FROM imports WHERE id = ?`).run(importId);
+    if (removed > 0) bumpRatingsInputSync(c);
     return removed;
   })();
 }

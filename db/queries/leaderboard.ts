@@ -290,11 +290,11 @@ export async function saveSnapshots({ db = getDb(), snapshots }: { db?: Db; snap
   return client.transaction((list: NewSnapshot[]) => list.map(saveOne)).immediate(snapshots);
 }
 
-/** Parameters compared without the data cut-off, which moves with every vote. */
+/** Parameters compared without the data cut-off and input version, which move with every vote. */
 function sameParams(a: string, b: string): boolean {
   const strip = (t: string) => {
     try {
-      const { upToVoteId: _ignored, ...rest } = JSON.parse(t) as Record<string, unknown>;
+      const { upToVoteId: _cutOff, inputVersion: _version, ...rest } = JSON.parse(t) as Record<string, unknown>;
       return JSON.stringify(rest);
     } catch {
       return t;

@@ -45,3 +45,11 @@ export async function linkVoterToUser(params: WithDb & { voterId: string; userId
     return true;
   });
 }
+
+export async function recordConsent(params: WithDb & { voterId: string; now?: number }): Promise<void> {
+  const db = params.db ?? getDb();
+  db.update(voters)
+    .set({ consentedAt: params.now ?? Date.now() })
+    .where(and(eq(voters.id, params.voterId), isNull(voters.consentedAt)))
+    .run();
+}

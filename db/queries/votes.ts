@@ -1,14 +1,12 @@
 import { and, eq, ne } from 'drizzle-orm';
 import { AppError } from '../../lib/errors';
+import { isUniqueViolation } from '../errors';
 import { getDb, type Db } from '../index';
 import { battles, votes, type Vote, type Winner } from '../schema';
+import { recomputeExclusionsSync } from './exclusions';
 
 type WithDb = { db?: Db };
 
-function isUniqueViolation(err: unknown): boolean {
-  const code = (err as { code?: string } | null)?.code;
-  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
-}
 
 /**
  * Records the one vote of a battle and closes it, in one transaction. The unique index on
@@ -20,7 +18,8 @@ export async function castVote(
     battleId: string;
     winner: Winner;
     voterId: string | null;
-    excludedReason: string | null;
+    /** What the identity-leak check found (null: nothing); the effective reason follows from it and the voter's state. */
+    leakReason: string | null;
     now?: number;
   },
 ): Promise<Vote> {
@@ -34,16 +33,19 @@ export async function castVote(
           battleId: params.battleId,
           winner: params.winner,
           voterId: params.voterId,
-          excludedReason: params.excludedReason,
+          leakReason: params.leakReason,
+          excludedReason: params.leakReason,
           createdAt: now,
         })
         .returning()
         .get();
+      // A banned or untrusted voter's vote is kept, and excluded like its others.
+      recomputeExclusionsSync(db.$client, { voteId: vote.id });
       tx.update(battles)
         .set({ status: 'voted', updatedAt: now })
         .where(and(eq(battles.id, params.battleId), ne(battles.status, 'voted')))
         .run();
-      return vote;
+      return tx.select().from(votes).where(eq(votes.id, vote.id)).get()!;
     });
   } catch (err) {
     if (isUniqueViolation(err)) throw new AppError('already_voted', 'This battle has already been voted on.', { cause: err });

@@ -28,4 +28,6 @@ export interface BattleActor {
   userId: string | null;
   /** Keyed hash of the client's network (lib/identity/network.ts). */
   network: string | null;
+  /** A voter minted by this request, stored only when a battle is actually created. */
+  mintedVoter?: boolean;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { modelEntrySchema, type ModelEntry } from '../registry/schema';
-import { eligibleCandidates, pairProbability, samplePair, seededRng, type Candidate, type Rng } from './sampling';
+import { activePairDistribution, eligibleCandidates, pairKey, pairProbability, sampleActivePair, samplePair, seededRng, type Candidate, type Rng, type SamplingState } from './sampling';
 
 const candidates: Candidate[] = [
   { id: 'm1', weight: 1 },
@@ -169,5 +169,117 @@ describe('eligibleCandidates', () => {
   it('applies an extra filter (e.g. recorded models that have the question)', () => {
     const models = [entry('x'), entry('y'), entry('z')];
     expect(eligibleCandidates(models, () => true, (m) => m.id !== 'y').map((c) => c.id)).toEqual(['x', 'z']);
+  });
+});
+
+describe('active sampling', () => {
+  const models = ['m1', 'm2', 'm3', 'm4', 'm5', 'm6'];
+  const weights = [1, 1, 2, 1, 3, 1];
+  const cands: Candidate[] = models.map((id, k) => ({ id, weight: weights[k] }));
+  // m6 is new (4 votes); m1-m2 have met often, m5 rarely
+  const state: SamplingState = {
+    models: new Map([
+      ['m1', { rating: 1100, votes: 400 }],
+      ['m2', { rating: 1080, votes: 380 }],
+      ['m3', { rating: 1000, votes: 150 }],
+      ['m4', { rating: 950, votes: 120 }],
+      ['m5', { rating: 900, votes: 40 }],
+      ['m6', { rating: 1000, votes: 4 }],
+    ]),
+    pairBattles: new Map([
+      [pairKey('m1', 'm2'), 300],
+      [pairKey('m1', 'm3'), 60],
+      [pairKey('m2', 'm3'), 50],
+      [pairKey('m1', 'm4'), 40],
+      [pairKey('m3', 'm4'), 40],
+      [pairKey('m4', 'm5'), 40],
+      [pairKey('m1', 'm6'), 2],
+      [pairKey('m3', 'm6'), 2],
+    ]),
+    dispersion: 0.7,
+  };
+  const dist = activePairDistribution(cands, state);
+  const stated = new Map(dist.pairs.map(([a, b], k) => [key(a, b), dist.probability[k]]));
+
+  it('is a distribution over every pair, each at least its share of the uniform rule', () => {
+    expect(dist.pairs).toHaveLength(15);
+    expect(dist.probability.reduce((s, p) => s + p, 0)).toBeCloseTo(1, 12);
+    dist.pairs.forEach(([a, b], k) => {
+      expect(dist.uniform[k]).toBeCloseTo(pairProbability(cands, a, b), 15);
+      expect(dist.probability[k]).toBeGreaterThanOrEqual(0.25 * dist.uniform[k] - 1e-15);
+    });
+  });
+
+  it('draws pairs with exactly the stated probabilities (chi-square, 20k seeded draws) and returns that probability', () => {
+    const rng = seededRng(17);
+    const counts = new Map<string, number>();
+    const n = 20_000;
+    for (let i = 0; i < n; i++) {
+      const { a, b, probability } = sampleActivePair(cands, state, rng);
+      expect(a).not.toBe(b);
+      expect(probability).toBe(stated.get(key(a, b)));
+      counts.set(key(a, b), (counts.get(key(a, b)) ?? 0) + 1);
+    }
+    let stat = 0;
+    for (const [k, p] of stated) stat += ((counts.get(k) ?? 0) - n * p) ** 2 / (n * p);
+    expect(stat).toBeLessThan(chiSquareCritical(stated.size - 1));
+    // the same statistic against the uniform rule's probabilities rejects: the policy differs from it
+    let other = 0;
+    dist.pairs.forEach(([a, b], k) => (other += ((counts.get(key(a, b)) ?? 0) - n * dist.uniform[k]) ** 2 / (n * dist.uniform[k])));
+    expect(other).toBeGreaterThan(chiSquareCritical(stated.size - 1));
+  });
+
+  it('spends battles where intervals are widest: the new model and the rarely seen one, not the much-played pair', () => {
+    const p = (a: string, b: string) => stated.get(key(a, b))!;
+    const share = (m: string) => dist.pairs.reduce((s, [a, b], k) => s + (a === m || b === m ? dist.probability[k] : 0), 0);
+    expect(share('m6')).toBeGreaterThan(share('m1'));
+    expect(share('m5')).toBeGreaterThan(share('m2'));
+    expect(p('m1', 'm2')).toBeLessThan(p('m5', 'm6'));
+    // no model above its cap: 3 × the fair share 2 / 6 in the active part
+    for (const m of models) {
+      const active = dist.pairs.reduce((s, [a, b], k) => s + (a === m || b === m ? dist.active[k] : 0), 0);
+      expect(active).toBeLessThanOrEqual(1 + 1e-9);
+    }
+  });
+
+  it('caps a model that would take every battle', () => {
+    const crowd: Candidate[] = Array.from({ length: 10 }, (_, k) => ({ id: `c${k}`, weight: 1 }));
+    const lonely: SamplingState = {
+      models: new Map(crowd.map((c, k) => [c.id, { rating: 1000, votes: k === 0 ? 0 : 5000 }])),
+      pairBattles: new Map(crowd.flatMap((x, i) => crowd.slice(i + 1).map((y) => [pairKey(x.id, y.id), i === 0 ? 0 : 120] as [string, number]))),
+    };
+    const d = activePairDistribution(crowd, lonely, { maxShareFactor: 2 });
+    const share = d.pairs.reduce((s, [a, b], k) => s + (a === 'c0' || b === 'c0' ? d.active[k] : 0), 0);
+    expect(share).toBeLessThanOrEqual(2 * (2 / 10) + 1e-9);
+    expect(share).toBeGreaterThan(0.39); // it does get all it may
+  });
+
+  it('operator weights multiply in, and a new model gets a boost', () => {
+    const flat: Candidate[] = ['x', 'y', 'z', 'w'].map((id) => ({ id, weight: 1 }));
+    const even: SamplingState = {
+      models: new Map(flat.map((c) => [c.id, { rating: 1000, votes: 100 }])),
+      pairBattles: new Map(flat.flatMap((x, i) => flat.slice(i + 1).map((y) => [pairKey(x.id, y.id), 30] as [string, number]))),
+    };
+    const base = activePairDistribution(flat, even, { uniformShare: 1e-9, maxShareFactor: 100 });
+    base.active.forEach((x) => expect(x).toBeCloseTo(1 / 6, 9)); // symmetric state: equal weights
+    const heavy = activePairDistribution(flat.map((c) => (c.id === 'x' ? { ...c, weight: 3 } : c)), even, { uniformShare: 1e-9, maxShareFactor: 100 });
+    const xy = heavy.pairs.findIndex(([a, b]) => key(a, b) === key('x', 'y'));
+    const yz = heavy.pairs.findIndex(([a, b]) => key(a, b) === key('y', 'z'));
+    expect(heavy.active[xy] / heavy.active[yz]).toBeCloseTo(3, 9);
+    const fresh = activePairDistribution(flat, { ...even, models: new Map([...even.models, ['x', { rating: 1000, votes: 10 }]]) }, { uniformShare: 1e-9, maxShareFactor: 100, newModelBoost: 5 });
+    expect(fresh.active[xy] / fresh.active[yz]).toBeCloseTo(5, 9);
+  });
+
+  it('eq. 9 as written (each pair its own interval) favours the least seen pairs', () => {
+    const d = activePairDistribution(cands, state, { gain: 'pair' });
+    const p = (a: string, b: string) => d.probability[d.pairs.findIndex(([x, y]) => key(x, y) === key(a, b))];
+    expect(p('m5', 'm6')).toBeGreaterThan(p('m1', 'm2'));
+    expect(d.probability.reduce((s, x) => s + x, 0)).toBeCloseTo(1, 12);
+  });
+
+  it('refuses with no_models below two candidates, and samplePair is unchanged for its callers', () => {
+    expect(() => sampleActivePair([{ id: 'x', weight: 1 }], state, seededRng(1))).toThrow(expect.objectContaining({ code: 'no_models' }));
+    const r1 = seededRng(42);
+    expect(samplePair(candidates, r1)).toEqual(samplePair(candidates, seededRng(42)));
   });
 });

@@ -6,6 +6,7 @@ import type { ChatMessage } from '../providers/types';
 import { liveModels, recordedModelsFor } from '../registry/load';
 import { findModel } from '../registry/lookup';
 import type { ModelEntry, Registry } from '../registry/schema';
+import { ensureVoterStored } from '../identity/actor';
 import { loadOwnedView } from './access';
 import { healthyCandidates } from './arena-info';
 import { checkPrompt, type CreateBattleBody } from './bodies';
@@ -106,6 +107,7 @@ export async function prepareNewBattle(
   const pair = samplePair(await healthyCandidates(deps, pool), opts.rng);
   const facts = categorizePrompt(prompt);
   const id = randomUUID();
+  await ensureVoterStored({ voterId: actor.voterId, userId: actor.userId, network: actor.network, mintedVoter: actor.mintedVoter ?? false });
   await createBattle({
     id,
     modelA: pair.a,

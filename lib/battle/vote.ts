@@ -26,7 +26,7 @@ export async function voteOnBattle(deps: BattleDeps, battleId: string, winner: W
   const state = battleState(view.battle, view.messages, { maxTurns: registry.settings.maxTurns, busy: deps.turns.isHeld(battleId) });
   if (view.battle.mode === 'imported') throw new AppError('battle_closed', 'Imported battles cannot be voted on here.');
   assertCanVote(state);
-  const excludedReason = checkLeak(conversation(view.messages), deps.leak());
-  await castVote({ battleId, winner, voterId: actor.voterId, excludedReason });
-  return reveal((id) => findModel(registry, id), view, winner, excludedReason !== null);
+  const leakReason = checkLeak(conversation(view.messages), deps.leak());
+  const vote = await castVote({ battleId, winner, voterId: actor.voterId, leakReason });
+  return reveal((id) => findModel(registry, id), view, winner, vote.excludedReason !== null);
 }

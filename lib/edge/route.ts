@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type { z } from 'zod';
 import { getAppContext, type AppContext } from '../app-context';
 import { AppError, isAppError } from '../errors';
@@ -35,6 +36,13 @@ export interface RouteSpec<B extends Schema, Q extends Schema> {
   mintVoter?: boolean;
   /** 'user': signed in; 'admin': signed in with the admin role. */
   role?: 'user' | Role;
+  /** Taking part in the arena: the voting policy (sign-in required?) and the consent gate apply. */
+  arena?: boolean;
+  /**
+   * With role 'admin': a script may present PAIRWISE_EXPORT_TOKEN as `Authorization: Bearer <token>`
+   * instead of an admin session (the one credential that is not a session, and only where named).
+   */
+  exportToken?: boolean;
 }
 
 export interface RouteInput<B extends Schema, Q extends Schema> {
@@ -50,10 +58,26 @@ type Segment = { params: Promise<Record<string, string | string[] | undefined>> 
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+function hasExportToken(req: Request, token: string | undefined): boolean {
+  if (!token) return false;
+  const header = req.headers.get('authorization') ?? '';
+  const given = Buffer.from(header.startsWith('Bearer ') ? header.slice(7).trim() : '');
+  const expected = Buffer.from(token);
+  return given.length === expected.length && crypto.timingSafeEqual(given, expected);
+}
+
 function assertRole(actor: Actor, role: RouteSpec<Schema, Schema>['role']): void {
   if (!role) return;
   if (!actor.user) throw new AppError('unauthorized', 'Sign in first.');
   if (role === 'admin' && actor.user.role !== 'admin') throw new AppError('forbidden', 'This needs the admin role.');
+}
+
+function assertArenaAccess(app: AppContext, actor: Actor): void {
+  const { access, notice } = app.operator();
+  if (access.voting === 'signed-in' && !actor.user) throw new AppError('unauthorized', 'Sign in to take part in this arena.');
+  if (notice.requireConsent && actor.consentedAt === null) {
+    throw new AppError('consent_required', 'Read the arena\u2019s rules and agree to them before your first battle.');
+  }
 }
 
 function flatParams(raw: Record<string, string | string[] | undefined> | undefined): Record<string, string> {
@@ -68,7 +92,6 @@ export function route<B extends Schema = undefined, Q extends Schema = undefined
 ): (req: Request, segment?: Segment) => Promise<Response> {
   return async (req, segment) => {
     let refund: (() => Promise<void>) | null = null;
-    let setCookies: string[] = [];
     try {
       const app = await getAppContext();
       assertAllowedHost(req.headers, app.origin, app.env.PAIRWISE_TRUST_PROXY, req.url);
@@ -77,8 +100,8 @@ export function route<B extends Schema = undefined, Q extends Schema = undefined
         assertJsonRequest(req.headers);
       }
       const actor = await resolveActor(req, app.identity, { mintVoter: spec.mintVoter ?? false });
-      setCookies = actor.setCookies;
-      assertRole(actor, spec.role);
+      if (!(spec.exportToken && hasExportToken(req, app.env.PAIRWISE_EXPORT_TOKEN))) assertRole(actor, spec.role);
+      if (spec.arena) assertArenaAccess(app, actor);
 
       const body = (spec.body
         ? await parseJsonBody(req, spec.body, {
@@ -96,15 +119,33 @@ export function route<B extends Schema = undefined, Q extends Schema = undefined
       const out = await handler({ app, actor, body, query, params, req });
       refund = null;
       const res = out instanceof Response ? out : json(out);
-      for (const c of setCookies) res.headers.append('Set-Cookie', c);
+      for (const c of actor.setCookies) res.headers.append('Set-Cookie', c);
       return res;
     } catch (err) {
-      // A refused request does not use up the caller's allowance.
+      // A refused request does not use up the caller's allowance, and mints no voter.
       if (refund) await refund().catch(() => {});
       const headers = new Headers();
-      for (const c of setCookies) headers.append('Set-Cookie', c);
       if (isAppError(err) && err.retryAfterSeconds !== undefined) headers.set('Retry-After', String(err.retryAfterSeconds));
       return jsonError(err, { headers });
+    }
+  };
+}
+
+/**
+ * The edge for next-auth's own routes (/api/auth/*): the host and same-origin checks apply, but
+ * not the JSON rule (next-auth posts forms, protected by its own CSRF token) nor our actor.
+ */
+export function authRoute(
+  handle: (app: AppContext, req: Request, segment: Segment) => Promise<Response>,
+): (req: Request, segment: Segment) => Promise<Response> {
+  return async (req, segment) => {
+    try {
+      const app = await getAppContext();
+      assertAllowedHost(req.headers, app.origin, app.env.PAIRWISE_TRUST_PROXY, req.url);
+      if (!SAFE_METHODS.has(req.method)) assertSameOrigin(req.headers, app.origin, app.env.PAIRWISE_TRUST_PROXY);
+      return await handle(app, req, segment);
+    } catch (err) {
+      return jsonError(err);
     }
   };
 }

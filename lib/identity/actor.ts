@@ -20,8 +20,15 @@ export interface SessionUser {
 
 export interface Actor extends BattleActor {
   user: SessionUser | null;
-  /** Set-Cookie values the response must carry (a voter minted by this request). */
+  /** When this browser agreed to the arena's rules (null: not yet). */
+  consentedAt: number | null;
+  /** Set-Cookie values a successful response carries (a voter minted by this request). */
   setCookies: string[];
+  /**
+   * A voter minted by this request and not stored yet: it is stored by the use case that needs
+   * it (ensureVoterStored), so a refused request leaves no trace.
+   */
+  mintedVoter: boolean;
 }
 
 export interface IdentityDeps {
@@ -43,23 +50,34 @@ export async function resolveActor(req: Request, deps: IdentityDeps, opts: { min
   const user = await deps.sessionUser(req);
   let voterId = voterIdFromRequest(req, deps.secret);
   const setCookies: string[] = [];
+  let consentedAt: number | null = null;
 
   if (voterId) {
     const voter = await getVoter({ id: voterId });
+    consentedAt = voter?.consentedAt ?? null;
     // A valid cookie whose row is gone (a fresh store with the same secret) is this browser all the same.
     if (!voter) await createVoter({ id: voterId, network, userId: null });
     if (user && voter?.userId !== user.id) {
       // The first sign-in on this browser claims its anonymous battles; a browser that belongs to
       // another account does not become this one's.
-      if (!(await linkVoterToUser({ voterId, userId: user.id }))) voterId = null;
+      if (!(await linkVoterToUser({ voterId, userId: user.id }))) {
+        voterId = null;
+        consentedAt = null;
+      }
     }
   }
+  let mintedVoter = false;
   if (!voterId && opts.mintVoter) {
     voterId = newVoterId();
-    await createVoter({ id: voterId, network, userId: user?.id ?? null });
+    mintedVoter = true;
     setCookies.push(voterSetCookie(signVoterId(voterId, deps.secret), { secure: deps.secureCookies, path: deps.cookiePath }));
   }
-  return { voterId, userId: user?.id ?? null, network, user, setCookies };
+  return { voterId, userId: user?.id ?? null, network, user, consentedAt, setCookies, mintedVoter };
+}
+
+/** Stores the voter this request minted (once the request is sure to succeed). */
+export async function ensureVoterStored(actor: Pick<Actor, 'voterId' | 'userId' | 'network' | 'mintedVoter'>): Promise<void> {
+  if (actor.mintedVoter && actor.voterId) await createVoter({ id: actor.voterId, network: actor.network, userId: actor.userId });
 }
 
 /** The key rate limits and trust count an actor under: the account, else the browser. */

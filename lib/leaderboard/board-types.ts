@@ -32,6 +32,8 @@ export interface SnapshotParams {
   styleBattles: number;
   /** The data cut-off: every vote up to this id was considered. */
   upToVoteId: number;
+  /** Changes to counted votes (exclusions, restores, removals) seen by this pass (db/queries/ratings-input.ts). */
+  inputVersion?: number;
 }
 
 export const METHOD = 'bradley-terry';

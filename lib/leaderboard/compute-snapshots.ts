@@ -1,5 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
-import { hasBothSources, hasStoredAnswers, iterateCountedBattles, latestVoteId, saveSnapshots, type NewSnapshot } from '../../db/queries/leaderboard';
+import { hasBothSources, hasStoredAnswers, iterateCountedBattles, saveSnapshots, type NewSnapshot } from '../../db/queries/leaderboard';
+import { ratingsInputStamp, type RatingsInputStamp } from '../../db/queries/ratings-input';
 import type { Db } from '../../db/index';
 import { BattleAggregator, computeRatings, styleDiff, styleFromConversation, type OutcomeCode, type StyleFeatures } from '../rating';
 import {
@@ -95,6 +96,8 @@ class CategoryAccumulator {
 
 export interface ComputeSummary {
   upToVoteId: number;
+  /** What this pass counted: the highest vote id and the count of changes to counted votes. */
+  input: RatingsInputStamp;
   battles: number;
   boards: { category: CategoryId; styleControl: boolean; battles: number; snapshotId: number; created: boolean }[];
   /** Milliseconds spent streaming battles, and fitting + storing. */
@@ -134,7 +137,8 @@ function selectCategories(acc: Map<CategoryId, CategoryAccumulator>): CategoryId
 
 export async function computeSnapshots({ db, onBoard, now = Date.now }: ComputeOptions): Promise<ComputeSummary> {
   const started = now();
-  const upToVoteId = await latestVoteId({ db });
+  const input = await ratingsInputStamp({ db });
+  const upToVoteId = input.voteId;
   const acc = new Map<CategoryId, CategoryAccumulator>([['overall', new CategoryAccumulator()]]);
   let battles = 0;
 
@@ -201,7 +205,7 @@ export async function computeSnapshots({ db, onBoard, now = Date.now }: ComputeO
   }
   const readDone = now();
 
-  const summary: ComputeSummary = { upToVoteId, battles, boards: [], readMs: readDone - started, fitMs: 0 };
+  const summary: ComputeSummary = { upToVoteId, input, battles, boards: [], readMs: readDone - started, fitMs: 0 };
   const createdAt = now();
   const fitted: NewSnapshot[] = [];
   for (const category of selectCategories(acc)) {
@@ -219,6 +223,7 @@ export async function computeSnapshots({ db, onBoard, now = Date.now }: ComputeO
         anchor: null,
         styleBattles: c.styleBattles,
         upToVoteId,
+        inputVersion: input.version,
       };
       const result: BoardResult = {
         battles: rated.battles,

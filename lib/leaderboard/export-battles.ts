@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { Db } from '../../db/index';
 import { iterateExportBattles, type ExportBattleRow } from '../../db/queries/exports';
@@ -7,20 +8,41 @@ import type { StyleFeatures } from '../rating';
 /**
  * Counted battles out of the store as clean_battle records, in vote order (the order the rating
  * pass uses, so a re-import replays the same online Elo). Nothing identifies a voter: battles
- * fought here get the judge "arena_user" (the stored judge of those is the voter id), and no
- * address is ever stored.
+ * fought here get the judge "arena_user" (the stored judge of those is the voter id), or on
+ * request a pseudonym, and no address is ever stored.
  */
 
 export const ARENA_JUDGE = 'arena_user';
 
-export function toCleanBattle(row: ExportBattleRow): CleanBattle {
+/**
+ * Opt-in pseudonymous judges: each voter (account, or browser when anonymous) becomes
+ * "anon-<12 characters>", a keyed hash that is stable across exports of this arena, so agreement
+ * between annotators can be studied, but says nothing about who they are without the app's secret.
+ */
+export type Pseudonymizer = (identity: string) => string;
+
+export function pseudonymizer(key: string): Pseudonymizer {
+  return (identity) => `anon-${crypto.createHmac('sha256', key).update(identity).digest('base64url').slice(0, 12)}`;
+}
+
+export interface ExportOptions {
+  pseudonyms?: Pseudonymizer;
+}
+
+export function toCleanBattle(row: ExportBattleRow, opts: ExportOptions = {}): CleanBattle {
   const questionId = row.questionId ?? (row.source === 'arena' ? row.battleId : null);
+  const judge =
+    row.source === 'import' && row.importedJudge
+      ? row.importedJudge
+      : opts.pseudonyms && row.identity
+        ? opts.pseudonyms(row.identity)
+        : ARENA_JUDGE;
   return {
     model_a: row.modelA,
     model_b: row.modelB,
     winner: row.winner,
     tstamp: row.votedAt / 1000,
-    judge: row.source === 'import' && row.importedJudge ? row.importedJudge : ARENA_JUDGE,
+    judge,
     turn: Math.max(1, row.turns),
     // Battles fought here are always blind; an import keeps what its file said.
     anony: row.anony === null ? true : row.anony === 1,
@@ -47,12 +69,17 @@ function convMetadata({ a, b }: { a: StyleFeatures; b: StyleFeatures }): Record<
 }
 
 /** Writes every counted battle to `out`; returns how many. */
-export async function writeBattleExport({ db, format, out }: { db?: Db; format: BattleFileFormat; out: NodeJS.WritableStream }): Promise<number> {
+export async function writeBattleExport({
+  db,
+  format,
+  out,
+  pseudonyms,
+}: { db?: Db; format: BattleFileFormat; out: NodeJS.WritableStream } & ExportOptions): Promise<number> {
   const writer = createBattleWriter(out as Writable, format);
   let count = 0;
   for await (const batch of iterateExportBattles({ db })) {
     for (const row of batch) {
-      await writer.write(toCleanBattle(row));
+      await writer.write(toCleanBattle(row, { pseudonyms }));
       count++;
     }
   }
@@ -65,7 +92,7 @@ export async function writeBattleExport({ db, format, out }: { db?: Db; format: 
  * the database only when the client has taken the previous one, and a client that goes away
  * closes the query (and its connection) at once.
  */
-export function battleExportStream({ db, format }: { db?: Db; format: BattleFileFormat }): ReadableStream<Uint8Array> {
+export function battleExportStream({ db, format, pseudonyms }: { db?: Db; format: BattleFileFormat } & ExportOptions): ReadableStream<Uint8Array> {
   const parts: string[] = [];
   const sink = new Writable({
     decodeStrings: false,
@@ -87,7 +114,7 @@ export function battleExportStream({ db, format }: { db?: Db; format: BattleFile
         await writer.end();
         ended = true;
       } else {
-        for (const row of next.value) await writer.write(toCleanBattle(row));
+        for (const row of next.value) await writer.write(toCleanBattle(row, { pseudonyms }));
       }
       if (parts.length) controller.enqueue(encoder.encode(parts.splice(0).join('')));
       if (ended) controller.close();

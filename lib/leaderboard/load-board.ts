@@ -37,13 +37,13 @@ export async function loadBoard({
   if (!overall) {
     const s = refresher.status();
     // Votes exist but none counts (all excluded): the pass ran and stored nothing.
-    if (!s.running && s.computedThrough === s.latestVoteId) return { kind: 'no-battles', overall: null };
+    if (!s.running && s.current) return { kind: 'no-battles', overall: null };
     return { kind: 'computing' };
   }
   const board = category === 'overall' && !styleControl ? overall : await readBoard({ category, styleControl });
   if (!board || isRetired(board.params, overall.params)) return { kind: 'no-battles', overall };
   const baseline = styleControl ? await readBoard({ category, styleControl: false }) : null;
   const s = refresher.status();
-  const stale = s.running || s.computedThrough !== voteId;
+  const stale = s.running || !s.current;
   return { kind: 'ready', board, baseline, stale };
 }

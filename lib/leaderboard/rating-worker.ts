@@ -1,11 +1,16 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDb } from '../../db/index';
+import { storeExclusionCounts } from '../../db/queries/exclusions';
+import { readSettingRows } from '../../db/queries/settings';
+import { runTrustPass } from '../integrity/trust-pass';
+import { parseOperatorSettings } from '../settings/schema';
 import { computeSnapshots } from './compute-snapshots';
+import { readBoard } from './read-board';
 
 /**
  * Worker-thread entry of the rating pass. It opens its own connection to the database (SQLite in
  * WAL mode lets it read and write snapshots while the app keeps serving and taking votes), runs
- * the pass, reports each stored board, and exits. (No top-level await: the bundled worker chunk
+ * the pass, reports each stored board, scores the voters' trust, and exits. (No top-level await: the bundled worker chunk
  * is not necessarily an ES module.)
  */
 async function main(): Promise<void> {
@@ -18,7 +23,13 @@ async function main(): Promise<void> {
       db,
       onBoard: (board) => parentPort?.postMessage({ type: 'board', board }),
     });
-    parentPort?.postMessage({ type: 'done', summary });
+    // Trust scores under the ratings just computed; a change of exclusions makes the next pass.
+    const { integrity } = parseOperatorSettings(await readSettingRows({ db }));
+    const overall = await readBoard({ db, category: 'overall', styleControl: false });
+    const ratings = new Map((overall?.result.models ?? []).map((m) => [m.model, m.rating]));
+    const trust = runTrustPass(db, ratings, integrity.trustScoring);
+    await storeExclusionCounts({ db });
+    parentPort?.postMessage({ type: 'done', summary: { ...summary, trust } });
   } finally {
     db.$client.close();
   }

@@ -14,6 +14,7 @@ process.env.DATABASE_PATH = path.join(dir, 'store.db');
 
 const { getDb } = await import('../../db/index');
 const { discardImport } = await import('../../db/queries/imports');
+const { recomputeExclusions } = await import('../../db/queries/exclusions');
 const { importBattles } = await import('./import-battles');
 const { readBoard } = await import('./read-board');
 const { ratingsRefresher } = await import('./refresher');
@@ -55,5 +56,23 @@ describe('ratings refresher', () => {
     await discardImport({ db, importId: partial.importId });
     expect(await refresher.settled(30_000)).toBe(true);
     expect(await overallBattles()).toBe(100);
+  }, 60_000);
+
+  it('recomputes the boards when counted votes are excluded or restored, though no vote was added', async () => {
+    const db = getDb();
+    const refresher = ratingsRefresher();
+    expect(await refresher.settled(30_000)).toBe(true);
+    const before = await overallBattles();
+    const ids = (db.$client.prepare('SELECT id FROM votes ORDER BY id LIMIT 3').all() as { id: number }[]).map((r) => r.id);
+    for (const id of ids) {
+      db.$client.prepare(`UPDATE votes SET moderation = 'exclude', moderation_note = 'spam' WHERE id = ?`).run(id);
+      await recomputeExclusions({ scope: { voteId: id } });
+    }
+    expect(await refresher.settled(30_000)).toBe(true);
+    expect(await overallBattles()).toBe(before! - 3);
+    db.$client.prepare(`UPDATE votes SET moderation = 'restore' WHERE id = ?`).run(ids[0]);
+    await recomputeExclusions({ scope: { voteId: ids[0] } });
+    expect(await refresher.settled(30_000)).toBe(true);
+    expect(await overallBattles()).toBe(before! - 2);
   }, 60_000);
 });

@@ -2,7 +2,8 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { databasePath, getDb } from '../../db/index';
-import { latestSnapshot, latestVoteId } from '../../db/queries/leaderboard';
+import { latestSnapshot } from '../../db/queries/leaderboard';
+import { ratingsInputStamp, sameStamp, type RatingsInputStamp } from '../../db/queries/ratings-input';
 import type { ComputeSummary } from './compute-snapshots';
 import type { SnapshotParams } from './board-types';
 
@@ -28,9 +29,12 @@ const RETRY_AFTER_FAILURE_MS = 30_000;
 
 export interface RefresherStatus {
   running: boolean;
-  /** Vote id the stored boards are current through (null until known). */
-  computedThrough: number | null;
-  latestVoteId: number;
+  /** What the stored boards counted (null until known). */
+  computedThrough: RatingsInputStamp | null;
+  /** What the store holds now. */
+  latest: RatingsInputStamp;
+  /** Whether the stored boards count exactly what the store holds. */
+  current: boolean;
   lastRun: { finishedAt: number; ms: number; battles: number; error?: string } | null;
 }
 
@@ -39,8 +43,8 @@ class Refresher {
 
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
-  private computedThrough: number | null = null;
-  private seenVoteId = -1;
+  private computedThrough: RatingsInputStamp | null = null;
+  private seen: RatingsInputStamp | null = null;
   private changedAt = 0;
   private pendingSince = 0;
   private retryAt = 0;
@@ -58,7 +62,8 @@ class Refresher {
     return {
       running: this.running !== null,
       computedThrough: this.computedThrough,
-      latestVoteId: Math.max(this.seenVoteId, 0),
+      latest: this.seen ?? { voteId: 0, version: 0 },
+      current: this.isCurrent(),
       lastRun: this.lastRun,
     };
   }
@@ -82,34 +87,33 @@ class Refresher {
   }
 
   /**
-   * Whether the stored boards count exactly the votes there are. Vote ids only grow (AUTOINCREMENT),
-   * but a failed import removes the batches it had committed: a highest id below the one the boards
-   * were computed through means counted votes are gone, and the boards must be recomputed too.
+   * Whether the stored boards count exactly the votes there are: the same highest vote id (new
+   * votes) and the same count of changes to counted votes (exclusions, restores, removed imports).
    */
   private isCurrent(): boolean {
-    return this.seenVoteId === 0 || this.computedThrough === this.seenVoteId;
+    return this.seen !== null && (this.seen.voteId === 0 || sameStamp(this.computedThrough, this.seen));
   }
 
   private async tick(): Promise<void> {
     if (this.running) return;
     const now = Date.now();
-    let voteId: number;
+    let stamp: RatingsInputStamp;
     try {
-      voteId = await latestVoteId();
+      stamp = await ratingsInputStamp();
       if (this.computedThrough === null) this.computedThrough = await storedThrough();
     } catch (err) {
       console.error('[leaderboard] cannot read the vote store:', err);
       return;
     }
-    if (voteId !== this.seenVoteId) {
+    if (!sameStamp(stamp, this.seen)) {
       // The first sighting after start-up is not a burst of votes: no reason to wait.
-      if (this.seenVoteId !== -1) {
+      if (this.seen !== null) {
         this.changedAt = now;
         if (!this.pendingSince) this.pendingSince = now;
       }
-      this.seenVoteId = voteId;
+      this.seen = stamp;
     }
-    if (voteId === 0 || this.computedThrough === voteId) {
+    if (this.isCurrent()) {
       this.pendingSince = 0;
       return;
     }
@@ -131,7 +135,7 @@ class Refresher {
     const started = Date.now();
     try {
       const summary = await runInWorker(databasePath(), this.startWorker);
-      this.computedThrough = summary.upToVoteId;
+      this.computedThrough = summary.input;
       this.lastRun = { finishedAt: Date.now(), ms: Date.now() - started, battles: summary.battles };
       this.retryAt = 0;
     } catch (err) {
@@ -142,12 +146,13 @@ class Refresher {
   }
 }
 
-/** The vote id the stored overall board is current through, from its parameters. */
-async function storedThrough(): Promise<number | null> {
+/** What the stored overall board counted, from its parameters. */
+async function storedThrough(): Promise<RatingsInputStamp | null> {
   const snap = await latestSnapshot({ category: 'overall', styleControl: false });
   if (!snap) return null;
   try {
-    return (JSON.parse(snap.params) as SnapshotParams).upToVoteId ?? null;
+    const p = JSON.parse(snap.params) as SnapshotParams;
+    return typeof p.upToVoteId === 'number' ? { voteId: p.upToVoteId, version: p.inputVersion ?? 0 } : null;
   } catch {
     return null;
   }

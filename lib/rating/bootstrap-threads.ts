@@ -20,6 +20,7 @@ interface SharedState {
   table: PairTable;
   full: Float64Array;
   seed: number;
+  streamOffset: number;
   rounds: number;
   samples: SharedArrayBuffer;
   gradient: SharedArrayBuffer;
@@ -63,13 +64,14 @@ function work(runner: BootstrapRunner, s: SharedState, v: ReturnType<typeof view
   }
 }
 
-export function parallelBootstrap(t: PairTable, full: Float64Array, rounds: number, seed: number, threads: number): BootstrapResult {
+export function parallelBootstrap(t: PairTable, full: Float64Array, rounds: number, seed: number, threads: number, streamOffset = 0): BootstrapResult {
   const m = t.m;
   const chunks = Math.ceil(rounds / BOOTSTRAP_CHUNK);
   const shared: SharedState = {
     table: t,
     full,
     seed,
+    streamOffset,
     rounds,
     samples: new SharedArrayBuffer(rounds * m * 8),
     gradient: new SharedArrayBuffer(rounds * 8),
@@ -91,7 +93,7 @@ export function parallelBootstrap(t: PairTable, full: Float64Array, rounds: numb
     }
   }
   const v = views(shared);
-  const runner = new BootstrapRunner(t, full, seed);
+  const runner = new BootstrapRunner(t, full, seed, streamOffset);
   work(runner, shared, v);
   let seen = Atomics.load(v.ctl, 1);
   let idle = 0;
@@ -114,5 +116,5 @@ export function runBootstrapWorker(): void {
   const s = workerData as SharedState;
   const v = views(s);
   if (Atomics.load(v.ctl, 0) >= v.chunks) return; // nothing left by the time we started
-  work(new BootstrapRunner(s.table, s.full, s.seed), s, v);
+  work(new BootstrapRunner(s.table, s.full, s.seed, s.streamOffset), s, v);
 }

@@ -1,4 +1,5 @@
 import { btDataFromTable, btHessian, fitBradleyTerry, GRADIENT_TOLERANCE, type BtData } from './bradley-terry';
+import { ComparisonGraph } from './graph';
 import { cholesky, choleskyInverse, choleskySolve, symmetricMatVec } from './linalg';
 import type { PairTable } from './pair-table';
 import { MultinomialSampler, Rng } from './random';
@@ -20,12 +21,12 @@ export interface BootstrapResult {
  * threads share the rounds). Each refit starts from the full-data fit and runs to the same
  * gradient tolerance. (bootstrap-threads.ts runs the same rounds on several threads.)
  */
-export function bootstrapBt(t: PairTable, full: Float64Array, rounds: number, seed: number): BootstrapResult {
+export function bootstrapBt(t: PairTable, full: Float64Array, rounds: number, seed: number, streamOffset = 0): BootstrapResult {
   const m = t.m;
   const samples = new Float64Array(rounds * m);
   const gradient = new Float64Array(rounds);
   const prior = new Uint8Array(rounds);
-  new BootstrapRunner(t, full, seed).run(0, rounds, samples, gradient, prior);
+  new BootstrapRunner(t, full, seed, streamOffset).run(0, rounds, samples, gradient, prior);
   return summarise(rounds, samples, gradient, prior);
 }
 
@@ -56,6 +57,8 @@ export class BootstrapRunner {
     private readonly t: PairTable,
     full: Float64Array,
     private readonly seed: number,
+    /** Round r draws from random stream streamOffset + r (separate components use separate streams). */
+    private readonly streamOffset = 0,
   ) {
     // Flatten the non-empty cells: 3 per pair (i won, j won, tie).
     const cellPair: number[] = [];
@@ -89,7 +92,7 @@ export class BootstrapRunner {
     const d = (this.d ??= { m, size: t.size, i: t.i, j: t.j, n: new Float64Array(t.size), s: new Float64Array(t.size) });
     const { n, s } = d;
     for (let r = from; r < to; r++) {
-      this.sampler.sample(new Rng(this.seed, r), draw);
+      this.sampler.sample(new Rng(this.seed, this.streamOffset + r), draw);
       // Resampled counts straight into the fit's sufficient statistics: battles and score of i.
       n.fill(0);
       s.fill(0);
@@ -161,13 +164,7 @@ class WarmSolver {
   private readonly step: Float64Array;
   private readonly prev: Float64Array;
   private readonly theta: Float64Array;
-  // Adjacency (CSR) of the comparison graph: for model v, entries adjStart[v]..adjStart[v+1]-1
-  // give the neighbour and the pair index (negated − 1 when v is the pair's j side).
-  private readonly adjStart: Int32Array;
-  private readonly adjNode: Int32Array;
-  private readonly adjPair: Int32Array;
-  private readonly seen: Uint8Array;
-  private readonly stack: Int32Array;
+  private readonly graph: ComparisonGraph;
   private readonly fullForward: Uint8Array;
   private readonly fullBackward: Uint8Array;
   private readonly fullConnected: boolean;
@@ -201,26 +198,7 @@ class WarmSolver {
     this.step = new Float64Array(m);
     this.prev = new Float64Array(m);
     this.theta = new Float64Array(m);
-    const deg = new Int32Array(m + 1);
-    for (let p = 0; p < t.size; p++) {
-      deg[t.i[p] + 1]++;
-      deg[t.j[p] + 1]++;
-    }
-    for (let k = 0; k < m; k++) deg[k + 1] += deg[k];
-    this.adjStart = deg;
-    this.adjNode = new Int32Array(deg[m]);
-    this.adjPair = new Int32Array(deg[m]);
-    const fill = deg.slice(0, m);
-    for (let p = 0; p < t.size; p++) {
-      const i = t.i[p];
-      const j = t.j[p];
-      this.adjNode[fill[i]] = j;
-      this.adjPair[fill[i]++] = p;
-      this.adjNode[fill[j]] = i;
-      this.adjPair[fill[j]++] = -p - 1;
-    }
-    this.seen = new Uint8Array(m);
-    this.stack = new Int32Array(m);
+    this.graph = new ComparisonGraph(m, t.size, t.i, t.j);
     const fullData = btDataFromTable(t);
     this.fullForward = new Uint8Array(t.size);
     this.fullBackward = new Uint8Array(t.size);
@@ -228,7 +206,7 @@ class WarmSolver {
       this.fullForward[p] = fullData.s[p] > 0 ? 1 : 0;
       this.fullBackward[p] = fullData.n[p] - fullData.s[p] > 0 ? 1 : 0;
     }
-    this.fullConnected = this.reach(fullData, true) && this.reach(fullData, false);
+    this.fullConnected = this.stronglyConnected(fullData);
   }
 
   /**
@@ -246,36 +224,11 @@ class WarmSolver {
       }
       if (kept) return true;
     }
-    return this.reach(d, true) && this.reach(d, false);
+    return this.stronglyConnected(d);
   }
 
-  private reach(d: BtData, forward: boolean): boolean {
-    const { seen, stack, adjStart, adjNode, adjPair } = this;
-    const m = this.m;
-    seen.fill(0);
-    let top = 0;
-    stack[top++] = 0;
-    seen[0] = 1;
-    let count = 1;
-    while (top > 0) {
-      const v = stack[--top];
-      for (let e = adjStart[v]; e < adjStart[v + 1]; e++) {
-        const w = adjNode[e];
-        if (seen[w]) continue;
-        const code = adjPair[e];
-        const p = code >= 0 ? code : -code - 1;
-        const n = d.n[p];
-        if (n <= 0) continue;
-        // score of v against w (forward) or of w against v (backward)
-        const sv = code >= 0 ? d.s[p] : n - d.s[p];
-        const active = forward ? sv > 0 : n - sv > 0;
-        if (!active) continue;
-        seen[w] = 1;
-        count++;
-        stack[top++] = w;
-      }
-    }
-    return count === m;
+  private stronglyConnected(d: BtData): boolean {
+    return this.graph.stronglyConnected((p, fromI) => d.n[p] > 0 && (fromI ? d.s[p] > 0 : d.n[p] - d.s[p] > 0));
   }
 
   private gradient(d: BtData, theta: Float64Array): number {

@@ -139,14 +139,16 @@ describe('degenerate data: finite, documented results', () => {
     expect(gap).toBeLessThan(300);
   });
 
-  it('a comparison graph in pieces', () => {
+  it('a comparison graph in pieces: each component is its own exact fit', () => {
     const a = agg([['a', 'b', 'model_a', 4], ['b', 'a', 'model_a', 2], ['c', 'd', 'model_a', 1], ['d', 'c', 'model_a', 3]]);
-    for (const ci of ['sandwich', 'bootstrap'] as const) {
+    for (const ci of ['profile', 'sandwich', 'bootstrap'] as const) {
       const r = computeRatings(a, { ci });
       expectFinite(r);
-      expect(r.diagnostics.estimator).toBe('map-virtual-ties');
-      expect(rating(r, 'a')).toBeGreaterThan(rating(r, 'b'));
-      expect(rating(r, 'd')).toBeGreaterThan(rating(r, 'c'));
+      expect(r.diagnostics.estimator).toBe('mle');
+      // each component's MLE: a two-model gap of 400·log10(score ratio), mean 1000 per component
+      expect(rating(r, 'a') - rating(r, 'b')).toBeCloseTo(400 * Math.log10(2), 9);
+      expect(rating(r, 'd') - rating(r, 'c')).toBeCloseTo(400 * Math.log10(3), 9);
+      expect(rating(r, 'a') + rating(r, 'b')).toBeCloseTo(2000, 9);
     }
   });
 
@@ -254,11 +256,11 @@ describe('options', () => {
     expect(() => computeRatings(new BattleAggregator(), { ci: 'bootstrap', bootstrap: 0 })).toThrow(/at least one/);
   });
 
-  it('ci defaults: sandwich without rounds, bootstrap with', () => {
+  it('ci defaults: profile without rounds, bootstrap with; 1000 rounds when only the method is named', () => {
     const a = agg([['a', 'b', 'model_a', 5], ['b', 'a', 'model_a', 3]]);
-    expect(computeRatings(a).diagnostics.ci).toBe('sandwich');
+    expect(computeRatings(a).diagnostics.ci).toBe('profile');
     expect(computeRatings(a, { bootstrap: 20 }).diagnostics).toMatchObject({ ci: 'bootstrap', bootstrapRounds: 20 });
-    expect(computeRatings(a, { ci: 'bootstrap' }).diagnostics.bootstrapRounds).toBe(100);
+    expect(computeRatings(a, { ci: 'bootstrap' }).diagnostics.bootstrapRounds).toBe(1000);
     expect(ELO).toBeGreaterThan(0);
   });
 });

@@ -1,4 +1,5 @@
-import { cholesky, choleskySolve } from './linalg';
+import { ComparisonGraph } from './graph';
+import { GRADIENT_TOLERANCE, maximizeConcave, type ConcaveObjective } from './newton';
 import type { PairTable } from './pair-table';
 
 /**
@@ -29,7 +30,7 @@ export interface BtData {
   s: Float64Array;
 }
 
-export const GRADIENT_TOLERANCE = 1e-9;
+export { GRADIENT_TOLERANCE };
 /** Virtual ties per model in the fallback prior. */
 export const VIRTUAL_TIES = 1;
 
@@ -54,66 +55,9 @@ export function btDataFromTable(
  * whenever i scored against j (won or tied at least once), every model reaches every other.
  */
 export function mleExists(d: BtData): boolean {
-  const m = d.m;
-  if (m <= 1) return m === 1;
-  const outDeg = new Int32Array(m + 1);
-  const inDeg = new Int32Array(m + 1);
-  for (let p = 0; p < d.size; p++) {
-    if (d.n[p] <= 0) continue;
-    const si = d.s[p];
-    const sj = d.n[p] - d.s[p];
-    if (si > 0) {
-      outDeg[d.i[p] + 1]++;
-      inDeg[d.j[p] + 1]++;
-    }
-    if (sj > 0) {
-      outDeg[d.j[p] + 1]++;
-      inDeg[d.i[p] + 1]++;
-    }
-  }
-  for (let k = 0; k < m; k++) {
-    outDeg[k + 1] += outDeg[k];
-    inDeg[k + 1] += inDeg[k];
-  }
-  const fwd = new Int32Array(outDeg[m]);
-  const bwd = new Int32Array(inDeg[m]);
-  const fo = outDeg.slice(0, m);
-  const bo = inDeg.slice(0, m);
-  for (let p = 0; p < d.size; p++) {
-    if (d.n[p] <= 0) continue;
-    const i = d.i[p];
-    const j = d.j[p];
-    if (d.s[p] > 0) {
-      fwd[fo[i]++] = j;
-      bwd[bo[j]++] = i;
-    }
-    if (d.n[p] - d.s[p] > 0) {
-      fwd[fo[j]++] = i;
-      bwd[bo[i]++] = j;
-    }
-  }
-  return reachesAll(fwd, outDeg, m) && reachesAll(bwd, inDeg, m);
-}
-
-function reachesAll(adj: Int32Array, start: Int32Array, m: number): boolean {
-  const seen = new Uint8Array(m);
-  const stack = new Int32Array(m);
-  let top = 0;
-  stack[top++] = 0;
-  seen[0] = 1;
-  let count = 1;
-  while (top > 0) {
-    const v = stack[--top];
-    for (let e = start[v]; e < start[v + 1]; e++) {
-      const w = adj[e];
-      if (!seen[w]) {
-        seen[w] = 1;
-        count++;
-        stack[top++] = w;
-      }
-    }
-  }
-  return count === m;
+  if (d.m <= 1) return d.m === 1;
+  const graph = new ComparisonGraph(d.m, d.size, d.i, d.j, (p) => d.n[p] > 0);
+  return graph.stronglyConnected((p, fromI) => (fromI ? d.s[p] > 0 : d.n[p] - d.s[p] > 0));
 }
 
 export interface BtFit {
@@ -173,6 +117,83 @@ export function btGradient(d: BtData, theta: Float64Array, prior: boolean, g: Fl
 }
 
 /**
+ * btGradient from per-model exponentials: σ(θi − θj) = e^θi / (e^θi + e^θj), one division per
+ * pair instead of an exponential (`exp` is scratch space of m entries). Falls back to
+ * btGradient where the exponentials could overflow.
+ */
+export function btFastGradient(d: BtData, theta: Float64Array, prior: boolean, g: Float64Array, exp: Float64Array): void {
+  for (let k = 0; k < d.m; k++) {
+    if (!(Math.abs(theta[k]) < 300)) {
+      btGradient(d, theta, prior, g);
+      return;
+    }
+    exp[k] = Math.exp(theta[k]);
+    g[k] = prior ? VIRTUAL_TIES * (0.5 - exp[k] / (1 + exp[k])) : 0;
+  }
+  for (let p = 0; p < d.size; p++) {
+    const n = d.n[p];
+    if (n === 0) continue;
+    const i = d.i[p];
+    const j = d.j[p];
+    const r = d.s[p] - (n * exp[i]) / (exp[i] + exp[j]);
+    g[i] += r;
+    g[j] -= r;
+  }
+}
+
+/**
+ * btObjective and btGradient in one pass: from per-model exponentials (scratch `exp`, m
+ * entries), log(1 + e^(θi − θj)) = log(e^θi + e^θj) − θj and σ(θi − θj) = e^θi / (e^θi + e^θj),
+ * one logarithm and one division per pair; where the exponentials could overflow, one
+ * exponential and one logarithm per pair.
+ */
+export function btValueAndGradient(d: BtData, theta: Float64Array, prior: boolean, g: Float64Array, exp?: Float64Array): number {
+  g.fill(0, 0, d.m);
+  let f = 0;
+  let small = exp !== undefined;
+  for (let k = 0; k < d.m && small; k++) small = Math.abs(theta[k]) < 300;
+  if (small) {
+    for (let k = 0; k < d.m; k++) exp![k] = Math.exp(theta[k]);
+    for (let p = 0; p < d.size; p++) {
+      const n = d.n[p];
+      if (n === 0) continue;
+      const i = d.i[p];
+      const j = d.j[p];
+      const sum = exp![i] + exp![j];
+      f += d.s[p] * (theta[i] - theta[j]) - n * (Math.log(sum) - theta[j]);
+      const r = d.s[p] - (n * exp![i]) / sum;
+      g[i] += r;
+      g[j] -= r;
+    }
+  } else {
+    for (let p = 0; p < d.size; p++) {
+      const n = d.n[p];
+      if (n === 0) continue;
+      const i = d.i[p];
+      const j = d.j[p];
+      const x = theta[i] - theta[j];
+      const e = Math.exp(-Math.abs(x));
+      const l = Math.log1p(e);
+      f += d.s[p] * x - n * (x > 0 ? x + l : l);
+      const q = x >= 0 ? 1 / (1 + e) : e / (1 + e);
+      const r = d.s[p] - n * q;
+      g[i] += r;
+      g[j] -= r;
+    }
+  }
+  if (prior) {
+    for (let k = 0; k < d.m; k++) {
+      const x = theta[k];
+      const e = Math.exp(-Math.abs(x));
+      const l = Math.log1p(e);
+      f += VIRTUAL_TIES * (0.5 * x - (x > 0 ? x + l : l));
+      g[k] += VIRTUAL_TIES * (0.5 - (x >= 0 ? 1 / (1 + e) : e / (1 + e)));
+    }
+  }
+  return f;
+}
+
+/**
  * Negative Hessian of btObjective in `h` (lower triangle filled, m x m row-major). Without the
  * prior the matrix is singular along the all-ones direction (ratings are defined up to a shift);
  * adding c·11ᵀ makes it definite without changing Newton steps for gradients orthogonal to 1
@@ -212,60 +233,35 @@ function center(theta: Float64Array, m: number): void {
   for (let k = 0; k < m; k++) theta[k] -= mean;
 }
 
+/** The Bradley-Terry log-likelihood (plus the virtual-tie log-prior when `prior`) for the optimiser. */
+export function btObjectiveOf(d: BtData, prior: boolean): ConcaveObjective {
+  let total = 0;
+  for (let p = 0; p < d.size; p++) total += d.n[p];
+  const exp = new Float64Array(d.m);
+  return {
+    size: d.m,
+    scale: total,
+    evaluate(theta, g, h) {
+      if (h) btHessian(d, theta, prior, h);
+      return g ? btValueAndGradient(d, theta, prior, g, exp) : btObjective(d, theta, prior);
+    },
+    gradient: (theta, g) => btFastGradient(d, theta, prior, g, exp),
+    // Without the prior the ratings are defined up to a shift: keep them centred.
+    project: prior ? undefined : (theta) => center(theta, d.m),
+  };
+}
+
 /**
- * Newton's method with a backtracking line search on the (concave) objective. Returns θ centred
- * to mean 0 (MLE: exactly the gauge of the sum-zero constraint; with the prior the centring is
- * the same display shift applied to every model).
+ * Newton's method with a backtracking line search on the (concave) objective (newton.ts).
+ * Returns θ centred to mean 0 (MLE: exactly the gauge of the sum-zero constraint; with the prior
+ * the centring is the same display shift applied to every model).
  */
 export function fitBradleyTerry(d: BtData, opts: BtFitOptions = {}): BtFit {
   const m = d.m;
-  const prior = opts.prior ?? !mleExists(d);
-  const tol = opts.tol ?? GRADIENT_TOLERANCE;
-  const maxIter = opts.maxIter ?? 200;
-  const theta = opts.init ? Float64Array.from(opts.init) : new Float64Array(m);
   if (m <= 1) return { theta: new Float64Array(m), iterations: 0, gradientNorm: 0, converged: true, prior: false };
-  const g = new Float64Array(m);
-  const h = new Float64Array(m * m);
-  const step = new Float64Array(m);
-  const trial = new Float64Array(m);
-  let gn = btGradient(d, theta, prior, g);
-  let f = btObjective(d, theta, prior);
-  let iter = 0;
-  let best = gn;
-  let stall = 0;
-  let total = 0;
-  for (let p = 0; p < d.size; p++) total += d.n[p];
-  const floorRegion = 1e-7 * Math.max(1, total);
-  while (gn >= tol && iter < maxIter) {
-    iter++;
-    btHessian(d, theta, prior, h);
-    if (!cholesky(h, m)) break; // cannot happen for a connected graph or with the prior
-    step.set(g);
-    choleskySolve(h, m, step);
-    let slope = 0;
-    for (let k = 0; k < m; k++) slope += g[k] * step[k];
-    // Objective values of large data sets differ in the last bits only near the optimum: allow
-    // rounding-level decreases so that the final quadratic steps are always taken.
-    const slack = 1e-12 * (Math.abs(f) + 1);
-    let t = 1;
-    let fNew = f;
-    for (let tries = 0; tries < 60; tries++) {
-      for (let k = 0; k < m; k++) trial[k] = theta[k] + t * step[k];
-      fNew = btObjective(d, trial, prior);
-      if (fNew >= f + 1e-4 * t * slope - slack) break;
-      t *= 0.5;
-    }
-    theta.set(trial);
-    if (!prior) center(theta, m);
-    f = fNew;
-    gn = btGradient(d, theta, prior, g);
-    // Floating-point floor: the gradient stops shrinking. Three non-improving Newton steps in a
-    // row mean we are at the precision limit of the data; stop and report the norm honestly.
-    if (gn < best * 0.5) {
-      best = gn;
-      stall = 0;
-    } else if (gn < floorRegion && ++stall >= 3) break;
-  }
+  const prior = opts.prior ?? !mleExists(d);
+  const fit = maximizeConcave(btObjectiveOf(d, prior), opts.init ?? new Float64Array(m), { tol: opts.tol ?? GRADIENT_TOLERANCE, maxIter: opts.maxIter });
+  const theta = fit.x;
   center(theta, m);
-  return { theta, iterations: iter, gradientNorm: gn, converged: gn < tol, prior };
+  return { theta, iterations: fit.iterations, gradientNorm: fit.gradientNorm, converged: fit.converged, prior };
 }

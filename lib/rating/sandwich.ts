@@ -2,8 +2,7 @@ import { btHessian, type BtData } from './bradley-terry';
 import { cholesky, choleskyInverse } from './linalg';
 import type { PairTable } from './pair-table';
 
-/** Two-sided 95 % normal quantile, norm.ppf(0.975). */
-export const Z_95 = 1.959963984540054;
+export { Z_95 } from './quantiles';
 
 /**
  * Variances of the centred Bradley-Terry parameters (natural units) by the robust sandwich

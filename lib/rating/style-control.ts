@@ -1,6 +1,7 @@
 import type { AggregateSnapshot } from './aggregator';
-import { GRADIENT_TOLERANCE } from './bradley-terry';
-import { cholesky, choleskyInverse, choleskySolve } from './linalg';
+import { cholesky, choleskyInverse } from './linalg';
+import { dispersionOf, type Dispersion } from './dispersion';
+import { maximizeConcave, type ConcaveObjective } from './newton';
 import { MultinomialSampler, Rng } from './random';
 
 /**
@@ -159,44 +160,21 @@ export interface StyleFit {
   converged: boolean;
 }
 
+/** The penalised style-control objective for the optimiser; `count` multiplies each battle. */
+export function styleObjectiveOf(d: StyleData, count: Float64Array | null = null): ConcaveObjective {
+  return {
+    size: d.m + 4,
+    scale: d.rows,
+    evaluate(params, g, h) {
+      if (g) derivatives(d, params, count, g, h);
+      return objective(d, params, count);
+    },
+  };
+}
+
 export function fitStyleControl(d: StyleData, count: Float64Array | null = null, init?: Float64Array): StyleFit {
-  const P = d.m + 4;
-  const params = init ? Float64Array.from(init) : new Float64Array(P);
-  const g = new Float64Array(P);
-  const h = new Float64Array(P * P);
-  const step = new Float64Array(P);
-  const trial = new Float64Array(P);
-  let f = objective(d, params, count);
-  let gn = derivatives(d, params, count, g, null);
-  let iter = 0;
-  let best = gn;
-  let stall = 0;
-  while (gn >= GRADIENT_TOLERANCE && iter < 200) {
-    iter++;
-    derivatives(d, params, count, g, h);
-    if (!cholesky(h, P)) break;
-    step.set(g);
-    choleskySolve(h, P, step);
-    let slope = 0;
-    for (let k = 0; k < P; k++) slope += g[k] * step[k];
-    const slack = 1e-12 * (Math.abs(f) + 1);
-    let t = 1;
-    let fNew = f;
-    for (let tries = 0; tries < 60; tries++) {
-      for (let k = 0; k < P; k++) trial[k] = params[k] + t * step[k];
-      fNew = objective(d, trial, count);
-      if (fNew >= f + 1e-4 * t * slope - slack) break;
-      t *= 0.5;
-    }
-    params.set(trial);
-    f = fNew;
-    gn = derivatives(d, params, count, g, null);
-    if (gn < best * 0.5) {
-      best = gn;
-      stall = 0;
-    } else if (gn < 1e-7 * Math.max(1, d.rows) && ++stall >= 3) break;
-  }
-  return { params, iterations: iter, gradientNorm: gn, converged: gn < GRADIENT_TOLERANCE };
+  const fit = maximizeConcave(styleObjectiveOf(d, count), init ?? new Float64Array(d.m + 4));
+  return { params: fit.x, iterations: fit.iterations, gradientNorm: fit.gradientNorm, converged: fit.converged };
 }
 
 /** Centred ratings in natural units (θ = ln10 · r, minus the mean) from a style fit. */
@@ -210,11 +188,11 @@ export function styleTheta(params: Float64Array, m: number): Float64Array {
 }
 
 /**
- * Sandwich variances of the centred ratings (natural units): H⁻¹ J H⁻¹ with H the penalised
+ * Sandwich variances of the ratings centred within each group (natural units): H⁻¹ J H⁻¹ with H the penalised
  * information and J the centred covariance of the per-battle scores (the penalty is not random:
  * J = Σ g gᵀ − (λθ)(λθ)ᵀ / N, as LMArena's correction).
  */
-export function styleSandwichVariance(d: StyleData, params: Float64Array): Float64Array {
+export function styleSandwichVariance(d: StyleData, params: Float64Array, groups: number[][] = [Array.from({ length: d.m }, (_, k) => k)]): Float64Array {
   const m = d.m;
   const P = m + 4;
   const g = new Float64Array(P);
@@ -223,13 +201,15 @@ export function styleSandwichVariance(d: StyleData, params: Float64Array): Float
   const variance = new Float64Array(m);
   if (!cholesky(h, P)) return variance.fill(NaN);
   const A = choleskyInverse(h, P);
-  // Rows of C·A for the ratings (C centres the ratings).
+  // Rows of C·A for the ratings (C centres the ratings within each group: components).
   const B = new Float64Array(m * P);
-  for (let c = 0; c < P; c++) {
-    let mean = 0;
-    for (let r = 0; r < m; r++) mean += A[r * P + c];
-    mean /= m;
-    for (let r = 0; r < m; r++) B[r * P + c] = A[r * P + c] - mean;
+  for (const group of groups) {
+    for (let c = 0; c < P; c++) {
+      let mean = 0;
+      for (const r of group) mean += A[r * P + c];
+      mean /= group.length;
+      for (const r of group) B[r * P + c] = A[r * P + c] - mean;
+    }
   }
   // J = Σ c²(y − q)² x xᵀ (dense, symmetric), minus the penalty correction.
   const J = new Float64Array(P * P);
@@ -281,4 +261,31 @@ export function bootstrapStyle(d: StyleData, full: Float64Array, rounds: number,
     samples.set(styleTheta(fit.params, m), r * m);
   }
   return { samples, maxGradientNorm };
+}
+
+/**
+ * The default style-control interval (a Laplace form of the profile): the curvature of the
+ * penalised objective with the log-likelihood divided by the tie dispersion φ (dispersion.ts,
+ * with each battle's q from the style fit), at the fit. The profile itself would refit every
+ * battle several times per model, which style control's per-battle covariates make too slow on
+ * large data; the penalty (a proper prior) keeps the curvature definite, so no interval is ever
+ * zero wide. Returns the inverse of that matrix ((m + 4)², log10 units) and the dispersion.
+ */
+export function styleLaplace(d: StyleData, params: Float64Array): { inverse: Float64Array } & Dispersion {
+  const m = d.m;
+  const P = m + 4;
+  const g = new Float64Array(P);
+  const h = new Float64Array(P * P);
+  derivatives(d, params, null, g, h);
+  const q = new Float64Array(d.rows);
+  for (let k = 0; k < d.rows; k++) q[k] = sigmoid(logit(d, params, k));
+  const disp = dispersionOf(d.rows, (k) => d.w[k], (k) => q[k], (k) => (d.y[k] === 0.5 ? 1 : 0));
+  const phi = disp.phi;
+  // (H − λI) / φ + λI, lower triangle
+  for (let r = 0; r < P; r++) {
+    for (let c = 0; c <= r; c++) h[r * P + c] /= phi;
+    h[r * P + r] += STYLE_L2 * (1 - 1 / phi);
+  }
+  if (!cholesky(h, P)) return { inverse: new Float64Array(P * P).fill(NaN), ...disp };
+  return { inverse: choleskyInverse(h, P), ...disp };
 }

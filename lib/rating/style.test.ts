@@ -123,9 +123,36 @@ describe('style control', () => {
     const agg = new BattleAggregator();
     agg.add('a', 'b', 'model_a', { a: { tokens: 5, headers: 0, listItems: 0, bold: 0 }, b: { tokens: 5, headers: 0, listItems: 0, bold: 0 } });
     agg.add('a', 'c', 'model_a'); // no style: not part of the style fit
-    const r = computeRatings(agg, { styleControl: true });
-    expect(r.models.map((m) => m.model).sort()).toEqual(['a', 'b']);
-    for (const m of r.models) expect(Number.isFinite(m.rating) && Number.isFinite(m.lower) && Number.isFinite(m.upper)).toBe(true);
+    for (const ci of ['profile', 'sandwich', 'bootstrap'] as const) {
+      const r = computeRatings(agg, { styleControl: true, minStyleBattles: 1, ci });
+      expect(r.models.map((m) => m.model).sort()).toEqual(['a', 'b']);
+      for (const m of r.models) expect(Number.isFinite(m.rating) && Number.isFinite(m.lower) && Number.isFinite(m.upper)).toBe(true);
+      if (ci === 'profile') for (const m of r.models) expect(m.upper - m.lower).toBeGreaterThan(100); // one battle: wide, never +0.0/-0.0
+    }
     expect(computeRatings(new BattleAggregator(), { styleControl: true }).style!.coefficients.tokens).toBe(0);
+  });
+
+  it('with too few battles carrying style, says so instead of fitting', () => {
+    const agg = lengthBiased(60, 3);
+    const r = computeRatings(agg, { styleControl: true });
+    expect(r.models).toEqual([]);
+    expect(r.diagnostics.status.code).toBe('too-few-style-battles');
+    expect(r.diagnostics.status.message).toMatch(/at least 100 battles with style features.*60 have them/);
+    expect(computeRatings(agg, { styleControl: true, minStyleBattles: 50 }).diagnostics.status.code).toBe('ok');
+    // the plain board of the same battles is fitted
+    expect(computeRatings(agg).models).toHaveLength(3);
+  });
+
+  it('the default interval is the penalised quasi-likelihood curvature, close to the sandwich on plentiful data', () => {
+    const agg = lengthBiased(6000, 4);
+    const laplace = computeRatings(agg, { styleControl: true });
+    const sandwich = computeRatings(agg, { styleControl: true, ci: 'sandwich' });
+    expect(laplace.diagnostics.ci).toBe('laplace');
+    expect(laplace.diagnostics.dispersion!.phi).toBeLessThan(1); // 15 % ties: less variable than coin tosses
+    for (const m of laplace.models) {
+      const s = sandwich.models.find((x) => x.model === m.model)!;
+      expect((m.upper - m.lower) / (s.upper - s.lower)).toBeGreaterThan(0.85);
+      expect((m.upper - m.lower) / (s.upper - s.lower)).toBeLessThan(1.15);
+    }
   });
 });

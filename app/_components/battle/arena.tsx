@@ -9,6 +9,7 @@ import { arenaInfoSchema, arenaModes, type ArenaInfo, type ArenaModes, type Batt
 import { lastTurnFailed, votingEnabled, type BattleState } from './battle-state';
 import { Composer } from './composer';
 import { ConversationPane } from './conversation-pane';
+import { NoticeGate, participationSchema, type Participation } from './notice-gate';
 import { RecordedPicker } from './recorded-picker';
 import { useBattle } from './use-battle';
 import { VOTE_OPTIONS, VoteBar } from './vote-bar';
@@ -18,7 +19,7 @@ const EmptyState = dynamic(() => import('./empty-state'), { loading: () => <Aren
 type Loaded =
   | { status: 'loading' }
   | { status: 'error'; message: string }
-  | { status: 'ready'; info: ArenaInfo; modes: ArenaModes };
+  | { status: 'ready'; info: ArenaInfo; modes: ArenaModes; participation: Participation | null };
 
 const STARTERS = [
   'Explain recursion to a ten-year-old.',
@@ -35,8 +36,10 @@ export function Arena() {
     try {
       const res = await fetch(withBasePath('/api/arena'), { signal, cache: 'no-store' });
       if (!res.ok) throw new Error(`status ${res.status}`);
-      const info = arenaInfoSchema.parse(await res.json());
-      setLoaded({ status: 'ready', info, modes: arenaModes(info) });
+      const body = (await res.json()) as { participation?: unknown };
+      const info = arenaInfoSchema.parse(body);
+      const participation = participationSchema.safeParse(body.participation);
+      setLoaded({ status: 'ready', info, modes: arenaModes(info), participation: participation.success ? participation.data : null });
     } catch {
       if (signal?.aborted) return;
       setLoaded({ status: 'error', message: 'The arena could not be loaded. Check that the server is running.' });
@@ -60,11 +63,15 @@ export function Arena() {
       </div>
     );
   }
-  const { info, modes } = loaded;
+  const { info, modes, participation } = loaded;
   if (info.empty || (!modes.live && !modes.recorded.available)) {
     return <EmptyState reason={info.emptyReason ?? 'none-configured'} configured={info.models.configured} onRetry={() => void load()} />;
   }
-  return <Battle info={info} modes={modes} />;
+  return (
+    <NoticeGate participation={participation}>
+      <Battle info={info} modes={modes} />
+    </NoticeGate>
+  );
 }
 
 function Battle({ info, modes }: { info: ArenaInfo; modes: ArenaModes }) {

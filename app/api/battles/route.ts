@@ -14,6 +14,7 @@ export const POST = route(
     tooLarge: (app) => promptTooLong(app.registry().settings),
     limit: 'battle',
     mintVoter: true,
+    arena: true,
   },
   async ({ app, actor, body, req }) => turnResponse(app, await prepareNewBattle(app, body, actor), req),
 );

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pairwise-api-'));
 process.env.DATABASE_PATH = path.join(dir, 'store.db');
 process.env.MODELS_FILE = path.join(dir, 'models.json');
+process.env.PAIRWISE_EXPORT_TOKEN = 'route-test-export-token-0123456789';
 fs.writeFileSync(
   process.env.MODELS_FILE,
   JSON.stringify({
@@ -33,7 +34,9 @@ const { getDb } = await import('@/db/index');
 const { importBattles } = await import('@/lib/leaderboard/import-battles');
 const { BattleAggregator, computeRatings } = await import('@/lib/rating');
 
-const get = (handler: (req: Request) => Promise<Response>, query: string) => handler(new Request(`http://localhost/api?${query}`));
+const get = (handler: (req: Request) => Promise<Response>, query: string, headers: Record<string, string> = {}) =>
+  handler(new Request(`http://localhost/api?${query}`, { headers }));
+const token = { authorization: `Bearer ${process.env.PAIRWISE_EXPORT_TOKEN}` };
 
 const MODELS = ['alpha', 'bravo', 'charlie', 'delta'];
 const records: { model_a: string; model_b: string; winner: string; tstamp: number; language: string }[] = [];
@@ -119,19 +122,20 @@ describe('GET /api/leaderboard', () => {
 
 describe('GET /api/battles/export', () => {
   it('streams every counted battle in each format', async () => {
-    const jsonl = await get(exportBattles, 'format=jsonl');
+    expect((await get(exportBattles, 'format=jsonl')).status).toBe(401);
+    const jsonl = await get(exportBattles, 'format=jsonl', token);
     expect(jsonl.headers.get('content-type')).toContain('application/x-ndjson');
     const lines = (await jsonl.text()).trim().split('\n');
     expect(lines).toHaveLength(300);
     expect(JSON.parse(lines[0])).toMatchObject({ model_a: records[0].model_a, tstamp: 1_700_000_000, language: records[0].language });
-    const json = await (await get(exportBattles, '')).json();
+    const json = await (await get(exportBattles, '', token)).json();
     expect(json).toHaveLength(300);
-    const csv = await (await get(exportBattles, 'format=csv')).text();
+    const csv = await (await get(exportBattles, 'format=csv', token)).text();
     expect(csv.trim().split('\n')).toHaveLength(301);
   });
 
   it('refuses an unknown format', async () => {
-    const res = await get(exportBattles, 'format=parquet');
+    const res = await get(exportBattles, 'format=parquet', token);
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ error: { code: 'validation_failed' } });
   });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { retryLater } from '@/lib/errors';
 import { route } from '@/lib/edge/route';
+import { storedExclusionCounts } from '@/db/queries/exclusions';
 import { categoryIdSchema } from '@/lib/leaderboard/categories';
 import { buildRows, filterRows, metaLookup, rowsToCsv, type RegistryLike } from '@/lib/leaderboard/board-view';
 import { loadBoard } from '@/lib/leaderboard/load-board';
@@ -58,5 +59,7 @@ export const GET = route({ query: querySchema }, async ({ app, query: q }) => {
     params: board?.params ?? null,
     dataHash: board?.dataHash ?? null,
     computedAt: board ? new Date(board.computedAt).toISOString() : null,
+    // Votes kept but not counted, by reason (identity_leak, low_trust, banned, moderated, recorded_public).
+    excluded: (await storedExclusionCounts())?.excluded ?? {},
   };
 });

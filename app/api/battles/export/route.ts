@@ -1,12 +1,17 @@
 import { z } from 'zod';
-import { AppError } from '@/lib/errors';
-import { jsonError } from '@/lib/http';
-import { battleExportStream } from '@/lib/leaderboard/export-battles';
+import { route } from '@/lib/edge/route';
+import { deriveKey } from '@/lib/identity/voter-cookie';
+import { battleExportStream, pseudonymizer } from '@/lib/leaderboard/export-battles';
 
 export const dynamic = 'force-dynamic';
+export const runtime = 'nodejs';
+
+const flag = z.enum(['1', '0', 'true', 'false']).transform((v) => v === '1' || v === 'true');
 
 const querySchema = z.strictObject({
   format: z.enum(['json', 'jsonl', 'csv']).default('json'),
+  /** Opt-in: each voter gets a stable pseudonym as its judge instead of "arena_user". */
+  pseudonyms: flag.default(false),
 });
 
 const CONTENT_TYPE = {
@@ -16,27 +21,20 @@ const CONTENT_TYPE = {
 } as const;
 
 /**
- * GET /api/battles/export?format=json|jsonl|csv — every counted battle in clean_battle form,
- * streamed (a store with millions of battles is never held in memory), without voter identity.
+ * GET /api/battles/export?format=json|jsonl|csv[&pseudonyms=1] — every counted battle in
+ * clean_battle form with its conversations, streamed (a store with millions of battles is never
+ * held in memory), without voter identity. Conversations are private: admins only, or a script
+ * with PAIRWISE_EXPORT_TOKEN. The leaderboard and its API stay public.
  */
-export async function GET(req: Request): Promise<Response> {
-  try {
-    const parsed = querySchema.safeParse(Object.fromEntries(new URL(req.url).searchParams));
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new AppError('validation_failed', `Invalid query parameter ${issue.path.join('.')}: ${issue.message}.`.replace(' :', ':'));
-    }
-    const { format } = parsed.data;
-    const stamp = new Date().toISOString().slice(0, 10);
-    return new Response(battleExportStream({ format }), {
-      headers: {
-        'Content-Type': CONTENT_TYPE[format],
-        'Content-Disposition': `attachment; filename="pairwise-battles-${stamp}.${format}"`,
-        'Cache-Control': 'no-store',
-        'X-Content-Type-Options': 'nosniff',
-      },
-    });
-  } catch (err) {
-    return jsonError(err);
-  }
-}
+export const GET = route({ query: querySchema, role: 'admin', exportToken: true }, ({ app, query }) => {
+  const stamp = new Date().toISOString().slice(0, 10);
+  const pseudonyms = query.pseudonyms ? pseudonymizer(deriveKey(app.identity.secret, 'pseudonym')) : undefined;
+  return new Response(battleExportStream({ format: query.format, pseudonyms }), {
+    headers: {
+      'Content-Type': CONTENT_TYPE[query.format],
+      'Content-Disposition': `attachment; filename="pairwise-battles-${stamp}.${query.format}"`,
+      'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff',
+    },
+  });
+});

@@ -12,6 +12,7 @@ export const POST = route(
     body: messageBodySchema,
     maxBytes: (app) => maxBodyBytes(app.registry().settings),
     tooLarge: (app) => promptTooLong(app.registry().settings),
+    arena: true,
   },
   async ({ app, actor, body, params, req }) => turnResponse(app, await prepareFollowUp(app, params.id, body.prompt, actor), req),
 );

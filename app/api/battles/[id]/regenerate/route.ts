@@ -6,4 +6,4 @@ export const dynamic = 'force-dynamic';
 export const runtime = 'nodejs';
 
 /** Re-runs the last turn on both sides; the previous answers stay stored as superseded. */
-export const POST = route({}, async ({ app, actor, params, req }) => turnResponse(app, await prepareRegenerate(app, params.id, actor), req));
+export const POST = route({ arena: true }, async ({ app, actor, params, req }) => turnResponse(app, await prepareRegenerate(app, params.id, actor), req));

@@ -1,0 +1,39 @@
+import type Database from 'better-sqlite3';
+import { getDb, type Db } from '../index';
+
+/**
+ * What the rating pass counts can change in two ways: new votes (the highest vote id grows) and
+ * changes to votes already counted (an exclusion or a restore, a deleted import or battle). The
+ * second kind bumps this counter, so the refresher notices both with one cheap read.
+ */
+const KEY = 'ratings.input';
+
+export function bumpRatingsInputSync(client: Database.Database, now = Date.now()): void {
+  client
+    .prepare(
+      `INSERT INTO settings (key, value, updated_at) VALUES (?, '1', ?)
+       ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT), updated_at = excluded.updated_at`,
+    )
+    .run(KEY, now);
+}
+
+export interface RatingsInputStamp {
+  /** Highest vote id. */
+  voteId: number;
+  /** Changes to votes already counted. */
+  version: number;
+}
+
+export async function ratingsInputStamp({ db = getDb() }: { db?: Db } = {}): Promise<RatingsInputStamp> {
+  const row = db.$client
+    .prepare(
+      `SELECT (SELECT coalesce(max(id), 0) FROM votes) AS voteId,
+              coalesce((SELECT CAST(value AS INTEGER) FROM settings WHERE key = ?), 0) AS version`,
+    )
+    .get(KEY) as RatingsInputStamp;
+  return row;
+}
+
+export function sameStamp(a: RatingsInputStamp | null, b: RatingsInputStamp | null): boolean {
+  return a !== null && b !== null && a.voteId === b.voteId && a.version === b.version;
+}

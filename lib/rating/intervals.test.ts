@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { BattleAggregator, computeRatings, type RatingsResult, type Winner } from './index';
+
+const NAT = Math.LN10 / 400;
+
+function agg(rows: [string, string, Winner, number][]): BattleAggregator {
+  const a = new BattleAggregator();
+  for (const [x, y, w, n] of rows) for (let k = 0; k < n; k++) a.add(x, y, w);
+  return a;
+}
+
+const row = (r: RatingsResult, model: string) => r.models.find((m) => m.model === model)!;
+
+describe('intervals honest from the first vote', () => {
+  it('one battle: finite, wide and never zero wide (the bootstrap and the sandwich of the same data are shown for contrast)', () => {
+    const a = agg([['a', 'b', 'model_a', 1]]);
+    const r = computeRatings(a);
+    expect(r.diagnostics).toMatchObject({ ci: 'profile', estimator: 'map-virtual-ties' });
+    for (const m of r.models) {
+      expect(Number.isFinite(m.lower) && Number.isFinite(m.upper)).toBe(true);
+      expect(m.upper - m.lower).toBeGreaterThan(400);
+      expect(m.lower).toBeLessThanOrEqual(m.rating);
+      expect(m.upper).toBeGreaterThanOrEqual(m.rating);
+    }
+    // one battle cannot tell two models apart
+    expect(row(r, 'a').lower).toBeLessThan(row(r, 'b').upper);
+    // the bootstrap of one battle has nothing to resample: zero wide
+    const boot = computeRatings(a, { ci: 'bootstrap', bootstrap: 50 });
+    expect(boot.models.every((m) => m.upper - m.lower < 1e-9)).toBe(true);
+  });
+
+  it('only ties: a positive width (the sandwich gives zero, as it must: nothing varied)', () => {
+    for (const n of [1, 3, 40]) {
+      const a = agg([['a', 'b', 'tie', n]]);
+      const r = computeRatings(a);
+      for (const m of r.models) {
+        expect(m.rating).toBeCloseTo(1000, 9);
+        expect(m.upper - m.lower).toBeGreaterThan(0);
+      }
+      expect(r.diagnostics.dispersion!.phi).toBeGreaterThan(0);
+      expect(r.diagnostics.dispersion!.phi).toBeLessThan(1);
+      const s = computeRatings(a, { ci: 'sandwich' });
+      expect(s.models[0].upper - s.models[0].lower).toBeLessThan(1e-9);
+    }
+    // more ties, narrower: the data do say the two are close
+    const w3 = computeRatings(agg([['a', 'b', 'tie', 3]])).models[0];
+    const w40 = computeRatings(agg([['a', 'b', 'tie', 40]])).models[0];
+    expect(w40.upper - w40.lower).toBeLessThan(w3.upper - w3.lower);
+  });
+
+  it('a model that never lost: its interval is one-sided wide but finite', () => {
+    const r = computeRatings(agg([['champ', 'x', 'model_a', 6], ['x', 'y', 'model_a', 10], ['y', 'x', 'model_a', 8], ['champ', 'y', 'model_a', 4]]));
+    const c = row(r, 'champ');
+    expect(Number.isFinite(c.upper)).toBe(true);
+    expect(c.upper - c.rating).toBeGreaterThan(c.rating - c.lower); // the likelihood has no upper limit; the prior does
+  });
+
+  it('the profile interval ends are where the deviance of the penalised quasi-likelihood reaches the threshold (checked by an independent maximisation)', () => {
+    const rows: [string, string, Winner, number][] = [
+      ['a', 'b', 'model_a', 5], ['a', 'b', 'model_b', 2], ['a', 'b', 'tie', 2],
+      ['b', 'c', 'model_a', 3], ['b', 'c', 'model_b', 3], ['c', 'a', 'model_a', 1], ['c', 'a', 'tie', 1],
+    ];
+    const r = computeRatings(agg(rows));
+    const { phi, threshold } = r.diagnostics.dispersion!;
+    expect(phi).toBeLessThan(1);
+    // (i, j, score of i, battles) per pair, models a = 0, b = 1, c = 2
+    const pairs: [number, number, number, number][] = [[0, 1, 6, 9], [1, 2, 3, 6], [2, 0, 1.5, 2]];
+    const softplus = (x: number) => Math.log1p(Math.exp(-Math.abs(x))) + Math.max(x, 0);
+    const f = (t: number[]) => {
+      let v = 0;
+      for (const [i, j, s, n] of pairs) v += (s * (t[i] - t[j]) - n * softplus(t[i] - t[j])) / phi;
+      for (const x of t) v += 0.5 * x - softplus(x);
+      return v;
+    };
+    // plain gradient ascent with a numeric gradient and step halving: slow but independent
+    const ascend = (g: (p: number[]) => number, p0: number[]) => {
+      let p = p0.slice();
+      let step = 0.5;
+      for (let it = 0; it < 20000 && step > 1e-12; it++) {
+        const grad = p.map((_, k) => {
+          const h = 1e-6;
+          const up = p.slice();
+          const dn = p.slice();
+          up[k] += h;
+          dn[k] -= h;
+          return (g(up) - g(dn)) / (2 * h);
+        });
+        const next = p.map((x, k) => x + step * grad[k]);
+        if (g(next) > g(p)) {
+          p = next;
+          step *= 1.2;
+        } else step /= 2;
+      }
+      return g(p);
+    };
+    const fMax = ascend(f, [0, 0, 0]);
+    for (const [k, name] of ['a', 'b', 'c'].entries()) {
+      const m = row(r, name);
+      for (const end of [m.lower, m.upper]) {
+        const v = (end - 1000) * NAT; // the centred rating θk − mean θ at this end
+        // θk = v + mean: with the other two free (x, y), mean = (θk + x + y) / 3 ⇒ θk = (3v + x + y) / 2
+        const constrained = ([x, y]: number[]) => {
+          const t = [0, 0, 0];
+          const others = [0, 1, 2].filter((o) => o !== k);
+          t[others[0]] = x;
+          t[others[1]] = y;
+          t[k] = (3 * v + x + y) / 2;
+          return f(t);
+        };
+        const deviance = 2 * (fMax - ascend(constrained, [0, 0]));
+        expect(Math.abs(deviance - threshold)).toBeLessThan(2e-3 * threshold);
+      }
+    }
+  });
+
+  it('with many battles the profile equals the sandwich (ties make the binomial curvature too wide; the dispersion corrects it)', () => {
+    const rows: [string, string, Winner, number][] = [
+      ['a', 'b', 'model_a', 400], ['a', 'b', 'model_b', 300], ['a', 'b', 'tie', 300],
+      ['b', 'c', 'model_a', 350], ['b', 'c', 'model_b', 250], ['b', 'c', 'tie', 200],
+      ['c', 'a', 'model_a', 200], ['c', 'a', 'model_b', 380], ['c', 'a', 'tie', 220],
+    ];
+    const p = computeRatings(agg(rows));
+    const s = computeRatings(agg(rows), { ci: 'sandwich' });
+    expect(p.diagnostics.dispersion!.phi).toBeGreaterThan(0.6);
+    expect(p.diagnostics.dispersion!.phi).toBeLessThan(0.85);
+    for (const m of p.models) {
+      const x = row(s, m.model);
+      expect((m.upper - m.lower) / (x.upper - x.lower)).toBeGreaterThan(0.95);
+      expect((m.upper - m.lower) / (x.upper - x.lower)).toBeLessThan(1.05);
+      expect(m.rating).toBeCloseTo(x.rating, 9); // the same MLE
+    }
+    // the penalised point (the shrunk estimate) sits a hair closer to 1000
+    const shrunk = computeRatings(agg(rows), { point: 'penalised' });
+    for (const m of shrunk.models) expect(Math.abs(m.rating - 1000)).toBeLessThan(Math.abs(row(p, m.model).rating - 1000));
+  });
+});

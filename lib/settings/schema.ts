@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { arenaSettingsSchema, rateLimitSettingsSchema, type ArenaSettings } from '../registry/schema';
+
+/**
+ * Operator settings: what the console edits, stored per section in the `settings` table. The
+ * registry file's `settings` are the defaults of the arena section (turn and prompt limits,
+ * timeouts, rate limits); a section saved in the console overrides them field by field.
+ */
+
+export const DEFAULT_NOTICE = [
+  'Two anonymous models answer your prompt; vote for the better answer, then see who they were.',
+  'Do not ask a model who it is: a vote on a conversation in which you ask, or a model says which model it is or who made it, is kept but does not count.',
+  'Your prompts and the answers are stored with your vote and may be shared, without any account or address, as research data.',
+].join('\n\n');
+
+export const accessSettingsSchema = z.strictObject({
+  /** 'anonymous': anyone may battle and vote (a local install); 'signed-in': an account is needed. */
+  voting: z.enum(['anonymous', 'signed-in']).default('anonymous'),
+  /** Who may create an account with email and password, or by a first external sign-in. */
+  signUp: z.enum(['open', 'invite', 'closed']).default('open'),
+});
+
+export const noticeSettingsSchema = z.strictObject({
+  /** Shown before a voter's first battle. */
+  text: z.string().max(8000).default(DEFAULT_NOTICE),
+  /** Voters must tick "I agree" before their first battle (studies that need consent). */
+  requireConsent: z.boolean().default(false),
+});
+
+export const retentionSettingsSchema = z.strictObject({
+  /** Conversations older than this many days are deleted (votes stay for the ratings); null keeps them. */
+  conversationDays: z.int().positive().max(36_500).nullable().default(null),
+});
+
+/** Vote integrity: trust scoring and what recorded battles need (see lib/integrity). */
+export const integritySettingsSchema = z.strictObject({
+  /** 'exclude': flagged voters' votes do not count; 'observe': scores are kept, nothing excluded; 'off'. */
+  trustScoring: z.enum(['exclude', 'observe', 'off']).default('exclude'),
+  /**
+   * Recorded answers come from public sets, which a script can look up: count recorded-mode
+   * votes only from signed-in accounts. Turn on for any board open to the public.
+   */
+  recordedTrustedOnly: z.boolean().default(false),
+});
+
+/** The arena section: the registry file's settings that an operator may override. */
+export const arenaOverrideSchema = z.strictObject({
+  maxTurns: arenaSettingsSchema.shape.maxTurns.removeDefault().optional(),
+  maxPromptChars: arenaSettingsSchema.shape.maxPromptChars.removeDefault().optional(),
+  timeoutMs: arenaSettingsSchema.shape.timeoutMs.removeDefault().optional(),
+  limits: rateLimitSettingsSchema.partial().optional(),
+});
+
+export const SETTING_SECTIONS = {
+  access: accessSettingsSchema,
+  notice: noticeSettingsSchema,
+  retention: retentionSettingsSchema,
+  integrity: integritySettingsSchema,
+  arena: arenaOverrideSchema,
+} as const;
+
+export type SettingSection = keyof typeof SETTING_SECTIONS;
+
+export interface OperatorSettings {
+  access: z.infer<typeof accessSettingsSchema>;
+  notice: z.infer<typeof noticeSettingsSchema>;
+  retention: z.infer<typeof retentionSettingsSchema>;
+  integrity: z.infer<typeof integritySettingsSchema>;
+  arena: z.infer<typeof arenaOverrideSchema>;
+}
+
+/**
+ * Stored rows to settings; a section that no longer parses (an older version wrote it, or it was
+ * edited by hand) falls back to its defaults and is reported, instead of stopping the app.
+ */
+export function parseOperatorSettings(rows: Record<string, unknown>, warn: (msg: string) => void = () => {}): OperatorSettings {
+  const out = {} as Record<SettingSection, unknown>;
+  for (const [key, schema] of Object.entries(SETTING_SECTIONS) as [SettingSection, z.ZodType][]) {
+    const parsed = schema.safeParse(rows[key] ?? {});
+    if (!parsed.success) warn(`stored settings "${key}" are not valid and were ignored: ${parsed.error.issues[0]?.message}`);
+    out[key] = parsed.success ? parsed.data : schema.parse({});
+  }
+  return out as OperatorSettings;
+}
+
+/** The registry file's arena settings with the console's overrides applied. */
+export function effectiveArenaSettings(fromFile: ArenaSettings, override: OperatorSettings['arena']): ArenaSettings {
+  return {
+    ...fromFile,
+    ...(override.maxTurns !== undefined ? { maxTurns: override.maxTurns } : {}),
+    ...(override.maxPromptChars !== undefined ? { maxPromptChars: override.maxPromptChars } : {}),
+    ...(override.timeoutMs !== undefined ? { timeoutMs: override.timeoutMs } : {}),
+    limits: { ...fromFile.limits, ...(override.limits ?? {}) },
+  };
+}
