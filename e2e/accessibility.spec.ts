@@ -141,8 +141,9 @@ for (const size of SIZES) {
 
       await expect(async () => {
         await page.goto(`${app.url}/leaderboard`);
-        await expect(page.getByTestId('leaderboard-row').first()).toBeVisible({ timeout: 1_000 });
-      }).toPass({ timeout: 30_000 });
+        // The board is recomputed shortly after a vote: reload until this vote's model is on it.
+        await expect(page.getByTestId('leaderboard-row').filter({ hasText: names.a }).first()).toBeVisible({ timeout: 1_000 });
+      }).toPass({ timeout: 60_000 });
       await audit(page, 'leaderboard');
 
       await page.getByTestId('leaderboard-row').filter({ hasText: names.a }).getByRole('link').first().click();

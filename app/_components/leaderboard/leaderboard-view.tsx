@@ -94,7 +94,9 @@ export function LeaderboardView({ rows, category, styleControl, styleAvailable, 
   // Filters live in the address too, so a filtered board can be shared; no server round trip.
   useEffect(() => {
     const s = filterParams.toString();
-    window.history.replaceState(null, '', s ? `${pathname}?${s}` : pathname);
+    // A plain history call: the base path is not added for us (usePathname leaves it out).
+    const path = withBasePath(pathname);
+    window.history.replaceState(null, '', s ? `${path}?${s}` : path);
   }, [filterParams, pathname]);
 
   const navigate = (next: { category?: string; style?: boolean }) => {
