@@ -8,8 +8,13 @@ export async function register() {
     const { startUp } = await import('./lib/app-context');
     await startUp();
     // Bring the stored leaderboards up to date in a worker thread (see lib/leaderboard/refresher.ts).
+    // The worker is referenced here, in the server-only instrumentation bundle: the bundler
+    // compiles it into a server chunk (a page bundle would also publish its source).
+    const { Worker } = await import('node:worker_threads');
     const { ratingsRefresher } = await import('./lib/leaderboard/refresher');
-    ratingsRefresher();
+    ratingsRefresher({
+      startWorker: (workerData) => new Worker(new URL('./lib/leaderboard/rating-worker.ts', import.meta.url), { workerData }),
+    });
     // Conversations older than the retention setting are forgotten (hourly; votes are kept).
     const [{ getAppContext }, { startRetention }] = await Promise.all([import('./lib/app-context'), import('./lib/account/retention')]);
     const app = await getAppContext();

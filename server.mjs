@@ -60,6 +60,7 @@ try {
 
 const API_PATH = /^\/api(?:\/|$)/;
 const AUTH_PATH = /^\/api\/auth\//;
+const BASE_PATH = (process.env.PAIRWISE_BASE_PATH ?? '').trim().replace(/\/+$/, '');
 /** The methods Next.js route handlers can implement; anything else is refused before it gets there. */
 const ROUTE_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 /** Requests that start answers streaming; refused once shutdown has begun. */
@@ -207,7 +208,9 @@ const server = http.createServer((req, res) => {
   if (stopping) res.setHeader('Connection', 'close');
 
   const url = req.url ?? '/';
-  const pathname = url.split('?')[0];
+  // Paths below the base path (PAIRWISE_BASE_PATH), as the routes see them.
+  const raw = url.split('?')[0];
+  const pathname = BASE_PATH && (raw === BASE_PATH || raw.startsWith(`${BASE_PATH}/`)) ? raw.slice(BASE_PATH.length) || '/' : raw;
   const api = API_PATH.test(pathname);
   try {
     decodeURIComponent(pathname);

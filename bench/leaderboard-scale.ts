@@ -53,7 +53,7 @@ async function ensureData(): Promise<number> {
 
 function importFile(databasePath: string): { ms: number; out: string } {
   const t0 = performance.now();
-  const res = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'pairwise.mjs'), 'import', DATA], {
+  const res = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'pairwise.mjs'), 'import', DATA, '--create'], {
     cwd: ROOT,
     env: { ...process.env, DATABASE_PATH: databasePath },
     encoding: 'utf8',

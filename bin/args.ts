@@ -38,8 +38,10 @@ export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(
     const quoted = /'([^']+)'/.exec(message)?.[1] ?? '';
     const flag = quoted.split(' ')[0];
     switch (code) {
-      case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
-        throw new UsageError(`unknown flag ${flag}`);
+      case 'ERR_PARSE_ARGS_UNKNOWN_OPTION': {
+        const near = Object.keys(options).map(flagName).find((known) => closeTo(known, flag));
+        throw new UsageError(`unknown flag ${flag}${near ? `, did you mean ${near}?` : ''}`);
+      }
       case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
         throw new UsageError(/does not take an argument/.test(message) ? `${flag} takes no value` : `${flag} needs a value`);
       case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
@@ -56,4 +58,23 @@ export function zodUsage(error: ZodError): UsageError {
   const key = issue.path.map(String).join('.');
   const message = issue.message;
   return new UsageError(!key || message.startsWith('--') ? message : `${flagName(key)} ${message}`);
+}
+
+/** A likely typo of a known flag: one edit apart, or a prefix of it. */
+function closeTo(known: string, typed: string): boolean {
+  if (!typed.startsWith('--') || typed.length < 4) return false;
+  if (known.startsWith(typed)) return true;
+  if (Math.abs(known.length - typed.length) > 1) return false;
+  let i = 0;
+  while (i < known.length && known[i] === typed[i]) i++;
+  // a changed, added or dropped character at i
+  return known.slice(i + 1) === typed.slice(i + 1) || known.slice(i) === typed.slice(i + 1) || known.slice(i + 1) === typed.slice(i);
+}
+
+/** The positional arguments, refusing more than `max` (one line naming the first extra one). */
+export function atMost(positionals: string[], max: number, what = 'file'): string[] {
+  if (positionals.length > max) {
+    throw new UsageError(`unexpected argument "${positionals[max]}"${max > 0 ? ` (one ${what} at a time)` : ''}`);
+  }
+  return positionals;
 }

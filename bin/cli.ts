@@ -1,7 +1,7 @@
 /**
  * `pairwise <command> [flags]`. Each command lives in bin/commands/<name>.ts and exports
  * `run(argv): Promise<number>` (the exit code) and a one-line `summary`. Commands are thin:
- * they parse flags with zod and call lib/.
+ * they read flags with util.parseArgs and zod (bin/args.ts) and call lib/.
  */
 type Command = { summary: string; run: (argv: string[]) => Promise<number> };
 
@@ -33,7 +33,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   const load = COMMANDS[name];
   if (!load) {
-    console.error(`pairwise: unknown command "${name}"\n\n${await usage()}`);
+    const known = Object.keys(COMMANDS).join(', ');
+    console.error(`pairwise: unknown command "${name}" (commands: ${known}; see pairwise --help)`);
     return 2;
   }
   try {

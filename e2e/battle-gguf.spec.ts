@@ -66,7 +66,7 @@ test('a battle between the two tiny GGUF models, from prompt to revealed vote, t
   for (const side of ['a', 'b'] as const) {
     await expect(battle.answer(side, 1)).toHaveAttribute('data-status', 'done');
     await expect(battle.response(side)).toContainText('Once upon a time there was a little dog who');
-    expect((await battle.answer(side, 1).innerText()).trim().length).toBeGreaterThan(0);
+    expect((await battle.answer(side, 1).locator('.markdown').innerText()).trim().length).toBeGreaterThan(0);
   }
   await battle.expectVotingEnabled(true);
 
@@ -104,9 +104,10 @@ test('a battle between the two tiny GGUF models, from prompt to revealed vote, t
   }
   await expect(battle.pane('b').locator('.pick-badge')).toHaveText('Your pick');
 
-  // The battle is closed to new messages.
-  await expect(battle.promptInput).toBeDisabled();
-  await expect(battle.sendButton).toBeDisabled();
+  // The battle is closed to new messages: no prompt box, only "New battle".
+  await expect(battle.promptInput).toHaveCount(0);
+  await expect(battle.sendButton).toHaveCount(0);
+  await expect(battle.newBattle).toBeFocused();
 
   // The server recorded the vote and reveals the same names.
   const id = await battle.battleId();

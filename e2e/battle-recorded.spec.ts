@@ -51,15 +51,17 @@ test.afterAll(async () => {
   await stub?.close();
 });
 
-test('a battle on recorded answers: pick a question, both sides stream their recorded answer, vote reveals', async ({ page }) => {
+test('a battle on recorded answers: choose a question, both sides stream their recorded answer, vote reveals', async ({ page }) => {
   const battle = new BattlePage(page);
   await battle.goto(app.url);
 
-  // Live is the default; switching to recorded answers replaces the prompt box by the picker.
-  await expect(page.getByTestId('mode-live')).toHaveAttribute('aria-checked', 'true');
-  await page.getByTestId('mode-recorded').click();
+  // With only two live models every live battle would be the same pair: the arena opens on
+  // recorded answers, with a random question unless one is chosen from the list.
   await expect(page.getByTestId('mode-recorded')).toHaveAttribute('aria-checked', 'true');
   await expect(battle.promptInput).toHaveCount(0);
+  await expect(page.getByTestId('picker-chosen')).toHaveText('Question: a random one of 80');
+  await expect(battle.sendButton).toBeEnabled();
+  await page.getByTestId('choose-question').click();
   const picker = page.getByTestId('prompt-picker');
   await expect(picker.getByRole('option')).toHaveCount(80);
 
@@ -69,23 +71,27 @@ test('a battle on recorded answers: pick a question, both sides stream their rec
   await expect(option).toHaveCount(1);
   await expect(option).toContainText('Can you explain the basics of quantum computing?');
   await expect(option.locator('.category-tag')).toHaveText('generic');
-  await expect(battle.sendButton).toBeDisabled();
   await option.click();
   await expect(option).toHaveAttribute('aria-selected', 'true');
+  await expect(page.getByTestId('picker-chosen')).toHaveText('Question: Can you explain the basics of quantum computing?');
 
   await battle.sendButton.click();
   await battle.waitForTurnEnd();
 
-  // The mode is fixed for the battle, and recorded battles have a single turn.
+  // The mode is fixed for the battle, and a recorded battle has a single turn: no prompt box, no
+  // turn counter, no regenerate.
   await expect(page.getByTestId('mode-live')).toBeDisabled();
-  await expect(battle.promptInput).toBeDisabled();
-  await expect(battle.promptInput).toHaveAttribute('placeholder', /single turn/);
+  await expect(battle.promptInput).toHaveCount(0);
+  await expect(battle.turnsLeft).toHaveCount(0);
   await expect(battle.regenerate).toHaveCount(0);
   for (const side of ['a', 'b'] as const) {
     await expect(battle.response(side)).toContainText('Can you explain the basics of quantum computing?');
     await expect(battle.answer(side, 1)).toHaveAttribute('data-status', 'done');
   }
-  const shown = { a: await battle.answer('a', 1).innerText(), b: await battle.answer('b', 1).innerText() };
+  const shown = {
+    a: await battle.answer('a', 1).locator('.markdown').innerText(),
+    b: await battle.answer('b', 1).locator('.markdown').innerText(),
+  };
   expect(shown.a).not.toBe(shown.b);
 
   await battle.voteButton('bothbad').click();
@@ -104,8 +110,34 @@ test('a battle on recorded answers: pick a question, both sides stream their rec
     expect(words(shown[side]).length).toBeGreaterThan(words(expected).length * 0.8);
   }
 
+  // Replayed answers have no real speed: the reveal shows none, and links each name to its model page.
+  for (const side of ['a', 'b'] as const) {
+    await expect(battle.pane(side).locator('.pane-stats')).toHaveCount(0);
+    const model = RECORDED.find((m) => m.name === names[side])!;
+    await expect(battle.modelName(side)).toHaveAttribute('href', `/models/${model.id}`);
+  }
+
   const stored = await (await page.request.get(`${app.url}/api/battles/${await battle.battleId()}`)).json();
   expect(stored.mode).toBe('recorded');
+  expect(stored.revealed.stats.a).toMatchObject({ ttftMs: null, tokensPerSecond: null });
+  expect(stored.revealed.stats.b).toMatchObject({ ttftMs: null, tokensPerSecond: null });
   // No request went to the live models.
   expect(stub.requests.filter((r) => r.path === '/v1/chat/completions')).toHaveLength(0);
+});
+
+test('the default is a random question: starting without choosing draws one of the set', async ({ page }) => {
+  const battle = new BattlePage(page);
+  const drawn = new Set<string>();
+  for (let i = 0; i < 4; i++) {
+    await battle.goto(app.url);
+    await battle.sendButton.click();
+    await battle.waitForTurnEnd();
+    const stored = await (await page.request.get(`${app.url}/api/battles/${await battle.battleId()}`)).json();
+    expect(stored.mode).toBe('recorded');
+    expect(Number(stored.questionId)).toBeGreaterThanOrEqual(1);
+    expect(Number(stored.questionId)).toBeLessThanOrEqual(80);
+    drawn.add(stored.questionId);
+  }
+  // Four draws from 80 questions are all the same one with probability 1 / 80^3.
+  expect(drawn.size).toBeGreaterThan(1);
 });

@@ -44,7 +44,7 @@ async function expectOneSideFailed(battle: BattlePage, page: Page, app: AppServe
   // A clear message on the failed side only; the other side's answer is intact.
   const error = page.getByTestId(`error-${bad}`);
   await expect(error).toBeVisible();
-  await expect(error).toContainText('This side failed.');
+  await expect(error).toContainText(`Model ${bad.toUpperCase()} failed.`);
   await expect(page.getByTestId(`error-${good}`)).toHaveCount(0);
   await expect(battle.answer(good, 1)).toHaveAttribute('data-status', 'done');
   await expect(battle.answer(good, 1).locator('h2')).toHaveText('Answer');

@@ -189,7 +189,7 @@ test.describe('an imported store', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pairwise-lb-'));
     file = battleFile(dir);
     const databasePath = path.join(dir, 'store.db');
-    const out = cli(['import', file], { DATABASE_PATH: databasePath });
+    const out = cli(['import', file, '--create'], { DATABASE_PATH: databasePath });
     expect(out).toContain('Imported 1,500 battles between 6 models');
     app = await startApp({
       env: { PAIRWISE_EXPORT_TOKEN: EXPORT_TOKEN },

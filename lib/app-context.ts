@@ -3,9 +3,11 @@ import { databasePath, getDb } from '../db/index';
 import { abortUnfinishedMessages } from '../db/queries/battles';
 import { listModelRows, modelsVersion, replaceModelsFromFile, seedModelsOnce } from '../db/queries/models';
 import { readSettingRows, settingsVersion } from '../db/queries/settings';
+import { describeArena } from './battle/arena-info';
 import type { BattleDeps } from './battle/deps';
 import { buildLeakWords, leakMatcher, type LeakMatcher } from './battle/leak-check';
 import { processTurnLock } from './battle/turn-lock';
+import { BASE_PATH } from './base-path';
 import { policyFrom, type OriginPolicy } from './edge/origin';
 import { storeRateLimits, type RateLimits } from './edge/rate-limits';
 import { env, type Env } from './env';
@@ -23,6 +25,7 @@ import { loadRegistry, recordedPrompts } from './registry/load';
 import { installLifecycleHooks } from './shutdown';
 import { findModel } from './registry/lookup';
 import type { ModelEntry, Registry } from './registry/schema';
+import { unreachableReason } from './registry/unreachable-reason';
 import { effectiveArenaSettings, parseOperatorSettings, type OperatorSettings } from './settings/schema';
 
 /**
@@ -60,6 +63,8 @@ export interface AppContext extends BattleDeps {
 const HEALTHY_TTL_MS = 30_000;
 const UNHEALTHY_TTL_MS = 5_000;
 const HEALTH_TIMEOUT_MS = 2_000;
+/** Before the start report calls a model unreachable, it probes it once more after this long. */
+const REPORT_RETRY_MS = 3_000;
 const REFRESH_MS = 1_500;
 
 const g = globalThis as unknown as { __pairwiseApp?: Promise<AppContext> };
@@ -212,7 +217,7 @@ async function createAppContext(): Promise<AppContext> {
       trustProxy: config.PAIRWISE_TRUST_PROXY,
       sessionUser: (req) => sessionUser(req.headers.get('cookie'), { secret: sessionSecret, secure: secureCookies }),
       secureCookies,
-      cookiePath: '/',
+      cookiePath: BASE_PATH || '/',
     },
     auth: { env: config, sessionSecret, secureCookies, networkKey, signUpPolicy: () => state.operator.access.signUp, guard },
     limits: storeRateLimits(() => state.registry.settings.limits, { enabled: !config.PAIRWISE_DISABLE_RATE_LIMITS }),
@@ -265,6 +270,14 @@ export function getAppContext(): Promise<AppContext> {
 export async function startUp(): Promise<void> {
   try {
     const ctx = await getAppContext();
+    const built = BASE_PATH;
+    const wanted = ctx.env.PAIRWISE_BASE_PATH ?? '';
+    if (built !== wanted) {
+      throw new Error(
+        `this build serves ${built ? `the sub-path ${built}` : 'the root path'}, but PAIRWISE_BASE_PATH is ${wanted ? `"${wanted}"` : 'not set'}. ` +
+          'Next.js fixes the base path when it builds: run `npm run build` again with the same PAIRWISE_BASE_PATH.',
+      );
+    }
     const registry = ctx.registry();
     const enabled = registry.models.filter((m) => m.enabled).length;
     console.log(`[pairwise] registry: ${registry.source} (${enabled} enabled model${enabled === 1 ? '' : 's'})`);
@@ -272,16 +285,52 @@ export async function startUp(): Promise<void> {
     console.log(
       `[pairwise] voting: ${access.voting === 'anonymous' ? 'open to anonymous visitors' : 'signed-in accounts only'}; sign-up: ${access.signUp}`,
     );
-    // Load local weights in the background, so the first battle does not wait for them; a model
-    // that fails to load reports itself unhealthy and is left out of pairing.
-    for (const m of registry.models) {
-      if (!m.enabled) continue;
-      void Promise.resolve()
-        .then(() => ctx.provider(m.id).warmup?.())
-        .catch((e) => console.error(`[pairwise] model "${m.id}" failed to load:`, e));
-    }
+    // In the background, so the first battle does not wait for local weights or remote probes.
+    void reportModels(ctx);
   } catch (err) {
     console.error(`\n[pairwise] cannot start: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(1);
   }
+}
+
+/**
+ * Loads local weights (a model that fails to load reports itself unhealthy and is left out of
+ * pairing), then names in the log every enabled model that cannot be used, and why, and says
+ * what the arena will offer. Its probes are its own (lib/registry/unreachable-reason.ts), not the
+ * health cache: a probe that times out while the process is still busy starting must not keep a
+ * model out of the first battles. A model found unreachable is probed once more a little later
+ * before it is reported. The page shows voters counts only; the reasons are for operators.
+ */
+async function reportModels(ctx: AppContext): Promise<void> {
+  const registry = ctx.registry();
+  const models = registry.models.filter((m) => m.enabled);
+  const diagnose = async (m: ModelEntry): Promise<string | null> => {
+    let loadError: unknown;
+    try {
+      await ctx.provider(m.id).warmup?.();
+    } catch (err) {
+      loadError = err ?? 'unknown error';
+    }
+    return unreachableReason(m, { loadError });
+  };
+  let checked = await Promise.all(models.map(async (m) => ({ m, why: await diagnose(m) })));
+  if (checked.some((c) => c.why)) {
+    await new Promise((resolve) => setTimeout(resolve, REPORT_RETRY_MS).unref());
+    checked = await Promise.all(checked.map(async (c) => (c.why ? { m: c.m, why: await unreachableReason(c.m) } : c)));
+  }
+  for (const { m, why } of checked) {
+    if (why) console.warn(`[pairwise] model "${m.id}" is unreachable: ${why}. It is left out of battles.`);
+  }
+  const reachable = new Set(checked.filter((c) => !c.why).map((c) => c.m.id));
+  const info = describeArena(registry, (id) => reachable.has(id), await ctx.recordedPrompts());
+  const live = info.modes[0];
+  const recorded = info.modes[1];
+  const parts = [
+    `${live.models} live model${live.models === 1 ? '' : 's'}${live.onlyFixtures ? ' (test fixtures only)' : ''}`,
+    recorded.available ? `recorded answers to ${recorded.prompts.length} questions` : 'no recorded answers',
+  ];
+  const unreachable = checked.length - reachable.size;
+  if (unreachable) parts.push(`${unreachable} of ${models.length} enabled models unreachable`);
+  const opens = info.empty ? 'the arena shows its empty state' : `the arena opens in ${info.defaultMode} mode`;
+  console.log(`[pairwise] arena: ${parts.join(', ')}; ${opens}.`);
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { normaliseBasePath } from './base-path';
 
 /**
  * The process environment, validated once. Every setting that comes from the environment is
@@ -25,7 +26,26 @@ const envSchema = z.object({
   /** HMAC key of the voter cookie and the network hashes; generated beside the database when unset. */
   PAIRWISE_SECRET: z.preprocess(blankToUndefined, z.string().min(16, 'must be at least 16 characters long').optional()),
   PAIRWISE_DATA_DIR: optionalString,
-  PAIRWISE_BASE_PATH: optionalString,
+  /**
+   * Serve under a sub-path, e.g. /arena ("" or unset: the root). Next.js fixes it at build time
+   * (next.config.mjs), so it must be set for the build and for the start alike.
+   */
+  PAIRWISE_BASE_PATH: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .optional()
+      .transform((v, ctx) => {
+        const path = normaliseBasePath(v);
+        if (path === null) {
+          ctx.addIssue({ code: 'custom', message: 'must look like /arena (a leading slash and plain path segments)' });
+          return z.NEVER;
+        }
+        return path;
+      }),
+  ),
+  /** Build folder instead of .next (next.config.mjs), so builds for two base paths can coexist. */
+  PAIRWISE_DIST_DIR: optionalString,
   /**
    * The public address people reach the arena at (e.g. https://arena.example.org). Requests for
    * any other host are refused, and mutations must come from this origin. Unset: the address the

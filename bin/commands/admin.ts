@@ -1,8 +1,8 @@
 import readline from 'node:readline';
 import { Writable } from 'node:stream';
-import { parseArgs } from 'node:util';
 import { databasePath } from '../../db/index';
 import { createOrPromoteAdmin } from '../../lib/identity/accounts';
+import { parseFlags, usageLine, UsageError } from '../args';
 
 export const summary = 'Create an admin account (the password is read from a prompt or stdin)';
 
@@ -59,13 +59,10 @@ async function readPassword(): Promise<string> {
 export async function run(argv: string[]): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: { email: { type: 'string' }, name: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    });
+    parsed = parseFlags(argv, { email: { type: 'string' }, name: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, true);
   } catch (err) {
-    console.error(`pairwise admin: ${(err as Error).message.split('\n')[0]} (see --help)`);
+    if (!(err instanceof UsageError)) throw err;
+    console.error(usageLine('admin', err.message));
     return 2;
   }
   const { values, positionals } = parsed;
@@ -74,11 +71,11 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   if (positionals[0] !== 'create' || positionals.length > 1) {
-    console.error(`pairwise admin: expected "create" (see --help)`);
+    console.error(usageLine('admin', 'expected "create"'));
     return 2;
   }
   if (!values.email) {
-    console.error('pairwise admin create: --email is required (see --help)');
+    console.error(usageLine('admin', 'create needs --email ADDRESS'));
     return 2;
   }
   const password = await readPassword();

@@ -23,8 +23,11 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe('pairwise backup', () => {
   it('copies a store that is being written to, consistently, and refuses to overwrite without --force', async () => {
-    // Create and migrate the store through the tool itself.
-    expect(cli(['export', '--format', 'jsonl', '--out', path.join(dir, 'empty.jsonl')]).status).toBe(0);
+    // Create and migrate the store through the tool itself (an import of one battle into a new store).
+    const seed = path.join(dir, 'seed.jsonl');
+    fs.writeFileSync(seed, '{"model_a":"m1","model_b":"m2","winner":"tie"}\n');
+    const created = cli(['import', seed, '--create']);
+    expect(created.status, created.stderr).toBe(0);
     // A writer that keeps inserting battles and votes in WAL mode, like the app, and never checkpoints.
     const writer = spawn(
       process.execPath,

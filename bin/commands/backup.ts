@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { databasePath } from '../../db/index';
 import { backupStore } from '../../db/backup';
+import { parseFlags, usageLine, UsageError } from '../args';
 
 export const summary = 'Write a consistent copy of the database, also while the app is running';
 
@@ -21,9 +21,10 @@ PAIRWISE_SECRET with the backup, or signed-in sessions and anonymous voters star
 export async function run(argv: string[]): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { force: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+    parsed = parseFlags(argv, { force: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, true);
   } catch (err) {
-    console.error(`pairwise backup: ${(err as Error).message.split('\n')[0]} (see --help)`);
+    if (!(err instanceof UsageError)) throw err;
+    console.error(usageLine('backup', err.message));
     return 2;
   }
   if (parsed.values.help) {
@@ -32,7 +33,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const [target, ...extra] = parsed.positionals;
   if (!target || extra.length) {
-    console.error('pairwise backup: give one target FILE (see --help)');
+    console.error(usageLine('backup', 'give one target FILE'));
     return 2;
   }
   const source = databasePath();

@@ -95,6 +95,6 @@ describe('pairwise download-models', () => {
     expect(await run(['--help'])).toBe(0);
     expect(io.out()).toContain('--dir DIR');
     expect(await run(['--nope'])).toBe(2);
-    expect(io.err()).toContain('unknown flag "--nope"');
+    expect(io.err()).toContain('unknown flag --nope (see pairwise download-models --help)');
   });
 });

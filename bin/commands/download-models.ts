@@ -3,6 +3,7 @@ import path from 'node:path';
 import cliProgress from 'cli-progress';
 import { z } from 'zod';
 import { DownloadError, downloadFile } from '../../lib/registry/download-file';
+import { parseFlags, usageLine, UsageError, zodUsage } from '../args';
 
 export const summary = 'Download a small starter pair of instruct GGUF models into ./models';
 
@@ -57,23 +58,13 @@ ${STARTER_MODELS.map((m) => `  ${m.file}`).join('\n')}
 Afterwards it prints the entries to paste into the "models" array of your models.json.
 Set HF_ENDPOINT to download through a Hugging Face mirror.`;
 
-const flagsSchema = z.object({ dir: z.string().min(1).default('models'), force: z.boolean().default(false), help: z.boolean().default(false) });
+const flagsSchema = z.object({ dir: z.string().min(1, 'needs a folder').default('models'), force: z.boolean().default(false) });
 
-function parseFlags(argv: string[]): z.infer<typeof flagsSchema> {
-  const raw: Record<string, unknown> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--help' || a === '-h') raw.help = true;
-    else if (a === '--force') raw.force = true;
-    else if (a === '--dir') {
-      const v = argv[++i];
-      if (!v || v.startsWith('--')) throw new Error('--dir needs a folder');
-      raw.dir = v;
-    } else if (a.startsWith('--dir=')) raw.dir = a.slice('--dir='.length);
-    else throw new Error(`unknown flag "${a}" (see --help)`);
-  }
-  return flagsSchema.parse(raw);
-}
+const OPTIONS = {
+  dir: { type: 'string' },
+  force: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
 const isGguf = (head: Buffer) => (head.subarray(0, 4).toString('latin1') === 'GGUF' ? null : 'this is not a GGUF file');
 
@@ -100,14 +91,18 @@ export function registrySnippet(dir: string, registryDir = process.cwd()): strin
 export async function run(argv: string[]): Promise<number> {
   let flags: z.infer<typeof flagsSchema>;
   try {
-    flags = parseFlags(argv);
+    const { values } = parseFlags(argv, OPTIONS);
+    if (values.help) {
+      console.log(HELP);
+      return 0;
+    }
+    const parsed = flagsSchema.safeParse(values);
+    if (!parsed.success) throw zodUsage(parsed.error);
+    flags = parsed.data;
   } catch (err) {
-    console.error(`pairwise download-models: ${(err as Error).message}`);
+    if (!(err instanceof UsageError)) throw err;
+    console.error(usageLine('download-models', err.message));
     return 2;
-  }
-  if (flags.help) {
-    console.log(HELP);
-    return 0;
   }
   const dir = path.resolve(flags.dir);
   const todo = STARTER_MODELS.filter((m) => flags.force || !fs.existsSync(path.join(dir, m.file)));

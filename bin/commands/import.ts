@@ -1,47 +1,57 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
 import { z } from 'zod';
-import { databasePath, openDb } from '../../db/index';
 import { importBattles, type ImportReport } from '../../lib/leaderboard/import-battles';
+import { loadRegistry } from '../../lib/registry/load';
+import { atMost, parseFlags, usageLine, UsageError, zodUsage } from '../args';
+import { openStore } from '../database';
 
 export const summary = 'Import battles (clean_battle JSON array, JSONL or CSV) into the database';
 
-const HELP = `Usage: pairwise import FILE [--format json|jsonl|csv]
+const HELP = `Usage: pairwise import FILE [--format json|jsonl|csv] [--json] [--create]
 
 Adds the battles of a Chatbot Arena "clean_battle" file to the database (DATABASE_PATH, default
-./data/pairwise.db) as voted battles with source "import". Fields: model_a, model_b, winner
-(model_a | model_b | tie | tie (bothbad)), and optionally tstamp (unix seconds), judge, turn,
-anony, language, question_id, conversation_a, conversation_b. CSV needs a header row.
+./data/pairwise.db; its path is printed on standard error) as voted battles with source
+"import". Fields: model_a, model_b, winner (model_a | model_b | tie | tie (bothbad)), and
+optionally tstamp (unix seconds), judge, turn, anony, language, question_id, conversation_a,
+conversation_b. CSV needs a header row.
 
   --format F   json (array), jsonl or csv; default: by extension, then by content
   --json       print the report as JSON instead of text
+  --create     create the database if there is none at that path (otherwise a mistyped
+               DATABASE_PATH is an error, not a new empty store)
   --help       show this text
 
 Malformed records are skipped and reported (record and line number, reason). The file is
-recognised by its sha256: importing it again adds nothing. The running app picks up the new
-battles by itself within a few seconds.`;
+recognised by its sha256: importing it again adds nothing. Imported model names that are also
+ids in the model registry (MODELS_FILE, default ./models.json) are listed: their imported votes
+count for those models on the leaderboard. The running app picks up the new battles by itself
+within a few seconds.`;
 
 const flagsSchema = z.object({
-  file: z.string({ error: 'name the file to import (see --help)' }).min(1),
-  format: z.enum(['json', 'jsonl', 'csv']).optional(),
+  file: z.string().min(1),
+  format: z.enum(['json', 'jsonl', 'csv'], { error: 'must be json, jsonl or csv' }).optional(),
   json: z.boolean().default(false),
-  help: z.boolean().default(false),
+  create: z.boolean().default(false),
 });
+type ImportFlags = z.infer<typeof flagsSchema>;
 
-function parseFlags(argv: string[]): z.infer<typeof flagsSchema> | { help: true } {
-  const raw: Record<string, unknown> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--help' || a === '-h') return { help: true };
-    else if (a === '--json') raw.json = true;
-    else if (a === '--format') raw.format = argv[++i];
-    else if (a.startsWith('--format=')) raw.format = a.slice('--format='.length);
-    else if (a.startsWith('-')) throw new Error(`unknown flag "${a}" (see --help)`);
-    else if (raw.file === undefined) raw.file = a;
-    else throw new Error(`one file at a time (got "${raw.file}" and "${a}")`);
-  }
-  const parsed = flagsSchema.safeParse(raw);
-  if (!parsed.success) throw new Error(parsed.error.issues.map((i) => (i.path.length ? `--${i.path.join('.')}: ${i.message}` : i.message)).join('; '));
+const OPTIONS = {
+  format: { type: 'string' },
+  json: { type: 'boolean' },
+  create: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** The flags, or 'help'; throws UsageError. */
+export function parseImportFlags(argv: string[]): ImportFlags | 'help' {
+  const { values, positionals } = parseFlags(argv, OPTIONS, true);
+  if (values.help) return 'help';
+  const [file] = atMost(positionals, 1);
+  if (!file) throw new UsageError('name the file to import');
+  const parsed = flagsSchema.safeParse({ ...values, file });
+  if (!parsed.success) throw zodUsage(parsed.error);
   return parsed.data;
 }
 
@@ -71,19 +81,25 @@ export function describeReport(r: ImportReport): string {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let flags: ReturnType<typeof parseFlags>;
+  let flags: ImportFlags;
   try {
-    flags = parseFlags(argv);
+    const parsed = parseImportFlags(argv);
+    if (parsed === 'help') {
+      console.log(HELP);
+      return 0;
+    }
+    flags = parsed;
   } catch (err) {
-    console.error(`pairwise import: ${(err as Error).message}`);
+    if (!(err instanceof UsageError)) throw err;
+    console.error(usageLine('import', err.message));
     return 2;
   }
-  if (flags.help || !('file' in flags)) {
-    console.log(HELP);
-    return 0;
-  }
   const file = path.resolve(flags.file);
-  const db = openDb(databasePath());
+  if (!fs.existsSync(file)) {
+    console.error(`pairwise import: no file at ${file}`);
+    return 1;
+  }
+  const db = openStore({ create: flags.create, createFlag: '--create' });
   const bar = new cliProgress.SingleBar(
     { format: ' {bar} {percentage}% | {done}/{size} MB | {imported} imported, {skipped} skipped', hideCursor: true, noTTYOutput: false },
     cliProgress.Presets.shades_classic,
@@ -105,7 +121,12 @@ export async function run(argv: string[]): Promise<number> {
       },
     });
     if (started && !flags.json) bar.stop();
-    console.log(flags.json ? JSON.stringify(report, null, 2) : describeReport(report));
+    const shared = await registryCollisions(report.modelNames ?? []);
+    if (flags.json) console.log(JSON.stringify({ ...report, registryIds: shared }, null, 2));
+    else {
+      console.log(describeReport(report));
+      if (shared.length) console.log(describeCollisions(shared));
+    }
     return 0;
   } catch (err) {
     if (started && !flags.json) bar.stop();
@@ -114,4 +135,31 @@ export async function run(argv: string[]): Promise<number> {
   } finally {
     db.$client.close();
   }
+}
+
+/**
+ * Imported model names that are also registry ids. On the board they are one model: the imported
+ * votes and the votes cast here add up, which is right for the same model and wrong for a
+ * different one that happens to share the name.
+ */
+async function registryCollisions(names: string[]): Promise<string[]> {
+  if (names.length === 0) return [];
+  try {
+    const registry = await loadRegistry({ ollamaURL: false });
+    const ids = new Set(registry.models.map((m) => m.id));
+    return names.filter((name) => ids.has(name)).sort();
+  } catch (err) {
+    console.error(`pairwise import: cannot compare model names with the registry (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`);
+    return [];
+  }
+}
+
+export function describeCollisions(shared: string[]): string {
+  const listed = shared.length > 8 ? `${shared.slice(0, 8).join(', ')} and ${shared.length - 8} more` : shared.join(', ');
+  const one = shared.length === 1;
+  return (
+    `${one ? '1 imported model name is' : `${shared.length} imported model names are`} also ${one ? 'an id' : 'ids'} in the model registry: ${listed}. ` +
+    `On the leaderboard ${one ? 'its' : 'their'} imported votes count for ${one ? 'that model' : 'those models'}, together with the votes cast here` +
+    ` (the "source:import" category shows the imported votes alone).`
+  );
 }

@@ -25,7 +25,7 @@ export class BattlePage {
 
   async goto(baseUrl: string): Promise<void> {
     await this.page.goto(`${baseUrl}/`);
-    await expect(this.promptInput.or(this.page.getByTestId('prompt-picker')).or(this.page.getByTestId('empty-state'))).toBeVisible();
+    await expect(this.promptInput.or(this.page.getByTestId('recorded-picker')).or(this.page.getByTestId('empty-state'))).toBeVisible();
   }
 
   response(side: Side): Locator {

@@ -103,8 +103,14 @@ export function reveal(models: (id: string) => ModelEntry | undefined, view: Bat
     winner,
     excluded,
     models: { a: entry(view.battle.modelA), b: entry(view.battle.modelB) },
-    stats: { a: sideStats(view.messages, 'a'), b: sideStats(view.messages, 'b') },
+    stats: { a: statsOf(view, 'a'), b: statsOf(view, 'b') },
   };
+}
+
+/** Recorded answers are replayed at a set pace: their timings would be made-up speeds. */
+function statsOf(view: BattleView, side: Side): SideStats {
+  const stats = sideStats(view.messages, side);
+  return view.battle.mode === 'recorded' ? { ...stats, ttftMs: null, tokensPerSecond: null } : stats;
 }
 
 export function battleResponse(

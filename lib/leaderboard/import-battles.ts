@@ -48,6 +48,8 @@ export interface ImportReport {
   /** The first skipped records. */
   examples: { record: number; line: number; reason: string }[];
   models: number;
+  /** The model names of the imported battles, sorted. */
+  modelNames: string[];
   /** Vote times of the imported battles (unix ms), when the file had tstamps. */
   from: number | null;
   to: number | null;
@@ -213,6 +215,7 @@ export async function importBattles({
   }
 
   report.models = models.size;
+  report.modelNames = [...models].sort();
   report.ms = now() - started;
   onProgress?.({ bytes: stat.size, totalBytes: stat.size, imported: report.imported, skipped: report.skipped });
   const { status: _s, ms: _ms, importedAt: _at, ...stored } = report;
@@ -232,6 +235,7 @@ function emptyReport(file: string, sha256: string, format: ImportFormat): Import
     reasons: {},
     examples: [],
     models: 0,
+    modelNames: [],
     from: null,
     to: null,
     withConversations: 0,

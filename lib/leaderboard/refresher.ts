@@ -1,3 +1,5 @@
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { databasePath, getDb } from '../../db/index';
 import { latestSnapshot } from '../../db/queries/leaderboard';
@@ -11,12 +13,13 @@ import type { SnapshotParams } from './board-types';
  * arriving for DEBOUNCE_MS (or have kept coming for MAX_WAIT_MS), one rating pass runs in a worker
  * thread and stores new snapshots. Pages and the API only ever read the newest snapshot.
  *
- * The worker's entry is referenced as `new URL('./rating-worker.ts', import.meta.url)`: Next's
- * bundler (Turbopack) recognises that form and emits the worker with its own dependencies as a
- * separate server chunk, so it works in `next build && next start` without the TypeScript
- * sources or a loader (checked against the production build by e2e/leaderboard.spec.ts).
- * Outside a bundle (unit tests, scripts under tsx) the URL names the .ts file itself and the
- * worker is started with tsx's loader.
+ * The worker runs the compiled entry when the server starts the refresher: instrumentation.ts
+ * passes `startWorker` with `new URL('./lib/leaderboard/rating-worker.ts', import.meta.url)`,
+ * which Next's bundler (Turbopack) recognises and emits as a separate server chunk, so it works in
+ * `next build && npm start` without a loader (checked by e2e/leaderboard.spec.ts). The reference
+ * lives there and not here because pages import this module too, and in the page bundle the
+ * bundler would also copy the worker's source into the public static files. Without
+ * `startWorker` (unit tests, scripts under tsx) the worker loads the .ts file through tsx.
  */
 
 export const POLL_MS = 1_000;
@@ -36,6 +39,8 @@ export interface RefresherStatus {
 }
 
 class Refresher {
+  constructor(private readonly startWorker: StartWorker) {}
+
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private computedThrough: RatingsInputStamp | null = null;
@@ -129,7 +134,7 @@ class Refresher {
   private async runPass(): Promise<void> {
     const started = Date.now();
     try {
-      const summary = await runInWorker(databasePath());
+      const summary = await runInWorker(databasePath(), this.startWorker);
       this.computedThrough = summary.input;
       this.lastRun = { finishedAt: Date.now(), ms: Date.now() - started, battles: summary.battles };
       this.retryAt = 0;
@@ -153,14 +158,18 @@ async function storedThrough(): Promise<RatingsInputStamp | null> {
   }
 }
 
-export function runInWorker(file: string): Promise<ComputeSummary> {
-  // Inside Next (NEXT_RUNTIME is set) the bundler has swapped the URL for the compiled worker
-  // chunk; elsewhere it is the .ts file and needs tsx. (import.meta.url cannot tell: the bundle
-  // keeps the source path there.) The URL must stay inline in `new Worker` for the bundler to see it.
-  const workerData = { databasePath: file };
-  const worker = process.env.NEXT_RUNTIME
-    ? new Worker(new URL('./rating-worker.ts', import.meta.url), { workerData })
-    : new Worker(tsxBootstrap(new URL('./rating-worker.ts', import.meta.url).href), { eval: true, workerData });
+/** Starts the rating worker with its data (the database path). */
+export type StartWorker = (workerData: { databasePath: string }) => Worker;
+
+/** The worker from its TypeScript source, through tsx (outside the app's bundle). */
+export const startTsxWorker: StartWorker = (workerData) => {
+  const dir = path.dirname(fileURLToPath(import.meta.url));
+  const entry = pathToFileURL(path.join(/* turbopackIgnore: true */ dir, 'rating-worker.ts')).href;
+  return new Worker(tsxBootstrap(entry), { eval: true, workerData });
+};
+
+export function runInWorker(file: string, startWorker: StartWorker = startTsxWorker): Promise<ComputeSummary> {
+  const worker = startWorker({ databasePath: file });
   return new Promise((resolve, reject) => {
     let summary: ComputeSummary | null = null;
     worker.on('message', (msg: { type: string; summary?: ComputeSummary }) => {
@@ -181,11 +190,14 @@ function tsxBootstrap(entryUrl: string): string {
 
 const globalForRefresher = globalThis as unknown as { __pairwiseRefresher?: Refresher };
 
-/** The process's refresher, started on first use (and at server start-up by instrumentation). */
-export function ratingsRefresher(): Refresher {
+/**
+ * The process's refresher, started on first use (at server start-up by instrumentation, which
+ * passes the bundled worker; see above).
+ */
+export function ratingsRefresher(options: { startWorker?: StartWorker } = {}): Refresher {
   if (!globalForRefresher.__pairwiseRefresher) {
     getDb();
-    globalForRefresher.__pairwiseRefresher = new Refresher();
+    globalForRefresher.__pairwiseRefresher = new Refresher(options.startWorker ?? startTsxWorker);
     globalForRefresher.__pairwiseRefresher.start();
   }
   return globalForRefresher.__pairwiseRefresher;

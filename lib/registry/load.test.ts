@@ -49,6 +49,13 @@ describe('loadRegistry: bad files stop start-up with file, entry and field', () 
     expect(err.message).toMatch(/malformed JSON at line 3 column \d+ \(position \d+\)/);
   });
 
+  it('names the line and column even where JSON.parse does not say where', async () => {
+    // Node 20 reports this one as "Unexpected token '}', ... is not valid JSON", without a position.
+    const file = writeRegistry('{\n  "settings": {},\n  "models": }\n');
+    const err = await loadError(file);
+    expect(err.message).toContain('malformed JSON at line 3 column 13 (position 32): value expected (found "}")');
+  });
+
   it('names the entry (index and id) and the field of a schema failure', async () => {
     const file = writeRegistry({
       models: [

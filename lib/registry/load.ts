@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { parse as parseJsonc, printParseErrorCode, type ParseError, type ParseErrorCode } from 'jsonc-parser';
 import type { z } from 'zod';
 import { DEFAULT_OLLAMA_URL, discoverGgufModels, discoverOllamaModels } from './discover';
 import { RegistryError, type RegistryProblem } from './registry-error';
@@ -90,17 +91,30 @@ async function discoverRegistry(options: LoadRegistryOptions & { cwd: string }):
   };
 }
 
-/** "Unexpected token ... at line 3 column 7 (position 42)", whatever the engine's wording. */
+/**
+ * "malformed JSON at line 3 column 7 (position 42): ...". JSON.parse does not always say where
+ * (Node 20: "Unexpected token '}', ... is not valid JSON"), so the place comes from jsonc-parser,
+ * which reports the offset of the first error; comments and trailing commas count as errors, as
+ * they do for JSON.parse.
+ */
 function describeJsonError(text: string, err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
-  const m = /position (\d+)/.exec(message);
-  if (!m) return `malformed JSON: ${message}`;
-  const pos = Number(m[1]);
+  const errors: ParseError[] = [];
+  parseJsonc(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  const first = errors[0];
+  if (!first) return `malformed JSON: ${message}`;
+  const pos = first.offset;
   const before = text.slice(0, pos);
   const line = before.split('\n').length;
   const column = pos - before.lastIndexOf('\n');
-  const reason = message.replace(/\s*in JSON at position \d+.*$/, '').replace(/\s*\(line \d+ column \d+\)$/, '');
-  return `malformed JSON at line ${line} column ${column} (position ${pos}): ${reason}`;
+  return `malformed JSON at line ${line} column ${column} (position ${pos}): ${jsonErrorText(first.error, text.slice(pos, pos + first.length))}`;
+}
+
+function jsonErrorText(code: ParseErrorCode, token: string): string {
+  const name = printParseErrorCode(code)
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .toLowerCase();
+  return token.trim() ? `${name} (found ${JSON.stringify(token.slice(0, 20))})` : name;
 }
 
 function zodProblems(error: z.ZodError, json: unknown): RegistryProblem[] {

@@ -94,6 +94,11 @@ export const modelEntrySchema = z.strictObject({
   enabled: z.boolean().default(true),
   /** Shown on the leaderboard only when deprecated models are asked for. */
   deprecated: z.boolean().default(false),
+  /**
+   * A test fixture (a tiny model whose answers are not meant to be judged). A live pool of only
+   * fixtures is not offered as the arena's first choice.
+   */
+  fixture: z.boolean().default(false),
 });
 
 const actionLimitSchema = z.strictObject({

@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { signOut } from 'next-auth/react';
 import { useEffect, useState } from 'react';
 import { z } from '../zod';
+import { withBasePath } from '@/lib/base-path';
 
 const meSchema = z.object({
   user: z.object({ email: z.string().nullable(), name: z.string().nullable(), role: z.enum(['voter', 'admin']) }).nullable(),
@@ -17,7 +18,7 @@ export function AccountMenu() {
   const [me, setMe] = useState<z.infer<typeof meSchema>['user'] | undefined>(undefined);
   useEffect(() => {
     const controller = new AbortController();
-    fetch('/api/account', { signal: controller.signal, cache: 'no-store' })
+    fetch(withBasePath('/api/account'), { signal: controller.signal, cache: 'no-store' })
       .then((r) => (r.ok ? r.json() : null))
       .then((body) => {
         const parsed = meSchema.safeParse(body);
@@ -45,7 +46,7 @@ export function AccountMenu() {
       <Link href="/account" data-testid="nav-account" title={me.email ?? undefined}>
         {me.name || me.email || 'Account'}
       </Link>
-      <button type="button" className="nav-button" data-testid="nav-signout" onClick={() => void signOut({ redirect: false }).then(() => window.location.assign('/'))}>
+      <button type="button" className="nav-button" data-testid="nav-signout" onClick={() => void signOut({ redirect: false }).then(() => window.location.assign(withBasePath('/')))}>
         Sign out
       </button>
     </>

@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { useCallback, useEffect, useState } from 'react';
 import { z } from '../zod';
 import styles from './forms.module.css';
+import { withBasePath } from '@/lib/base-path';
 
 const battleSchema = z.object({
   id: z.string(),
@@ -28,7 +29,7 @@ export function MyBattles({ canDelete }: { canDelete: boolean }) {
   const [message, setMessage] = useState<string | null>(null);
 
   const load = useCallback(async (before?: number) => {
-    const res = await fetch(`/api/account/battles?limit=25${before ? `&before=${before}` : ''}`, { cache: 'no-store' });
+    const res = await fetch(withBasePath(`/api/account/battles?limit=25${before ? `&before=${before}` : ''}`), { cache: 'no-store' });
     const parsed = pageSchema.safeParse(await res.json().catch(() => null));
     if (!parsed.success) return;
     setBattles((old) => (before ? [...old, ...parsed.data.battles] : parsed.data.battles));
@@ -40,7 +41,7 @@ export function MyBattles({ canDelete }: { canDelete: boolean }) {
   }, [load]);
 
   const deleteAll = async () => {
-    const res = await fetch('/api/account/battles', {
+    const res = await fetch(withBasePath('/api/account/battles'), {
       method: 'DELETE',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ confirm: 'delete my data' }),

@@ -3,6 +3,7 @@
 import { signIn } from 'next-auth/react';
 import { useState } from 'react';
 import styles from './forms.module.css';
+import { withBasePath } from '@/lib/base-path';
 
 /** Messages for next-auth's error codes; anything else is a message of ours (e.g. a lock-out). */
 const ERRORS: Record<string, string> = {
@@ -49,7 +50,7 @@ export function SignInForm({
       setError(errorText(res?.error ?? 'Callback'));
       return;
     }
-    window.location.assign(callbackUrl);
+    window.location.assign(withBasePath(callbackUrl));
   }
 
   return (
@@ -82,7 +83,7 @@ export function SignInForm({
                 type="button"
                 className="button button-secondary"
                 data-testid={`signin-${p.id}`}
-                onClick={() => void signIn(p.id, { callbackUrl })}
+                onClick={() => void signIn(p.id, { callbackUrl: withBasePath(callbackUrl) })}
               >
                 Continue with {p.name}
               </button>

@@ -4,6 +4,7 @@ import { signIn } from 'next-auth/react';
 import { useState } from 'react';
 import { errorText } from './sign-in-form';
 import styles from './forms.module.css';
+import { withBasePath } from '@/lib/base-path';
 
 interface ApiError {
   error?: { message?: string };
@@ -25,7 +26,7 @@ export function SignUpForm({ callbackUrl, invite }: { callbackUrl: string; invit
     setBusy(true);
     setError(null);
     try {
-      const res = await fetch('/api/account/sign-up', {
+      const res = await fetch(withBasePath('/api/account/sign-up'), {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ email, password, name: String(form.get('name') ?? '') || undefined, ...(invite ? { invite } : {}) }),
@@ -40,7 +41,7 @@ export function SignUpForm({ callbackUrl, invite }: { callbackUrl: string; invit
         setError(errorText(signedIn?.error ?? 'Callback'));
         return;
       }
-      window.location.assign(callbackUrl);
+      window.location.assign(withBasePath(callbackUrl));
     } catch {
       setError('The server could not be reached.');
     } finally {

@@ -15,7 +15,14 @@ export const recordedPromptSchema = z.object({
 });
 export type RecordedPrompt = z.infer<typeof recordedPromptSchema>;
 
-const liveModeSchema = z.object({ id: z.literal('live'), available: z.boolean() });
+const liveModeSchema = z.object({
+  id: z.literal('live'),
+  available: z.boolean(),
+  /** Live models that can be paired now (a count: never who they are). */
+  models: z.number().int().nonnegative().default(0),
+  /** Every one of them is a test fixture. */
+  onlyFixtures: z.boolean().default(false),
+});
 const recordedModeSchema = z.object({
   id: z.literal('recorded'),
   available: z.boolean(),
@@ -29,6 +36,9 @@ export const arenaInfoSchema = z.object({
     maxTurns: z.number().int().positive(),
   }),
   empty: z.boolean(),
+  emptyReason: z.enum(['none-configured', 'unreachable']).optional(),
+  defaultMode: z.enum(['live', 'recorded']).default('live'),
+  models: z.object({ configured: z.number().int(), reachable: z.number().int() }).default({ configured: 0, reachable: 0 }),
 });
 export type ArenaInfo = z.infer<typeof arenaInfoSchema>;
 
@@ -36,20 +46,26 @@ export type BattleMode = 'live' | 'recorded';
 
 export interface ArenaModes {
   live: boolean;
+  /** What the live pool is like, so the page can say when it is too small or only test fixtures. */
+  livePool: { models: number; onlyFixtures: boolean };
   recorded: { available: boolean; prompts: RecordedPrompt[] };
 }
 
 /** Pulls the two known modes out of the arena info; unknown modes are ignored. */
 export function arenaModes(info: ArenaInfo): ArenaModes {
   let live = false;
+  let livePool: ArenaModes['livePool'] = { models: 0, onlyFixtures: false };
   let recorded: ArenaModes['recorded'] = { available: false, prompts: [] };
   for (const mode of info.modes) {
     const asLive = liveModeSchema.safeParse(mode);
-    if (asLive.success) live = asLive.data.available;
+    if (asLive.success) {
+      live = asLive.data.available;
+      livePool = { models: asLive.data.models, onlyFixtures: asLive.data.onlyFixtures };
+    }
     const asRecorded = recordedModeSchema.safeParse(mode);
     if (asRecorded.success) recorded = { available: asRecorded.data.available, prompts: asRecorded.data.prompts };
   }
-  return { live, recorded };
+  return { live, livePool, recorded };
 }
 
 export const sideSchema = z.enum(['a', 'b']);

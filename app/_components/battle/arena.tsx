@@ -1,7 +1,10 @@
 'use client';
 
 import dynamic from 'next/dynamic';
+import Link from 'next/link';
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { withBasePath } from '@/lib/base-path';
+import { modelHref } from '@/lib/leaderboard/links';
 import { arenaInfoSchema, arenaModes, type ArenaInfo, type ArenaModes, type BattleMode, type Winner } from './api-types';
 import { lastTurnFailed, votingEnabled, type BattleState } from './battle-state';
 import { Composer } from './composer';
@@ -31,7 +34,7 @@ export function Arena() {
   const load = useCallback(async (signal?: AbortSignal) => {
     setLoaded({ status: 'loading' });
     try {
-      const res = await fetch('/api/arena', { signal, cache: 'no-store' });
+      const res = await fetch(withBasePath('/api/arena'), { signal, cache: 'no-store' });
       if (!res.ok) throw new Error(`status ${res.status}`);
       const body = (await res.json()) as { participation?: unknown };
       const info = arenaInfoSchema.parse(body);
@@ -61,7 +64,9 @@ export function Arena() {
     );
   }
   const { info, modes, participation } = loaded;
-  if (info.empty || (!modes.live && !modes.recorded.available)) return <EmptyState onRetry={() => void load()} />;
+  if (info.empty || (!modes.live && !modes.recorded.available)) {
+    return <EmptyState reason={info.emptyReason ?? 'none-configured'} configured={info.models.configured} onRetry={() => void load()} />;
+  }
   return (
     <NoticeGate participation={participation}>
       <Battle info={info} modes={modes} />
@@ -71,7 +76,7 @@ export function Arena() {
 
 function Battle({ info, modes }: { info: ArenaInfo; modes: ArenaModes }) {
   const { state, send, regenerate, vote, reset, dismissNotice } = useBattle();
-  const [mode, setMode] = useState<BattleMode>(modes.live ? 'live' : 'recorded');
+  const [mode, setMode] = useState<BattleMode>(initialMode(info, modes));
   const [draft, setDraft] = useState('');
   const [questionId, setQuestionId] = useState<string | null>(null);
   const inputRef = useRef<HTMLTextAreaElement>(null);
@@ -93,11 +98,13 @@ function Battle({ info, modes }: { info: ArenaInfo; modes: ArenaModes }) {
     if (!ok) setDraft((current) => current || prompt);
   }, [draft, send]);
 
+  /** The chosen question, or one drawn at random: choosing from a list invites selection bias. */
   const startRecorded = useCallback(async () => {
-    const question = modes.recorded.prompts.find((p) => p.questionId === questionId);
+    const { prompts } = modes.recorded;
+    const question = prompts.find((p) => p.questionId === questionId) ?? randomItem(prompts);
     if (!question) return;
     await send(question.text, { mode: 'recorded', questionId: question.questionId });
-  }, [modes.recorded.prompts, questionId, send]);
+  }, [modes.recorded, questionId, send]);
 
   const onVote = useCallback((winner: Winner) => void vote(winner), [vote]);
 
@@ -110,15 +117,20 @@ function Battle({ info, modes }: { info: ArenaInfo; modes: ArenaModes }) {
   }, [reset]);
 
   const lockedReason = composerLock(state, { failed, turnsLeft, maxTurns, mode: activeMode });
+  const recorded = activeMode === 'recorded';
+  // Nothing to type once no follow-up is possible: a recorded battle has one turn, a voted one is closed.
+  const showComposer = !(recorded && started) && !voted;
+  const hint = voteHint(state, failed, recorded);
 
   return (
-    <div className="arena" data-phase={state.phase} data-battle-id={state.battleId ?? undefined}>
+    <div className="arena" data-phase={state.phase} data-mode={activeMode} data-battle-id={state.battleId ?? undefined}>
       <div className="arena-top">
         <div className="arena-intro">
           <h1>Which answer is better?</h1>
           <p>
-            Two anonymous models answer the same prompt side by side. Keep chatting if you like, then vote — their
-            names are revealed only after you do.
+            {recorded
+              ? 'Two anonymous models answered the same question earlier. Read both answers, then vote — their names are revealed only after you do.'
+              : 'Two anonymous models answer the same prompt side by side. Keep chatting if you like, then vote — their names are revealed only after you do.'}
           </p>
         </div>
         {modes.recorded.available && modes.live ? (
@@ -126,21 +138,20 @@ function Battle({ info, modes }: { info: ArenaInfo; modes: ArenaModes }) {
         ) : null}
       </div>
 
+      {!started && activeMode === 'live' ? <LivePoolNote modes={modes} /> : null}
+
       <div className="panes">
-        <ConversationPane
-          side="a"
-          turns={state.turns}
-          revealed={state.reveal?.models.a ?? null}
-          stats={state.reveal?.stats?.a ?? null}
-          winner={state.vote && voted ? state.vote : null}
-        />
-        <ConversationPane
-          side="b"
-          turns={state.turns}
-          revealed={state.reveal?.models.b ?? null}
-          stats={state.reveal?.stats?.b ?? null}
-          winner={state.vote && voted ? state.vote : null}
-        />
+        {(['a', 'b'] as const).map((side) => (
+          <ConversationPane
+            key={side}
+            side={side}
+            turns={state.turns}
+            revealed={state.reveal?.models[side] ?? null}
+            // Recorded answers are replayed at a fixed pace: their timings say nothing about the model.
+            stats={state.mode === 'recorded' ? null : (state.reveal?.stats?.[side] ?? null)}
+            winner={state.vote && voted ? state.vote : null}
+          />
+        ))}
       </div>
 
       <div className="dock">
@@ -151,7 +162,8 @@ function Battle({ info, modes }: { info: ArenaInfo; modes: ArenaModes }) {
             ) : (
               <VoteBar
                 enabled={canVote}
-                hint={voteHint(state, failed)}
+                hint={hint.text}
+                keyHint={hint.keys}
                 chosen={state.vote}
                 pending={state.phase === 'voting'}
                 onVote={onVote}
@@ -187,16 +199,15 @@ function Battle({ info, modes }: { info: ArenaInfo; modes: ArenaModes }) {
           </div>
         ) : null}
 
-        {activeMode === 'recorded' && !started ? (
+        {recorded && !started ? (
           <RecordedPicker
             prompts={modes.recorded.prompts}
             selected={questionId}
             onSelect={setQuestionId}
             onStart={() => void startRecorded()}
             busy={streaming}
-            lockedReason={null}
           />
-        ) : (
+        ) : showComposer ? (
           <Composer
             value={draft}
             onChange={setDraft}
@@ -212,10 +223,10 @@ function Battle({ info, modes }: { info: ArenaInfo; modes: ArenaModes }) {
               </span>
             }
           />
-        )}
+        ) : null}
 
         {!started && activeMode === 'live' ? (
-          <div className="starters" aria-label="Example prompts">
+          <div className="starters" role="group" aria-label="Example prompts">
             {STARTERS.map((s) => (
               <button
                 key={s}
@@ -236,40 +247,90 @@ function Battle({ info, modes }: { info: ArenaInfo; modes: ArenaModes }) {
   );
 }
 
+/**
+ * The arena's own choice (recorded answers when the live pool is only test fixtures or too small
+ * for varied pairs), within what is available.
+ */
+function initialMode(info: ArenaInfo, modes: ArenaModes): BattleMode {
+  if (info.defaultMode === 'recorded' && modes.recorded.available) return 'recorded';
+  return modes.live ? 'live' : 'recorded';
+}
+
+function randomItem<T>(items: readonly T[]): T | undefined {
+  if (items.length === 0) return undefined;
+  const [r] = crypto.getRandomValues(new Uint32Array(1));
+  return items[r % items.length];
+}
+
+/** Says plainly when the live pool is only test fixtures, or so small that every battle is the same pair. */
+function LivePoolNote({ modes }: { modes: ArenaModes }) {
+  const { models, onlyFixtures } = modes.livePool;
+  let text: string | null = null;
+  if (onlyFixtures) {
+    text =
+      'The live models here are test fixtures: tiny models that write nonsense, for trying the arena out. Their answers are not worth judging.';
+  } else if (models === 2) {
+    text = 'Only two live models are available, so every live battle pairs the same two (on random sides).';
+  }
+  if (!text) return null;
+  return (
+    <p className="pool-note" data-testid="pool-note">
+      {text}
+      {modes.recorded.available ? ' Recorded answers of other models are under “Recorded answers”.' : null}
+    </p>
+  );
+}
+
 function composerLock(
   state: BattleState,
   ctx: { failed: boolean; turnsLeft: number; maxTurns: number; mode: BattleMode },
 ): string | null {
-  if (state.phase === 'voted') return 'This battle is closed. Start a new battle to keep going.';
   if (state.turns.length === 0) return null;
-  if (ctx.mode === 'recorded') return 'Recorded answers have a single turn. Vote to reveal the models.';
   if (ctx.failed) return 'One side failed. Regenerate the answers or start a new battle.';
   if (ctx.turnsLeft <= 0) return `All ${ctx.maxTurns} turns used. Vote to reveal the models.`;
   return null;
 }
 
-function voteHint(state: BattleState, failed: boolean): string {
-  if (state.phase === 'voting') return 'Sending your vote…';
-  if (state.phase === 'streaming') return 'Voting opens when both answers are finished.';
-  if (failed) return 'One side failed, so this battle cannot be voted. Regenerate the answers or start a new battle.';
-  if (!state.canVote) return 'This battle cannot be voted right now.';
-  return 'Vote with the buttons or press 1–4 (A, B, T, X).';
+/** What the vote bar says; `keys` is the keyboard part, hidden on touch screens. */
+function voteHint(state: BattleState, failed: boolean, recorded: boolean): { text: string; keys?: string } {
+  if (state.phase === 'voting') return { text: 'Sending your vote…' };
+  if (state.phase === 'streaming') return { text: 'Voting opens when both answers are finished.' };
+  if (failed) {
+    return {
+      text: recorded
+        ? 'One side failed, so this battle cannot be voted. Start a new battle.'
+        : 'One side failed, so this battle cannot be voted. Regenerate the answers or start a new battle.',
+    };
+  }
+  if (!state.canVote) return { text: 'This battle cannot be voted right now.' };
+  return { text: recorded ? 'Both answers are in. Vote with the buttons' : 'Vote with the buttons', keys: ' or press 1–4 (A, B, T, X)' };
 }
 
 function ModeSwitch({ mode, disabled, onChange }: { mode: BattleMode; disabled: boolean; onChange: (m: BattleMode) => void }) {
+  const options = [
+    ['live', 'Live models'],
+    ['recorded', 'Recorded answers'],
+  ] as const;
+  // A radio group: one tab stop, arrow keys move the choice (the ARIA radio pattern).
+  const onKeyDown = (event: React.KeyboardEvent) => {
+    if (disabled) return;
+    const step = event.key === 'ArrowRight' || event.key === 'ArrowDown' ? 1 : event.key === 'ArrowLeft' || event.key === 'ArrowUp' ? -1 : 0;
+    if (!step) return;
+    event.preventDefault();
+    const index = options.findIndex(([value]) => value === mode);
+    const [next] = options[(index + step + options.length) % options.length];
+    onChange(next);
+    requestAnimationFrame(() => document.querySelector<HTMLElement>(`[data-testid="mode-${next}"]`)?.focus());
+  };
   return (
-    <div className="mode-switch" role="radiogroup" aria-label="Battle mode" data-testid="mode-switch">
-      {(
-        [
-          ['live', 'Live models'],
-          ['recorded', 'Recorded answers'],
-        ] as const
-      ).map(([value, label]) => (
+    <div className="mode-switch" role="radiogroup" aria-label="Battle mode" data-testid="mode-switch" onKeyDown={onKeyDown}>
+      {options.map(([value, label]) => (
         <button
           key={value}
           type="button"
           role="radio"
           aria-checked={mode === value}
+          tabIndex={mode === value ? 0 : -1}
           data-testid={`mode-${value}`}
           disabled={disabled && mode !== value}
           onClick={() => onChange(value)}
@@ -292,7 +353,7 @@ function RevealSummary({ state, onNewBattle }: { state: BattleState; onNewBattle
         </p>
         {reveal ? (
           <p className="reveal-line">
-            A was <strong>{reveal.models.a.name}</strong> · B was <strong>{reveal.models.b.name}</strong>
+            A was <ModelLink model={reveal.models.a} /> · B was <ModelLink model={reveal.models.b} />
             {reveal.excluded ? (
               <span className="muted"> — this vote is kept but left out of the ratings because the conversation names a model.</span>
             ) : null}
@@ -306,9 +367,17 @@ function RevealSummary({ state, onNewBattle }: { state: BattleState; onNewBattle
   );
 }
 
+function ModelLink({ model }: { model: { id: string; name: string } }) {
+  return (
+    <Link href={modelHref(model.id)} prefetch={false} className="reveal-model">
+      {model.name}
+    </Link>
+  );
+}
+
 function ArenaSkeleton() {
   return (
-    <div className="arena arena-loading" aria-busy="true" aria-label="Loading the arena">
+    <div className="arena arena-loading" role="status" aria-busy="true" aria-label="Loading the arena">
       <div className="arena-intro">
         <div className="skeleton skeleton-title" />
         <div className="skeleton skeleton-line" />

@@ -61,7 +61,13 @@ export function Composer({ value, onChange, onSubmit, maxChars, lockedReason, bu
       </div>
       <div className="composer-meta" id={hintId}>
         <span className={tooLong ? 'is-error' : undefined}>
-          {lockedReason ? lockedReason : tooLong ? `Too long: ${value.length.toLocaleString()} of ${maxChars.toLocaleString()} characters.` : 'Enter to send · Shift+Enter for a new line · Esc, then 1–4 to vote'}
+          {lockedReason ? (
+            lockedReason
+          ) : tooLong ? (
+            `Too long: ${value.length.toLocaleString()} of ${maxChars.toLocaleString()} characters.`
+          ) : (
+            <span className="key-hint">Enter to send · Shift+Enter for a new line · Esc, then 1–4 to vote</span>
+          )}
         </span>
         {footer}
       </div>

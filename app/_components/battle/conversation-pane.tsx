@@ -1,5 +1,7 @@
 'use client';
 
+import Link from 'next/link';
+import { modelHref } from '@/lib/leaderboard/links';
 import type { RevealedModel, Side, SideStats, Winner } from './api-types';
 import type { Answer, Turn } from './battle-state';
 import { MarkdownAnswer } from './markdown-answer';
@@ -44,9 +46,9 @@ export function ConversationPane({ side, turns, revealed, stats, winner }: Props
           <h2 id={headingId}>Model {label}</h2>
           {revealed ? (
             <p className="pane-identity">
-              <span className="model-name" data-testid={TEST_IDS[side].name}>
+              <Link className="model-name" data-testid={TEST_IDS[side].name} href={modelHref(revealed.id)} prefetch={false}>
                 {revealed.name}
-              </span>
+              </Link>
               {revealed.organization ? <span className="model-org">{revealed.organization}</span> : null}
             </p>
           ) : (
@@ -54,7 +56,7 @@ export function ConversationPane({ side, turns, revealed, stats, winner }: Props
           )}
         </div>
         {picked ? <span className={`pick-badge ${picked === 'Your pick' ? 'pick-win' : ''}`}>{picked}</span> : null}
-        {last ? <StatusPill answer={last} /> : null}
+        {last ? <StatusPill answer={last} label={label} /> : null}
       </header>
 
       <div className="pane-body" data-testid={TEST_IDS[side].response} aria-busy={last?.status === 'streaming' || last?.status === 'waiting'}>
@@ -67,7 +69,7 @@ export function ConversationPane({ side, turns, revealed, stats, winner }: Props
                 <span className="turn-label">You</span>
                 <p>{turn.prompt}</p>
               </div>
-              <AnswerView answer={turn[side]} side={side} turn={index + 1} />
+              <AnswerView answer={turn[side]} side={side} turn={index + 1} label={label} />
             </article>
           ))
         )}
@@ -78,11 +80,15 @@ export function ConversationPane({ side, turns, revealed, stats, winner }: Props
   );
 }
 
-function AnswerView({ answer, side, turn }: { answer: Answer; side: Side; turn: number }) {
+function AnswerView({ answer, side, turn, label }: { answer: Answer; side: Side; turn: number; label: string }) {
   return (
     <div className="answer" data-side={side} data-turn={turn} data-status={answer.status}>
+      {/* Read out before the text, so a screen reader always says whose answer it is. */}
+      <h3 className="visually-hidden">
+        Model {label}&rsquo;s answer{turn > 1 ? ` to prompt ${turn}` : ''}
+      </h3>
       {answer.text ? <MarkdownAnswer text={answer.text} /> : null}
-      {answer.status === 'waiting' ? <TypingDots /> : null}
+      {answer.status === 'waiting' ? <TypingDots label={label} /> : null}
       {answer.status === 'streaming' ? <span className="caret" aria-hidden="true" /> : null}
       {answer.status === 'done' && !answer.text ? <p className="answer-note">(No text in this answer.)</p> : null}
       {answer.status === 'done' && answer.finishReason === 'length' ? (
@@ -90,14 +96,14 @@ function AnswerView({ answer, side, turn }: { answer: Answer; side: Side; turn: 
       ) : null}
       {answer.status === 'error' ? (
         <div className="answer-error" role="alert" data-testid={`error-${side}`}>
-          <strong>This side failed.</strong> {answer.error?.message ?? 'The model did not answer.'}
+          <strong>Model {label} failed.</strong> {answer.error?.message ?? 'The model did not answer.'}
         </div>
       ) : null}
     </div>
   );
 }
 
-function StatusPill({ answer }: { answer: Answer }) {
+function StatusPill({ answer, label }: { answer: Answer; label: string }) {
   const text = {
     waiting: 'Thinking',
     streaming: 'Writing',
@@ -107,14 +113,15 @@ function StatusPill({ answer }: { answer: Answer }) {
   return (
     <span className={`status-pill status-${answer.status}`}>
       <span className="status-dot" aria-hidden="true" />
+      <span className="visually-hidden">Model {label}: </span>
       {text}
     </span>
   );
 }
 
-function TypingDots() {
+function TypingDots({ label }: { label: string }) {
   return (
-    <span className="typing" role="status" aria-label="Waiting for the first words">
+    <span className="typing" role="status" aria-label={`Model ${label}: waiting for the first words`}>
       <span />
       <span />
       <span />

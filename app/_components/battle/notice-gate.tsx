@@ -3,6 +3,7 @@
 import Link from 'next/link';
 import { useEffect, useState } from 'react';
 import { z } from '../zod';
+import { withBasePath } from '@/lib/base-path';
 
 /**
  * Before a voter's first battle: the arena's rules (do not reveal a model's identity; what is
@@ -63,7 +64,7 @@ export function NoticeGate({ participation, children }: { participation: Partici
   const proceed = async () => {
     setError(null);
     if (participation.requireConsent) {
-      const res = await fetch('/api/consent', {
+      const res = await fetch(withBasePath('/api/consent'), {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ agree: true }),

@@ -6,19 +6,21 @@ import { SendIcon } from './composer';
 
 interface Props {
   prompts: RecordedPrompt[];
+  /** The question chosen from the list; null means a random one. */
   selected: string | null;
-  onSelect: (questionId: string) => void;
+  onSelect: (questionId: string | null) => void;
   onStart: () => void;
   busy: boolean;
-  lockedReason: string | null;
 }
 
 /**
- * Recorded mode: both sides answer one of the set's questions from their recorded answers, so
- * the person picks a question instead of writing one.
+ * Recorded mode: both sides answer one of the set's questions from their recorded answers. The
+ * default is a random question, since people who pick from a list pick the questions they like
+ * (selection bias); choosing one stays possible behind "Choose a question".
  */
-export function RecordedPicker({ prompts, selected, onSelect, onStart, busy, lockedReason }: Props) {
+export function RecordedPicker({ prompts, selected, onSelect, onStart, busy }: Props) {
   const id = useId();
+  const [browsing, setBrowsing] = useState(false);
   const [query, setQuery] = useState('');
   const [category, setCategory] = useState<string>('all');
   const deferredQuery = useDeferredValue(query);
@@ -37,84 +39,97 @@ export function RecordedPicker({ prompts, selected, onSelect, onStart, busy, loc
   }, [prompts, deferredQuery, category]);
   const chosen = prompts.find((p) => p.questionId === selected) ?? null;
 
-  if (lockedReason) {
-    return (
-      <div className="picker picker-locked">
-        <p className="composer-meta">{lockedReason}</p>
-      </div>
-    );
-  }
-
   return (
-    <div className="picker">
-      <div className="picker-controls">
-        <label htmlFor={`${id}-search`} className="visually-hidden">
-          Search questions
-        </label>
-        <input
-          id={`${id}-search`}
-          type="search"
-          className="picker-search"
-          data-testid="prompt-search"
-          placeholder={`Search ${prompts.length} questions`}
-          value={query}
-          onChange={(e) => setQuery(e.target.value)}
-        />
-        <label htmlFor={`${id}-category`} className="visually-hidden">
-          Category
-        </label>
-        <select
-          id={`${id}-category`}
-          className="picker-category"
-          value={category}
-          onChange={(e) => setCategory(e.target.value)}
-        >
-          <option value="all">All categories</option>
-          {categories.map((c) => (
-            <option key={c} value={c}>
-              {c}
-            </option>
-          ))}
-        </select>
-      </div>
-      <ul className="picker-list" role="listbox" aria-label="Questions" data-testid="prompt-picker">
-        {visible.length === 0 ? <li className="picker-empty">No question matches.</li> : null}
-        {visible.map((p) => (
-          <li
-            key={p.questionId}
-            role="option"
-            aria-selected={p.questionId === selected}
-            tabIndex={0}
-            className="picker-item"
-            data-question-id={p.questionId}
-            onClick={() => onSelect(p.questionId)}
-            onKeyDown={(e) => {
-              if (e.key === 'Enter' || e.key === ' ') {
-                e.preventDefault();
-                onSelect(p.questionId);
-              }
-            }}
-          >
-            <span className="picker-text">{p.text}</span>
-            {p.category ? <span className="category-tag">{p.category}</span> : null}
-          </li>
-        ))}
-      </ul>
+    <div className="picker" data-testid="recorded-picker">
       <div className="picker-footer">
-        <p className="picker-chosen" aria-live="polite">
+        <p className="picker-chosen" aria-live="polite" data-testid="picker-chosen">
           {chosen ? (
             <>
-              <span className="muted">Selected:</span> {chosen.text}
+              <span className="muted">Question:</span> {chosen.text}
             </>
           ) : (
-            <span className="muted">Pick a question to start.</span>
+            <>
+              <span className="muted">Question:</span> a random one of {prompts.length}
+            </>
           )}
         </p>
-        <button type="button" className="send-button" data-testid="send-button" disabled={!chosen || busy} onClick={onStart}>
-          {busy ? <span className="spinner" aria-hidden="true" /> : <SendIcon />}
-          <span className="send-text">Start battle</span>
-        </button>
+        <div className="picker-actions">
+          {chosen ? (
+            <button type="button" className="button button-ghost" data-testid="random-question" onClick={() => onSelect(null)}>
+              Random instead
+            </button>
+          ) : null}
+          <button
+            type="button"
+            className="button button-ghost"
+            aria-expanded={browsing}
+            aria-controls={`${id}-browse`}
+            data-testid="choose-question"
+            onClick={() => setBrowsing((b) => !b)}
+          >
+            {browsing ? 'Hide the list' : 'Choose a question'}
+          </button>
+          <button type="button" className="send-button" data-testid="send-button" disabled={busy} onClick={onStart}>
+            {busy ? <span className="spinner" aria-hidden="true" /> : <SendIcon />}
+            <span className="send-text">Start battle</span>
+          </button>
+        </div>
       </div>
+
+      {browsing ? (
+        <div className="picker-browse" id={`${id}-browse`}>
+          <div className="picker-controls">
+            <label htmlFor={`${id}-search`} className="visually-hidden">
+              Search questions
+            </label>
+            <input
+              id={`${id}-search`}
+              // The list opens on request: the search box takes focus, and scrolls into view on a phone.
+              autoFocus
+              type="search"
+              className="picker-search"
+              data-testid="prompt-search"
+              placeholder={`Search ${prompts.length} questions`}
+              value={query}
+              onChange={(e) => setQuery(e.target.value)}
+            />
+            <label htmlFor={`${id}-category`} className="visually-hidden">
+              Category
+            </label>
+            <select id={`${id}-category`} className="picker-category" value={category} onChange={(e) => setCategory(e.target.value)}>
+              <option value="all">All categories</option>
+              {categories.map((c) => (
+                <option key={c} value={c}>
+                  {c}
+                </option>
+              ))}
+            </select>
+          </div>
+          {visible.length === 0 ? <p className="picker-empty">No question matches.</p> : null}
+          <ul className="picker-list" role="listbox" aria-label="Questions" data-testid="prompt-picker" hidden={visible.length === 0}>
+            {visible.map((p) => (
+              <li
+                key={p.questionId}
+                role="option"
+                aria-selected={p.questionId === selected}
+                tabIndex={0}
+                className="picker-item"
+                data-question-id={p.questionId}
+                onClick={() => onSelect(p.questionId)}
+                onKeyDown={(e) => {
+                  if (e.key === 'Enter' || e.key === ' ') {
+                    e.preventDefault();
+                    onSelect(p.questionId);
+                  }
+                }}
+              >
+                <span className="picker-text">{p.text}</span>
+                {p.category ? <span className="category-tag">{p.category}</span> : null}
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
     </div>
   );
 }

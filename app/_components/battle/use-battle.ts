@@ -12,6 +12,7 @@ import {
 } from './api-types';
 import { battleReducer, initialBattleState, type BattleAction, type BattleState } from './battle-state';
 import { readNdjson } from './ndjson';
+import { withBasePath } from '@/lib/base-path';
 
 const UNREACHABLE = 'Could not reach the server. Check that Pairwise is running and try again.';
 
@@ -59,9 +60,9 @@ export function useBattle(): BattleControls {
       const mode = options.mode ?? 'live';
       dispatch({ type: 'send', prompt, mode });
       if (current.battleId) {
-        return stream(`/api/battles/${encodeURIComponent(current.battleId)}/messages`, { prompt });
+        return stream(withBasePath(`/api/battles/${encodeURIComponent(current.battleId)}/messages`), { prompt });
       }
-      return stream('/api/battles', mode === 'recorded' ? { prompt, mode, questionId: options.questionId } : { prompt, mode });
+      return stream(withBasePath('/api/battles'), mode === 'recorded' ? { prompt, mode, questionId: options.questionId } : { prompt, mode });
     },
     [stream],
   );
@@ -70,7 +71,7 @@ export function useBattle(): BattleControls {
     const current = stateRef.current;
     if (controllerRef.current || !current.battleId || current.phase === 'streaming' || current.reveal) return false;
     dispatch({ type: 'regenerate' });
-    return stream(`/api/battles/${encodeURIComponent(current.battleId)}/regenerate`, undefined);
+    return stream(withBasePath(`/api/battles/${encodeURIComponent(current.battleId)}/regenerate`), undefined);
   }, [stream]);
 
   const vote = useCallback(async (winner: Winner) => {
@@ -78,7 +79,7 @@ export function useBattle(): BattleControls {
     if (!current.battleId || current.phase !== 'ready') return;
     dispatch({ type: 'vote-start', winner });
     try {
-      const res = await fetch(`/api/battles/${encodeURIComponent(current.battleId)}/vote`, {
+      const res = await fetch(withBasePath(`/api/battles/${encodeURIComponent(current.battleId)}/vote`), {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ winner }),

@@ -21,14 +21,16 @@ export const VOTE_OPTIONS: VoteOption[] = [
 
 interface Props {
   enabled: boolean;
-  /** Why voting is not possible right now (shown under the buttons). */
+  /** Why voting is not possible right now, or how to vote (shown under the buttons). */
   hint: string;
+  /** The keyboard part of the hint, hidden on touch screens. */
+  keyHint?: string;
   chosen: Winner | null;
   pending: boolean;
   onVote: (winner: Winner) => void;
 }
 
-export function VoteBar({ enabled, hint, chosen, pending, onVote }: Props) {
+export function VoteBar({ enabled, hint, keyHint, chosen, pending, onVote }: Props) {
   useVoteShortcuts(enabled, onVote);
   return (
     <div className="vote-bar" role="group" aria-label="Vote" aria-describedby="vote-hint">
@@ -48,12 +50,19 @@ export function VoteBar({ enabled, hint, chosen, pending, onVote }: Props) {
               {option.icon}
             </span>
             <span className="vote-label">{pending && chosen === option.winner ? 'Sending…' : option.label}</span>
-            <kbd aria-hidden="true">{option.keys[0]}</kbd>
+            <kbd className="key-hint" aria-hidden="true">
+              {option.keys[0]}
+            </kbd>
           </button>
         ))}
       </div>
       <p id="vote-hint" className="vote-hint" aria-live="polite">
         {hint}
+        {keyHint ? (
+          <>
+            <span className="key-hint">{keyHint}</span>.
+          </>
+        ) : null}
       </p>
     </div>
   );

@@ -3,6 +3,7 @@
 import Link from 'next/link';
 import { usePathname, useRouter } from 'next/navigation';
 import { memo, useDeferredValue, useEffect, useMemo, useState, useTransition } from 'react';
+import { withBasePath } from '@/lib/base-path';
 import type { BoardRow } from '@/lib/leaderboard/board-view';
 import { modelHref } from '@/lib/leaderboard/links';
 import styles from './leaderboard.module.css';
@@ -93,7 +94,9 @@ export function LeaderboardView({ rows, category, styleControl, styleAvailable, 
   // Filters live in the address too, so a filtered board can be shared; no server round trip.
   useEffect(() => {
     const s = filterParams.toString();
-    window.history.replaceState(null, '', s ? `${pathname}?${s}` : pathname);
+    // A plain history call: the base path is not added for us (usePathname leaves it out).
+    const path = withBasePath(pathname);
+    window.history.replaceState(null, '', s ? `${path}?${s}` : path);
   }, [filterParams, pathname]);
 
   const navigate = (next: { category?: string; style?: boolean }) => {
@@ -127,7 +130,7 @@ export function LeaderboardView({ rows, category, styleControl, styleAvailable, 
     p.set('format', format);
     // The API includes deprecated models unless told otherwise; the table hides them by default.
     p.set('deprecated', deprecated ? '1' : '0');
-    return `/api/leaderboard?${p.toString()}`;
+    return withBasePath(`/api/leaderboard?${p.toString()}`);
   };
 
   const header = (key: SortKey, label: string, opts: { num?: boolean; title?: string } = {}) => {
