@@ -77,11 +77,14 @@ test.describe('battle API: healthy models', () => {
     expect(text).not.toMatch(MODEL_WORDS);
     expect(JSON.parse(text)).toEqual({
       modes: [
-        { id: 'live', available: true },
+        { id: 'live', available: true, models: 2, onlyFixtures: false },
         { id: 'recorded', available: false, prompts: [] },
       ],
       limits: { maxPromptChars: 200, maxTurns: 2 },
       empty: false,
+      defaultMode: 'live',
+      // Counts only: which models they are is never said before a vote.
+      models: { configured: 2, reachable: 2 },
       participation: { notice: expect.any(String), requireConsent: false, consented: false, signInRequired: false, signedIn: false },
     });
   });
@@ -329,7 +332,7 @@ test.describe('battle API: recorded answers', () => {
       modes: { id: string; available: boolean; prompts?: { questionId: string; text: string }[] }[];
       empty: boolean;
     };
-    expect(info.modes[0]).toEqual({ id: 'live', available: false });
+    expect(info.modes[0]).toEqual({ id: 'live', available: false, models: 0, onlyFixtures: false });
     expect(info.modes[1].available).toBe(true);
     expect(info.modes[1].prompts!.length).toBeGreaterThanOrEqual(79);
     expect(info.empty).toBe(false);

@@ -14,7 +14,7 @@ const KINDS: { kind: ProviderKind; label: string }[] = [
   { kind: 'openai', label: 'OpenAI' },
   { kind: 'anthropic', label: 'Anthropic' },
   { kind: 'google', label: 'Google' },
-  { kind: 'gguf', label: 'Local GGUF file (node-llama-cpp)' },
+  { kind: 'gguf', label: 'Local GGUF file (run in-process)' },
   { kind: 'recorded', label: 'Recorded answers' },
 ];
 

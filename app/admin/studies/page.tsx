@@ -5,7 +5,7 @@ import { listStudies } from '@/lib/study/console';
 import styles from './_components/studies.module.css';
 
 export const dynamic = 'force-dynamic';
-export const metadata: Metadata = { title: 'Studies · Console · Pairwise' };
+export const metadata: Metadata = { title: 'Studies · Pairwise' };
 
 export default async function StudiesPage() {
   await requireAdminPage('/admin/studies');

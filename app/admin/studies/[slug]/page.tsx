@@ -8,7 +8,7 @@ import { ExcludeControl, InviteMaker, StatusButtons } from '../_components/study
 import styles from '../_components/studies.module.css';
 
 export const dynamic = 'force-dynamic';
-export const metadata: Metadata = { title: 'Study · Console · Pairwise' };
+export const metadata: Metadata = { title: 'Study · Pairwise' };
 
 function Progress({ rows, name, testId }: { rows: ProgressTable[]; name: string; testId: string }) {
   return (

@@ -5,7 +5,7 @@ import { StudyForm } from '../_components/study-form';
 import styles from '../_components/studies.module.css';
 
 export const dynamic = 'force-dynamic';
-export const metadata: Metadata = { title: 'New study · Console · Pairwise' };
+export const metadata: Metadata = { title: 'New study · Pairwise' };
 
 export default async function NewStudyPage() {
   const { app } = await requireAdminPage('/admin/studies/new');

@@ -9,7 +9,7 @@ import { reportSections } from '@/lib/study/report-text';
 import styles from '../../_components/studies.module.css';
 
 export const dynamic = 'force-dynamic';
-export const metadata: Metadata = { title: 'Study report · Console · Pairwise' };
+export const metadata: Metadata = { title: 'Study report · Pairwise' };
 
 /** Ratings with their intervals drawn on one axis. */
 function IntervalPlot({ report }: { report: StudyReport }) {
