@@ -153,12 +153,11 @@ export default async function LeaderboardPage({ searchParams }: { searchParams: 
         <Charts
           rows={rows.filter((r) => initial.deprecated || !r.deprecated)}
           board={board.result}
-          history={await readRatingHistory({
-            category,
-            styleControl,
-            models: rows.slice(0, HISTORY_MODELS).map((r) => r.model),
-            limit: 300,
-          })}
+          history={
+            category === 'overall' && !styleControl
+              ? ((await readRatingHistory({ models: rows.slice(0, HISTORY_MODELS).map((r) => r.model) }))?.points ?? [])
+              : []
+          }
         />
       )}
       <AutoRefresh active={state.kind === 'ready' && state.stale} />
@@ -182,7 +181,7 @@ function Charts({
 }: {
   rows: BoardRow[];
   board: Parameters<typeof heatmaps>[0];
-  history: Awaited<ReturnType<typeof readRatingHistory>>;
+  history: NonNullable<Awaited<ReturnType<typeof readRatingHistory>>>['points'];
 }) {
   const names: Record<string, string> = Object.fromEntries(rows.map((r) => [r.model, r.name]));
   const byRating = [...rows].sort((a, b) => b.rating - a.rating);

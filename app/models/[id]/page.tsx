@@ -47,7 +47,7 @@ export default async function ModelPage({ params }: { params: Params }) {
   const row = board?.result.models.find((m) => m.model === id) ?? null;
   if (!row && !meta.known) notFound();
 
-  const history = row ? await readRatingHistory({ category: 'overall', styleControl: false, models: [id], limit: 500 }) : [];
+  const history = row ? ((await readRatingHistory({ models: [id] }))?.points ?? []) : [];
   const points = history
     .filter((p) => p.ratings[id])
     .map((p) => {
