@@ -19,7 +19,10 @@ export interface BoardResult {
   pairs?: { models: string[]; rows: PairTally[] };
   /** Overall board only: the rating covariance per component (for separationBetween on the model page). */
   covariance?: RatingsResult['covariance'];
-  /** First counted vote of each model on any board (unix ms): what the "new" mark is measured from. */
+  /**
+   * First counted vote of each model on any board (unix ms): what the "new" mark is measured
+   * from. Battles without a timestamp do not count; a model with only those has none.
+   */
   firstVoteAt?: Record<string, number>;
   /**
    * Imported battles whose record had no tstamp: they carry their import's time and are taken in

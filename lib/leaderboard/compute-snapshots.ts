@@ -246,8 +246,11 @@ export async function computeSnapshots({ db, onBoard, now = Date.now, deferHisto
       }
       const ga = intern(modelA);
       const gb = intern(modelB);
-      firstVoteAt[ga] ??= voteAt;
-      firstVoteAt[gb] ??= voteAt;
+      // An untimed imported battle carries its import's time, which says nothing of when it was voted.
+      if (!untimed) {
+        firstVoteAt[ga] ??= voteAt;
+        firstVoteAt[gb] ??= voteAt;
+      }
       history?.advance(voteAt, overall.agg, prefix);
       overall.add(voteId, ga, gb, names, outcome, style, untimed);
       if (bySource) {
@@ -318,7 +321,7 @@ export async function computeSnapshots({ db, onBoard, now = Date.now, deferHisto
         diagnostics: d,
         pairs,
         ...(rated.covariance ? { covariance: rated.covariance } : {}),
-        firstVoteAt: Object.fromEntries(rated.models.map((m) => [m.model, firstVotes.get(m.model)!])),
+        firstVoteAt: Object.fromEntries(rated.models.filter((m) => firstVotes.get(m.model) !== undefined).map((m) => [m.model, firstVotes.get(m.model)!])),
         untimedBattles: c.untimed,
       };
       fitted.push({
