@@ -30,7 +30,7 @@ async function tableRows(page: Page): Promise<TableRow[]> {
   return page.getByTestId('leaderboard-row').evaluateAll((trs) =>
     trs.map((tr) => ({
       model: tr.getAttribute('data-model') ?? '',
-      rank: Number(tr.querySelector('td')?.textContent),
+      rank: Number(tr.getAttribute('data-rank') ?? NaN),
       rating: Number(tr.querySelector('[data-testid="cell-rating"]')?.textContent),
       votes: Number(tr.querySelector('[data-testid="cell-votes"]')?.textContent?.replace(/,/g, '')),
     })),
@@ -233,10 +233,14 @@ test.describe('an imported store', () => {
     expect(body!).toMatchObject({ battles: 1500, category: 'overall', styleControl: false, method: 'bradley-terry' });
     expect(Date.parse(body!.computedAt)).toBeGreaterThan(Date.now() - 120_000);
     const expected = JSON.parse(cli(['ratings', '--input', file, '--format', 'json']));
-    expect({ battles: body!.battles, models: body!.models }).toEqual({ battles: expected.battles, models: expected.models });
+    // The command's fields, plus the board's "new" mark and first vote.
+    const engineFields = (models: Record<string, unknown>[]) => models.map(({ new: _n, firstVoteAt: _f, ...m }) => m);
+    expect({ battles: body!.battles, models: engineFields(body!.models as Record<string, unknown>[]) }).toEqual({ battles: expected.battles, models: expected.models });
+    expect(body!.models).toContainEqual(expect.objectContaining({ new: false, firstVoteAt: expect.stringMatching(/^2024-06-01T/) }));
+    expect((body! as unknown as { diagnostics: { ci: string } }).diagnostics.ci).toBe('profile');
 
     const styled = await (await fetch(`${app.url}/api/leaderboard?style=1`)).json();
-    expect(styled.models).toEqual(JSON.parse(cli(['ratings', '--input', file, '--format', 'json', '--style-control'])).models);
+    expect(engineFields(styled.models)).toEqual(JSON.parse(cli(['ratings', '--input', file, '--format', 'json', '--style-control'])).models);
     expect(styled.style.coefficients).toHaveProperty('tokens');
   });
 
@@ -314,7 +318,9 @@ test.describe('an imported store', () => {
 
     const [csvDownload] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-csv').click()]);
     const csv = fs.readFileSync((await csvDownload.path())!, 'utf8').trim().split('\n');
-    expect(csv[0]).toBe('rank,model,rating,lower,upper,elo,votes,wins,losses,ties,win_rate,organization,license');
+    expect(csv[0]).toBe(
+      'rank,model,rating,lower,upper,elo,votes,wins,losses,ties,component,provisional,provisional_reason,win_rate,decided_win_rate,separate_from,battles_to_separate,estimator,ci,ci_rounds,bootstrap_fallback_rounds,dispersion,model_kind,elo_order,new,first_vote,organization,license',
+    );
     const fromCsv = csv.slice(1).map((line) => {
       const f = line.split(',');
       return { model: f[1], rank: Number(f[0]), rating: Number(Number(f[2]).toFixed(1)), votes: Number(f[6]) };
@@ -346,6 +352,26 @@ test.describe('an imported store', () => {
     await expect(charts.getByTestId('chart-average-win-rate').locator('.recharts-bar-rectangle')).toHaveCount(6);
     await expect(charts.getByTestId('chart-history').locator('.recharts-line')).toHaveCount(6);
     await expect(charts.getByTestId('chart-win-fraction')).toContainText('Cirrus 70B');
+    // The history is by vote time: the file's battles span two days (UTC), one point each.
+    await expect(charts.getByTestId('chart-history')).toContainText('one point a day, 2 points');
+    // Full names on hover, round rating ticks.
+    await expect(charts.getByTestId('chart-win-fraction').locator('text title', { hasText: 'Cirrus 70B (cirrus-70b)' }).first()).toBeAttached();
+    const ticks = await charts.getByTestId('chart-intervals').locator('.recharts-yAxis-tick-labels .recharts-cartesian-axis-tick-value').allTextContents();
+    const values = ticks.map(Number);
+    expect(values.length).toBeGreaterThanOrEqual(3);
+    const step = values[1] - values[0];
+    for (const v of values) expect(v % step).toBe(0);
+
+    // The charts follow the table's search.
+    await page.getByTestId('search-input').fill('3');
+    await expect(charts.getByTestId('chart-intervals').locator('.recharts-scatter-symbol')).toHaveCount(3); // borealis-13b, ember-3b, fjord-34b
+    await expect(charts.getByTestId('chart-win-fraction').locator('.recharts-scatter-symbol')).toHaveCount(6);
+    await page.getByTestId('search-input').fill('');
+    // The picker: the top 10 (all six here), then a chosen set.
+    await charts.getByTestId('heatmap-picker').locator('summary').click();
+    await charts.locator('[data-testid="heatmap-pick"][data-model="atlas-7b"]').uncheck();
+    await expect(charts.getByTestId('heatmap-size')).toHaveValue('chosen');
+    await expect(charts.getByTestId('chart-win-fraction').locator('.recharts-scatter-symbol')).toHaveCount(20);
   });
 
   test('a model page has its rating history and a head-to-head table', async ({ page }) => {

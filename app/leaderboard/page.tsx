@@ -2,14 +2,12 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { getAppContext } from '@/lib/app-context';
 import { storedExclusionCounts } from '@/db/queries/exclusions';
-import { averageWinRates, buildRows, heatmaps, metaLookup, type BoardRow, type RegistryLike } from '@/lib/leaderboard/board-view';
+import { buildRows, describeBoard, metaLookup, type RegistryLike } from '@/lib/leaderboard/board-view';
 import { categoryDescription, categoryIdSchema, categoryLabel, FIXED_CATEGORIES, SOURCE_CATEGORIES } from '@/lib/leaderboard/categories';
 import { loadBoard } from '@/lib/leaderboard/load-board';
 import { boardModelEntries } from '@/lib/admin/model-info';
-import { listBoards, readRatingHistory } from '@/lib/leaderboard/read-board';
+import { listBoards } from '@/lib/leaderboard/read-board';
 import { AutoRefresh } from '@/app/_components/leaderboard/auto-refresh';
-import { AverageWinRateChart, HeatmapChart, RatingHistoryChart, RatingIntervalsChart, type HistorySeries } from '@/app/_components/leaderboard/charts';
-import { LazyMount } from '@/app/_components/leaderboard/lazy-mount';
 import { LeaderboardView, type CategoryOption } from '@/app/_components/leaderboard/leaderboard-view';
 import { RelativeTime } from '@/app/_components/leaderboard/relative-time';
 import styles from '@/app/_components/leaderboard/leaderboard.module.css';
@@ -24,12 +22,6 @@ const EXCLUSION_LABELS: Record<string, string> = {
   recorded_public: 'on public recorded answers by anonymous voters',
 };
 export const metadata: Metadata = { title: 'Leaderboard · Pairwise' };
-
-/** Models drawn in each chart: enough to read, few enough to stay light in the browser. */
-const INTERVAL_MODELS = 40;
-const HEATMAP_MODELS = 15;
-const WIN_RATE_MODELS = 30;
-const HISTORY_MODELS = 8;
 
 type SearchParams = Record<string, string | string[] | undefined>;
 
@@ -88,6 +80,12 @@ export default async function LeaderboardPage({ searchParams }: { searchParams: 
   const board = state.kind === 'ready' ? state.board : null;
   const rows = board ? buildRows(board.result, meta, state.kind === 'ready' ? state.baseline?.result : null) : [];
   const votes = board?.result.battles ?? 0;
+  const diagnostics = board?.result.diagnostics;
+  const described = diagnostics ? describeBoard(diagnostics, board?.result.untimedBattles ?? 0) : null;
+  const groups = diagnostics?.components.length ?? 0;
+  const provisional = rows.filter((r) => r.provisional).length;
+  // A board that could not be fitted says why (too few battles, or too few with style).
+  const notFitted = diagnostics && diagnostics.status.code !== 'ok' ? `Not fitted: ${diagnostics.status.message}.` : undefined;
   const excluded = (await storedExclusionCounts())?.excluded ?? {};
   const excludedTotal = Object.values(excluded).reduce((a, b) => a + b, 0);
   const excludedTitle = `Votes kept but not counted: ${Object.entries(excluded)
@@ -106,6 +104,16 @@ export default async function LeaderboardPage({ searchParams }: { searchParams: 
             <li className={styles.stat}>
               <strong data-testid="stat-votes">{votes.toLocaleString('en-US')}</strong> votes
             </li>
+            {groups > 1 && (
+              <li className={styles.stat} data-testid="stat-groups" title="Groups of models that never met, directly or through others: each is ranked on its own.">
+                <strong>{groups}</strong> groups
+              </li>
+            )}
+            {provisional > 0 && (
+              <li className={styles.stat} data-testid="stat-provisional" title={`Fewer than ${diagnostics?.provisional.votes} votes: listed, not ranked.`}>
+                <strong>{provisional}</strong> provisional
+              </li>
+            )}
             <li className={styles.stat} title={categoryDescription(category)}>
               {categoryLabel(category)}
               {styleControl ? ' · style control' : ''}
@@ -147,21 +155,14 @@ export default async function LeaderboardPage({ searchParams }: { searchParams: 
             ? styleControl
               ? 'No battle in this category has stored answers, which style control needs.'
               : 'No counted battle falls in this category yet.'
-            : undefined
+            : notFitted
         }
+        method={described?.method}
+        notes={described?.notes}
+        groupBattles={diagnostics?.components.map((c) => c.battles)}
+        charts={rows.length > 0}
+        historyAvailable={category === 'overall' && !styleControl}
       />
-      {board && rows.length > 0 && (
-        <Charts
-          rows={rows.filter((r) => initial.deprecated || !r.deprecated)}
-          board={board.result}
-          history={await readRatingHistory({
-            category,
-            styleControl,
-            models: rows.slice(0, HISTORY_MODELS).map((r) => r.model),
-            limit: 300,
-          })}
-        />
-      )}
       <AutoRefresh active={state.kind === 'ready' && state.stale} />
     </main>
   );
@@ -171,62 +172,7 @@ function PageTitle() {
   return (
     <>
       <h1 className={styles.title}>Leaderboard</h1>
-      <p className={styles.subtitle}>Bradley-Terry ratings from blind pairwise votes, with 95% confidence intervals.</p>
-    </>
-  );
-}
-
-function Charts({
-  rows,
-  board,
-  history,
-}: {
-  rows: BoardRow[];
-  board: Parameters<typeof heatmaps>[0];
-  history: Awaited<ReturnType<typeof readRatingHistory>>;
-}) {
-  const names: Record<string, string> = Object.fromEntries(rows.map((r) => [r.model, r.name]));
-  const byRating = [...rows].sort((a, b) => b.rating - a.rating);
-  const top = (n: number) => byRating.slice(0, n);
-  const heat = heatmaps(board, top(HEATMAP_MODELS).map((r) => r.model));
-  const winRates = averageWinRates(byRating).slice(0, WIN_RATE_MODELS);
-  const historyModels = top(HISTORY_MODELS).map((r) => r.model);
-  const series: HistorySeries[] = history.map((p) => {
-    const point: HistorySeries = { at: p.at };
-    for (const m of historyModels) if (p.ratings[m]) point[m] = Math.round(p.ratings[m].rating * 10) / 10;
-    return point;
-  });
-  return (
-    <>
-      <h2 className={styles.sectionTitle}>Charts</h2>
-      <div className={styles.charts} data-testid="leaderboard-charts">
-        <LazyMount minHeight={420} wide>
-          <RatingIntervalsChart
-            points={top(INTERVAL_MODELS).map((r) => ({ model: r.model, name: r.name, rating: r.rating, lower: r.lower, upper: r.upper }))}
-            total={rows.length}
-          />
-        </LazyMount>
-        {heat && heat.models.length >= 2 && (
-          <LazyMount minHeight={heat.models.length * 25 + 240}>
-            <HeatmapChart heatmap={heat} kind="win" names={names} />
-          </LazyMount>
-        )}
-        {heat && heat.models.length >= 2 && (
-          <LazyMount minHeight={heat.models.length * 25 + 240}>
-            <HeatmapChart heatmap={heat} kind="count" names={names} />
-          </LazyMount>
-        )}
-        {winRates.length > 0 && (
-          <LazyMount minHeight={winRates.length * 22 + 140}>
-            <AverageWinRateChart points={winRates.map((w) => ({ ...w, name: names[w.model] ?? w.model }))} total={rows.length} />
-          </LazyMount>
-        )}
-        {series.length > 0 && (
-          <LazyMount minHeight={420} wide>
-            <RatingHistoryChart points={series} models={historyModels} names={names} />
-          </LazyMount>
-        )}
-      </div>
+      <p className={styles.subtitle}>Bradley-Terry ratings from blind pairwise votes, with 95% intervals that hold from the first vote.</p>
     </>
   );
 }

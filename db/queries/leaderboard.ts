@@ -46,6 +46,10 @@ export type CountedBattleTuple = [
   styleFeatures: string | null,
   /** Who voted (`user:<id>` / `voter:<id>`) for battles fought here; null for imported ones. */
   identity: string | null,
+  /** Vote time (unix ms): the clean_battle tstamp of an imported battle, else when the vote was cast. */
+  voteAt: number,
+  /** 1 for an imported battle whose record had no tstamp (it carries its import's time and keeps file order). */
+  untimed: number,
   /** With `withAnswers`: JSON arrays of the two sides' current answers ("[]" when none). */
   answersA?: string,
   answersB?: string,
@@ -66,7 +70,8 @@ function answersJson(side: 'a' | 'b'): string {
 /**
  * Every counted battle with a vote id up to `upToVoteId`, in vote-time order (ties by vote id, so
  * an imported file keeps its order), in batches. One streaming query: memory stays flat however
- * many battles there are. With `withAnswers`, each row carries its sides' current answers (for
+ * many battles there are. An imported record without a tstamp was stored with its import's time
+ * (lib/leaderboard/import-battles.ts), which is how `untimed` recognises it. With `withAnswers`, each row carries its sides' current answers (for
  * style features), built inside the same query because an iterating connection cannot run
  * another statement.
  */
@@ -85,10 +90,12 @@ export async function* iterateCountedBattles({
     db.$client,
     `SELECT v.id, b.model_a, b.model_b, v.winner, b.language, b.is_code, b.prompt_chars, b.turns,
             CASE WHEN b.tags = '[]' THEN NULL ELSE b.tags END, b.source = 'import', b.style_features,
-            CASE WHEN b.source = 'arena' THEN coalesce('user:' || b.user_id, 'voter:' || v.voter_id) END
+            CASE WHEN b.source = 'arena' THEN coalesce('user:' || b.user_id, 'voter:' || v.voter_id) END,
+            v.created_at, coalesce(i.created_at = v.created_at, 0)
             ${withAnswers ? `, ${answersJson('a')}, ${answersJson('b')}` : ''}
        FROM votes v INDEXED BY votes_created_idx
        JOIN battles b ON b.id = v.battle_id
+       LEFT JOIN imports i ON i.id = b.import_id
       WHERE ${COUNTED_WHERE} AND v.id <= ?
       ORDER BY v.created_at, v.id`,
   );
@@ -204,40 +211,87 @@ export async function latestSnapshotSummaries({ db = getDb() }: { db?: Db } = {}
     db.$client,
     `SELECT id, category, style_control AS styleControl, battle_count AS battleCount, params, created_at AS createdAt
        FROM (SELECT *, row_number() OVER (PARTITION BY category, style_control ORDER BY created_at DESC, id DESC) AS rn
-               FROM rating_snapshots)
+               FROM rating_snapshots WHERE method <> '${HISTORY_METHOD}')
       WHERE rn = 1
       ORDER BY battle_count DESC, category`,
   ).all() as (Omit<SnapshotSummary, 'styleControl'> & { styleControl: number })[];
   return rows.map((r) => ({ ...r, styleControl: r.styleControl === 1 }));
 }
 
-export interface SnapshotHistoryPoint {
-  id: number;
-  createdAt: number;
-  battleCount: number;
-  /** JSON array of { model, rating, lower, upper, rank, votes }. */
-  models: string;
+// --- rating history by vote time ---------------------------------------------------------
+
+/**
+ * A board's rating history (the board as of each day, lib/leaderboard/history.ts) is stored as
+ * one row of rating_snapshots with this method and the category `history:<board category>`, so
+ * that it needs no table of its own; only the newest row of each is kept, and the board queries
+ * above never see these rows (no board category starts with "history:").
+ */
+export const HISTORY_METHOD = 'history';
+
+export function historyCategory(category: string): string {
+  return `history:${category}`;
 }
 
-/** Snapshots of one board over time, oldest first, with only their model ratings. */
-export async function snapshotHistory({
+/** Replaces the stored history of a board. */
+export async function saveHistory({
   db = getDb(),
   category,
-  styleControl,
-  limit = 500,
+  params,
+  battleCount,
+  dataHash,
+  result,
+  createdAt,
 }: {
   db?: Db;
   category: string;
-  styleControl: boolean;
-  limit?: number;
-}): Promise<SnapshotHistoryPoint[]> {
-  const rows = stmt(
+  params: string;
+  battleCount: number;
+  dataHash: string;
+  result: string;
+  createdAt: number;
+}): Promise<number> {
+  const client = db.$client;
+  const key = historyCategory(category);
+  return client.transaction(() => {
+    stmt(client, `DELETE FROM rating_snapshots WHERE category = ? AND method = '${HISTORY_METHOD}'`).run(key);
+    const info = stmt(
+      client,
+      `INSERT INTO rating_snapshots (category, style_control, method, params, battle_count, data_hash, result, created_at)
+       VALUES (?, 0, '${HISTORY_METHOD}', ?, ?, ?, ?, ?)`,
+    ).run(key, params, battleCount, dataHash, result, createdAt);
+    return Number(info.lastInsertRowid);
+  }).immediate();
+}
+
+/** Id of the stored history of a board (cheap: lets readers reuse a parsed copy), or null. */
+export async function historyHead({ db = getDb(), category }: { db?: Db; category: string }): Promise<{ id: number } | null> {
+  const row = stmt(db.$client, `SELECT id FROM rating_snapshots WHERE category = ? AND method = '${HISTORY_METHOD}' ORDER BY id DESC LIMIT 1`).get(
+    historyCategory(category),
+  ) as { id: number } | undefined;
+  return row ?? null;
+}
+
+/** The stored history of a board: its parameters and result (JSON), or null. */
+export async function readHistoryRow({ db = getDb(), category }: { db?: Db; category: string }): Promise<{ id: number; params: string; result: string; createdAt: number } | null> {
+  const row = stmt(
     db.$client,
-    `SELECT id, created_at AS createdAt, battle_count AS battleCount, json_extract(result, '$.models') AS models
-       FROM rating_snapshots WHERE category = ? AND style_control = ?
-      ORDER BY created_at DESC, id DESC LIMIT ?`,
-  ).all(category, styleControl ? 1 : 0, limit) as SnapshotHistoryPoint[];
-  return rows.reverse();
+    `SELECT id, params, result, created_at AS createdAt FROM rating_snapshots WHERE category = ? AND method = '${HISTORY_METHOD}' ORDER BY id DESC LIMIT 1`,
+  ).get(historyCategory(category)) as { id: number; params: string; result: string; createdAt: number } | undefined;
+  return row ?? null;
+}
+
+/** First and last vote time (unix ms) of the counted battles up to a vote id; null without any. */
+export async function countedVoteTimeRange({ db = getDb(), upToVoteId }: { db?: Db; upToVoteId: number }): Promise<{ first: number; last: number } | null> {
+  // Walks the vote-time index from either end to the first counted battle: no full scan.
+  const edge = (dir: 'ASC' | 'DESC') =>
+    stmt(
+      db.$client,
+      `SELECT v.created_at AS at FROM votes v INDEXED BY votes_created_idx JOIN battles b ON b.id = v.battle_id
+        WHERE ${COUNTED_WHERE} AND v.id <= ? ORDER BY v.created_at ${dir} LIMIT 1`,
+    ).get(upToVoteId) as { at: number } | undefined;
+  const first = edge('ASC');
+  const last = edge('DESC');
+  return first && last ? { first: first.at, last: last.at } : null;
 }
 
 export interface NewSnapshot {
@@ -255,7 +309,7 @@ export interface NewSnapshot {
  * Stores a snapshot unless the board's newest one already has the same data and parameters
  * (then that one is kept and only its data cut-off, params.upToVoteId, moves forward). Older snapshots are thinned so history stays small:
  * one per hour for the last two days, one per day before that; only the newest keeps the
- * per-pair tallies (the heatmaps need them, the history does not).
+ * per-pair tallies and the rating covariance (the heatmaps and the model page need them).
  */
 export async function saveSnapshot({ db = getDb(), snapshot }: { db?: Db; snapshot: NewSnapshot }): Promise<{ id: number; created: boolean }> {
   const [saved] = await saveSnapshots({ db, snapshots: [snapshot] });
@@ -301,7 +355,7 @@ export async function saveSnapshots({ db = getDb(), snapshots }: { db?: Db; snap
     ).run(s.createdAt - 2 * 86_400_000, s.category, style);
     stmt(
       client,
-      `UPDATE rating_snapshots SET result = json_remove(result, '$.pairs')
+      `UPDATE rating_snapshots SET result = json_remove(result, '$.pairs', '$.covariance')
         WHERE category = ? AND style_control = ? AND id <> ? AND json_type(result, '$.pairs') IS NOT NULL`,
     ).run(s.category, style, id);
     return { id, created: true };

@@ -1,5 +1,6 @@
 import type { ModelProvider, RecordedPrompt } from '../providers/types';
 import type { Registry } from '../registry/schema';
+import type { OperatorSettings } from '../settings/schema';
 import type { LeakMatcher } from './leak-check';
 import type { TurnLock } from './turn-lock';
 
@@ -20,6 +21,8 @@ export interface BattleDeps {
   leak(): LeakMatcher;
   /** One turn of a battle at a time. */
   turns: TurnLock;
+  /** Operator settings (the console's); without it, pairing uses its defaults. */
+  operator?(): Pick<OperatorSettings, 'pairing'>;
 }
 
 /** Who is acting, as far as battles care: the browser's voter, its account, and its network. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { modelEntrySchema, type ModelEntry } from '../registry/schema';
-import { activePairDistribution, eligibleCandidates, pairKey, pairProbability, sampleActivePair, samplePair, seededRng, type Candidate, type Rng, type SamplingState } from './sampling';
+import { activePairDistribution, drawActivePair, eligibleCandidates, pairKey, pairProbability, sampleActivePair, samplePair, seededRng, type Candidate, type Rng, type SamplingState } from './sampling';
 
 const candidates: Candidate[] = [
   { id: 'm1', weight: 1 },
@@ -281,5 +281,41 @@ describe('active sampling', () => {
     expect(() => sampleActivePair([{ id: 'x', weight: 1 }], state, seededRng(1))).toThrow(expect.objectContaining({ code: 'no_models' }));
     const r1 = seededRng(42);
     expect(samplePair(candidates, r1)).toEqual(samplePair(candidates, seededRng(42)));
+  });
+});
+
+describe('drawActivePair', () => {
+  const candidates = ['m1', 'm2', 'm3', 'm4', 'm5'].map((id, k) => ({ id, weight: k === 4 ? 3 : 1 }));
+  const state = {
+    models: new Map([
+      ['m1', { rating: 1100, votes: 400 }],
+      ['m2', { rating: 1000, votes: 300 }],
+      ['m3', { rating: 990, votes: 12 }],
+      ['m4', { rating: 900, votes: 500 }],
+    ]),
+    pairBattles: new Map([[pairKey('m1', 'm2'), 200], [pairKey('m2', 'm4'), 150], [pairKey('m1', 'm4'), 180], [pairKey('m3', 'm4'), 12]]),
+    dispersion: 0.7,
+  };
+
+  it('draws what sampleActivePair draws, with the same stored probability', () => {
+    for (let seed = 1; seed <= 50; seed++) {
+      expect(drawActivePair(candidates, state, 'snapshot:1', seededRng(seed))).toEqual(sampleActivePair(candidates, state, seededRng(seed)));
+    }
+  });
+
+  it('keeps the distribution per state and candidate set: a new snapshot or weight gives a new one', () => {
+    const rngs = () => seededRng(7);
+    const before = drawActivePair(candidates, state, 'snapshot:1', rngs());
+    const stale = drawActivePair(candidates, { ...state, pairBattles: new Map() }, 'snapshot:1', rngs());
+    // Same key: the cached distribution (the state is the snapshot's, so it cannot differ).
+    expect(stale).toEqual(before);
+    const fresh = drawActivePair(candidates, { ...state, pairBattles: new Map() }, 'snapshot:2', rngs());
+    expect(fresh).toEqual(sampleActivePair(candidates, { ...state, pairBattles: new Map() }, rngs()));
+    const reweighted = candidates.map((c) => ({ ...c, weight: c.id === 'm1' ? 5 : c.weight }));
+    expect(drawActivePair(reweighted, state, 'snapshot:1', rngs())).toEqual(sampleActivePair(reweighted, state, rngs()));
+  });
+
+  it('refuses fewer than two candidates', () => {
+    expect(() => drawActivePair([{ id: 'm1', weight: 1 }], state, 'k', seededRng(1))).toThrow(/Fewer than two/);
   });
 });

@@ -322,3 +322,38 @@ export function sampleActivePair(candidates: readonly Candidate[], state: Sampli
   const [a, b] = rng() < 0.5 ? [x, y] : [y, x];
   return { a, b, probability: dist.probability[k] };
 }
+
+// ---------------------------------------------------------------- cached active draws
+
+const DISTRIBUTION_CACHE = 64;
+/** Per process: active distributions by state and candidates (recomputing one costs O(m³)). */
+const distributions = new Map<string, PairDistribution>();
+
+/**
+ * sampleActivePair with the distribution kept for as long as the state (`stateKey`, e.g. the
+ * snapshot it was read from) and the candidates with their weights stay the same: the draw and
+ * its stored probability are the same as sampleActivePair's.
+ */
+export function drawActivePair(
+  candidates: readonly Candidate[],
+  state: SamplingState,
+  stateKey: string,
+  rng: Rng = defaultRng,
+  options: ActiveOptions = {},
+): DrawnPair {
+  const usable = candidates.filter((c) => c.weight > 0 && Number.isFinite(c.weight));
+  if (new Set(usable.map((c) => c.id)).size < 2 || usable.length < 2) {
+    throw new AppError('no_models', 'Fewer than two models are available for a battle right now.');
+  }
+  const key = `${stateKey}\u0001${JSON.stringify(options)}\u0001${usable.map((c) => `${c.id}\u0000${c.weight}`).join('\u0001')}`;
+  let dist = distributions.get(key);
+  if (!dist) {
+    dist = activePairDistribution(usable, state, options);
+    distributions.set(key, dist);
+    if (distributions.size > DISTRIBUTION_CACHE) distributions.delete(distributions.keys().next().value as string);
+  }
+  const k = drawIndex(dist.probability, rng);
+  const [x, y] = dist.pairs[k];
+  const [a, b] = rng() < 0.5 ? [x, y] : [y, x];
+  return { a, b, probability: dist.probability[k] };
+}

@@ -3,7 +3,9 @@ import { createBattle, finishTurn, getBattleView, startTurn, supersedeTurn, type
 import type { Message } from '../../db/schema';
 import { AppError } from '../errors';
 import type { ChatMessage } from '../providers/types';
-import { liveModels, recordedModelsFor } from '../registry/load';
+import { liveModels } from '../registry/load';
+import { recordedPool } from '../registry/recorded-prompts';
+import { boardSamplingState } from '../leaderboard/sampling-state';
 import { findModel } from '../registry/lookup';
 import type { ModelEntry, Registry } from '../registry/schema';
 import { ensureVoterStored } from '../identity/actor';
@@ -13,7 +15,8 @@ import { checkPrompt, type CreateBattleBody } from './bodies';
 import { categorizePrompt, tagsFor } from './categorize';
 import type { BattleActor, BattleDeps } from './deps';
 import { runTurn, type SideInput } from './run-turn';
-import { samplePair, type Rng } from './sampling';
+import { drawActivePair, samplePair, type Candidate, type DrawnPair, type Rng } from './sampling';
+import { equalPace } from './equal-pace';
 import { assertCanRegenerate, assertCanSend, battleState, statusAfterTurn, type Side } from './state';
 import type { WireEvent } from './wire';
 
@@ -46,7 +49,7 @@ function historyFor(messages: Message[], side: Side, upToTurn: number): ChatMess
 
 function sideInputs(deps: BattleDeps, registry: Registry, view: BattleView, turn: number): SideInput[] {
   const ids: Record<Side, string> = { a: view.battle.modelA, b: view.battle.modelB };
-  return (['a', 'b'] as const).map((side) => {
+  const inputs = (['a', 'b'] as const).map((side) => {
     const entry = findModel(registry, ids[side]);
     if (!entry) {
       console.error(`[pairwise] battle ${view.battle.id}: model "${ids[side]}" is no longer in the registry`);
@@ -61,6 +64,29 @@ function sideInputs(deps: BattleDeps, registry: Registry, view: BattleView, turn
       questionId: view.battle.questionId ?? undefined,
     };
   });
+  // A recorded model against a live one: both shown together, at the recorded model's pace.
+  const entries = (['a', 'b'] as const).map((side) => findModel(registry, ids[side])!);
+  const recorded = entries.find((e) => e.provider.kind === 'recorded');
+  if (recorded && entries.some((e) => e.provider.kind !== 'recorded')) {
+    const pace = recorded.provider.kind === 'recorded' ? recorded.provider.charsPerSecond : 400;
+    const paced = equalPace(
+      inputs.map((i) => i.provider),
+      pace,
+    );
+    return inputs.map((input, k) => ({ ...input, provider: paced[k] }));
+  }
+  return inputs;
+}
+
+/**
+ * The pairing of a new battle, by the operator's policy (settings section `pairing`): active
+ * sampling on the stored overall board's state by default, or registry weights alone.
+ */
+async function drawPair(deps: BattleDeps, candidates: Candidate[], rng?: Rng): Promise<DrawnPair> {
+  const policy = deps.operator?.().pairing.policy ?? 'active';
+  if (policy === 'weighted') return samplePair(candidates, rng);
+  const { key, state } = await boardSamplingState();
+  return drawActivePair(candidates, state, key, rng);
 }
 
 /** Runs `fn` holding the battle's turn lock, releasing it if `fn` fails (on success the turn keeps it). */
@@ -98,13 +124,13 @@ export async function prepareNewBattle(
     prompt = question.text;
     questionId = question.questionId;
     questionCategory = question.category ?? null;
-    pool = await recordedModelsFor(registry, question.questionId);
+    pool = await recordedPool(registry, question.questionId, { withLive: deps.operator?.().pairing.liveInRecorded ?? false });
   } else {
     prompt = checkPrompt(registry.settings, body.prompt);
     pool = liveModels(registry);
   }
 
-  const pair = samplePair(await healthyCandidates(deps, pool), opts.rng);
+  const pair = await drawPair(deps, await healthyCandidates(deps, pool), opts.rng);
   const facts = categorizePrompt(prompt);
   const id = randomUUID();
   await ensureVoterStored({ voterId: actor.voterId, userId: actor.userId, network: actor.network, mintedVoter: actor.mintedVoter ?? false });

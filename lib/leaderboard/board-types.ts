@@ -17,15 +17,35 @@ export interface BoardResult {
    * [i, j, wins of i, wins of j, ties, ties (bothbad)] with i < j.
    */
   pairs?: { models: string[]; rows: PairTally[] };
+  /** Overall board only: the rating covariance per component (for separationBetween on the model page). */
+  covariance?: RatingsResult['covariance'];
+  /**
+   * First counted vote of each model on any board (unix ms): what the "new" mark is measured
+   * from. Battles without a timestamp do not count; a model with only those has none.
+   */
+  firstVoteAt?: Record<string, number>;
+  /**
+   * Imported battles whose record had no tstamp: they carry their import's time and are taken in
+   * file order (online Elo then runs in file order for them, diagnostics.elo.order = 'file').
+   */
+  untimedBattles?: number;
 }
 
 export type PairTally = [i: number, j: number, winsI: number, winsJ: number, ties: number, bothBad: number];
 
 /** Parameters stored with every snapshot (rating_snapshots.params). */
 export interface SnapshotParams {
-  ci: 'sandwich' | 'bootstrap';
+  /** The interval method the board was fitted with (diagnostics.ci: 'laplace' for style control). */
+  ci: 'profile' | 'laplace' | 'sandwich' | 'bootstrap' | 'none';
+  /** Bootstrap rounds (0: the method does not resample). */
   bootstrap: number;
-  seed: number;
+  /** Seed of the bootstrap; null when there is none. */
+  seed: number | null;
+  model?: 'bradley-terry' | 'davidson';
+  /** Models with fewer votes are provisional (listed, not ranked). */
+  provisionalVotes?: number;
+  /** Fewer battles (style control: battles with style features) and the board is not fitted. */
+  minBattles?: number;
   reweight: boolean;
   anchor: { model: string; rating: number } | null;
   /** Battles whose answers are stored, i.e. those a style-controlled fit can use. */

@@ -14,6 +14,12 @@ export const LONG_PROMPT_CHARS = 2_000;
 
 /** Languages and tags with fewer counted battles than this get no board of their own. */
 export const MIN_CATEGORY_BATTLES = 1;
+/**
+ * A category board with fewer battles is stored unfitted, with the reason: no model on it could
+ * have the 30 votes a rank needs (DEFAULT_PROVISIONAL_VOTES), so its ratings would only say how
+ * few battles there were. The overall board is always fitted (its models are then provisional).
+ */
+export const MIN_FITTED_CATEGORY_BATTLES = 30;
 /** Boards are kept for at most this many languages and tags (the most voted ones). */
 export const MAX_LANGUAGE_CATEGORIES = 12;
 export const MAX_TAG_CATEGORIES = 30;

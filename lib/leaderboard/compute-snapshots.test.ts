@@ -4,11 +4,13 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDb, type Db } from '../../db/index';
 import { beginImport, finishImport, insertImportBatch, type ImportRecord } from '../../db/queries/imports';
-import { latestSnapshot as latest } from '../../db/queries/leaderboard';
+import { latestSnapshot as latest, readHistoryRow } from '../../db/queries/leaderboard';
 import { BattleAggregator, computeRatings } from '../rating';
 import type { BoardResult, SnapshotParams } from './board-types';
 import { computeSnapshots } from './compute-snapshots';
-import { listBoards } from './read-board';
+import { DAY_MS, HISTORY_MAX_POINTS, type StoredHistory } from './history';
+import { importBattles } from './import-battles';
+import { listBoards, readRatingHistory } from './read-board';
 import { runInWorker } from './refresher';
 
 const latestSnapshot = (d: Db, category: string, styleControl: boolean) => latest({ db: d, category, styleControl });
@@ -95,7 +97,15 @@ describe('computeSnapshots', () => {
     expect(result.models).toEqual(direct.models);
     expect(snap!.method).toBe('bradley-terry');
     const params = JSON.parse(snap!.params) as SnapshotParams;
-    expect(params).toMatchObject({ ci: 'sandwich', bootstrap: 0, seed: 42, upToVoteId: 600, styleBattles: 300 });
+    // The parameters say what the board was fitted with: the profile intervals, no bootstrap.
+    expect(params).toMatchObject({ ci: 'profile', bootstrap: 0, seed: null, model: 'bradley-terry', provisionalVotes: 30, upToVoteId: 600, styleBattles: 300 });
+    expect(result.diagnostics?.ci).toBe('profile');
+    expect(JSON.parse((await latestSnapshot(db, 'overall', true))!.params)).toMatchObject({ ci: 'laplace', minBattles: 100 });
+    // Vote-time order, no untimed battle; the covariance for the model page; first votes for "new".
+    expect(result.diagnostics?.elo.order).toBe('time');
+    expect(result.untimedBattles).toBe(0);
+    expect(result.covariance?.[0].models).toHaveLength(4);
+    expect(result.firstVoteAt?.[records[0].modelA]).toBe(records[0].createdAt);
     expect(snap!.dataHash).toMatch(/^[0-9a-f]{64}$/);
 
     // Categories are refits of their own subsets.
@@ -219,5 +229,117 @@ describe('computeSnapshots', () => {
     expect(now).not.toContain('language:L12');
     // Its old snapshot is still stored, only no longer offered.
     expect(await listSnapshotsForTest(db, 'language:L12', false)).toHaveLength(1);
+  });
+
+  it('says why a category with too few battles, or style control with too few styled battles, is not fitted', async () => {
+    // 40 battles: 20 carry answers (style), 10 are coding battles.
+    await load(battles(40));
+    await computeSnapshots({ db });
+    const coding = JSON.parse((await latestSnapshot(db, 'coding', false))!.result) as BoardResult;
+    expect(coding.models).toEqual([]);
+    expect(coding.diagnostics?.status).toMatchObject({ code: 'too-few-battles' });
+    expect(coding.diagnostics?.status.message).toContain('30');
+    const styled = JSON.parse((await latestSnapshot(db, 'overall', true))!.result) as BoardResult;
+    expect(styled.models).toEqual([]);
+    expect(styled.diagnostics?.status).toMatchObject({ code: 'too-few-style-battles' });
+    // The overall board is fitted however few its battles; its models are provisional.
+    const overall = JSON.parse((await latestSnapshot(db, 'overall', false))!.result) as BoardResult;
+    expect(overall.models).toHaveLength(4);
+    expect(overall.models.every((m) => m.provisional && m.provisionalReason)).toBe(true);
+  });
+
+  it('takes imported battles without a tstamp in file order, and says so', async () => {
+    const file = path.join(dir, 'untimed.csv');
+    fs.writeFileSync(file, 'model_a,model_b,winner\n' + Array.from({ length: 20 }, (_, k) => `${MODELS[k % 4]},${MODELS[(k + 1) % 4]},model_a`).join('\n') + '\n');
+    await importBattles({ db, file });
+    await computeSnapshots({ db });
+    const overall = JSON.parse((await latestSnapshot(db, 'overall', false))!.result) as BoardResult;
+    expect(overall.untimedBattles).toBe(20);
+    expect(overall.diagnostics?.elo.order).toBe('file');
+  });
+});
+
+describe('rating history by vote time', () => {
+  /** `perDay` battles on each of `days` days from day `first`. */
+  function daily(days: number, perDay: number, firstDay = 19_700, start = 1): ImportRecord[] {
+    const out = battles(days * perDay, start);
+    return out.map((r, k) => ({ ...r, createdAt: (firstDay + Math.floor(k / perDay)) * DAY_MS + (k % perDay) * 1000 }));
+  }
+  const stored = async () => JSON.parse((await readHistoryRow({ db, category: 'overall' }))!.result) as StoredHistory;
+
+  it('holds the board as of each day, fitted from the battles up to that day', async () => {
+    const records = daily(10, 40);
+    await load(records);
+    const summary = await computeSnapshots({ db });
+    expect(summary.history).toMatchObject({ points: 10, fitted: 10, reused: 0 });
+    const history = (await readRatingHistory({ db }))!;
+    expect(history.stride).toBe(1);
+    expect(history.points.map((p) => p.at)).toEqual(Array.from({ length: 10 }, (_, d) => (19_700 + d) * DAY_MS));
+    expect(history.points.map((p) => p.battles)).toEqual(Array.from({ length: 10 }, (_, d) => 40 * (d + 1)));
+
+    // Day 3 is exactly the fit of the first 4 × 40 battles.
+    const agg = new BattleAggregator();
+    for (const r of records.slice(0, 160)) agg.add(r.modelA, r.modelB, r.winner);
+    const direct = computeRatings(agg, { matrices: false });
+    for (const m of direct.models) {
+      expect(history.points[3].ratings[m.model]).toEqual({
+        rating: Math.round(m.rating * 10) / 10,
+        lower: Math.round(m.lower * 10) / 10,
+        upper: Math.round(m.upper * 10) / 10,
+        rank: m.rank,
+        votes: m.votes,
+        component: m.component,
+        provisional: m.provisional,
+      });
+    }
+    // The last day is the board itself.
+    const board = JSON.parse((await latestSnapshot(db, 'overall', false))!.result) as BoardResult;
+    for (const m of board.models) expect(history.points[9].ratings[m.model].rating).toBe(Math.round(m.rating * 10) / 10);
+    // Only the asked-for models.
+    expect(Object.keys((await readRatingHistory({ db, models: ['alpha'] }))!.points[9].ratings)).toEqual(['alpha']);
+  });
+
+  it('refits only the days whose battles changed', async () => {
+    await load(daily(10, 40));
+    await computeSnapshots({ db });
+    const again = await computeSnapshots({ db });
+    expect(again.history).toMatchObject({ points: 10, fitted: 0, reused: 10 });
+
+    // Votes on the last day: that day alone is refitted.
+    await load(daily(1, 5, 19_709, 1000), 'sha-2');
+    const today = await computeSnapshots({ db });
+    expect(today.history).toMatchObject({ points: 10, fitted: 1, reused: 9 });
+
+    // An excluded vote of day 6: days 6 to 9 change.
+    const id = (db.$client.prepare(`SELECT v.id FROM votes v WHERE v.created_at >= ? ORDER BY v.id LIMIT 1`).get(19_706 * DAY_MS) as { id: number }).id;
+    db.$client.prepare(`UPDATE votes SET excluded_reason = 'moderated' WHERE id = ?`).run(id);
+    const excluded = await computeSnapshots({ db });
+    expect(excluded.history).toMatchObject({ fitted: 4, reused: 6 });
+    expect((await stored()).points[6].battles).toBe(6 * 40 + 39);
+  });
+
+  it('thins a long range to at most the point budget, keeping first and last day', async () => {
+    // 400 days with a battle every other day.
+    const records = daily(200, 2).map((r, k) => ({ ...r, createdAt: (19_000 + 2 * Math.floor(k / 2)) * DAY_MS + (k % 2) * 1000 }));
+    await load(records);
+    const summary = await computeSnapshots({ db });
+    const h = await stored();
+    expect(h.stride).toBe(4);
+    expect(h.points.length).toBeLessThanOrEqual(HISTORY_MAX_POINTS);
+    expect(summary.history?.points).toBe(h.points.length);
+    expect(h.points[0].day).toBe(19_000);
+    expect(h.points.at(-1)!.day).toBe(19_398);
+    expect(h.points.slice(1, -1).every((p) => p.day % 4 === 0)).toBe(true);
+    // Days without battles repeat the day before (same prefix, fitted once).
+    expect(summary.history!.fitted).toBeLessThan(h.points.length + 1);
+  });
+
+  it('runs after the boards in the worker, which reports both', async () => {
+    await load(daily(3, 30));
+    const announced: number[] = [];
+    const summary = await runInWorker(db.$client.name, undefined, (s) => announced.push(s.battles));
+    expect(announced).toEqual([90]);
+    expect(summary.history).toMatchObject({ points: 3, fitted: 3 });
+    expect((await readRatingHistory({ db }))!.points).toHaveLength(3);
   });
 });

@@ -1,26 +1,51 @@
 import { createHash, type Hash } from 'node:crypto';
-import { countedArenaVotes, hasBothSources, hasStoredAnswers, iterateCountedBattles, saveSnapshots, type NewSnapshot } from '../../db/queries/leaderboard';
+import {
+  countedArenaVotes,
+  countedVoteTimeRange,
+  hasBothSources,
+  hasStoredAnswers,
+  iterateCountedBattles,
+  readHistoryRow,
+  saveHistory,
+  saveSnapshots,
+  type NewSnapshot,
+} from '../../db/queries/leaderboard';
 import { countIdentityVotes, DEFAULT_INFLUENCE_CAPS, influenceWeigher, type InfluenceCaps } from '../integrity/influence';
 import { ratingsInputStamp, type RatingsInputStamp } from '../../db/queries/ratings-input';
 import type { Db } from '../../db/index';
-import { BattleAggregator, computeRatings, styleDiff, styleFromConversation, type OutcomeCode, type StyleFeatures } from '../rating';
+import {
+  BattleAggregator,
+  computeRatings,
+  DEFAULT_MIN_STYLE_BATTLES,
+  DEFAULT_PROVISIONAL_VOTES,
+  styleDiff,
+  styleFromConversation,
+  type OutcomeCode,
+  type RatingOptions,
+  type StyleFeatures,
+} from '../rating';
 import {
   categoriesOf,
   LONG_PROMPT_CHARS,
   MAX_LANGUAGE_CATEGORIES,
   MAX_TAG_CATEGORIES,
   MIN_CATEGORY_BATTLES,
+  MIN_FITTED_CATEGORY_BATTLES,
   type BattleFacts,
   type CategoryId,
 } from './categories';
 import { METHOD, METHOD_STYLE, type BoardResult, type PairTally, type SnapshotParams } from './board-types';
+import { HistoryCollector, type HistorySummary, type StoredHistory } from './history';
 
 /**
  * One rating pass: streams every counted battle once (vote-time order), feeds each into the
  * aggregator of every category it belongs to, then fits each board and stores it as a snapshot.
  * It runs in a worker thread in the app (lib/leaderboard/refresher.ts) and inline in the CLI and
- * tests. Settings are the CLI's defaults (`pairwise ratings` without flags), so the app's numbers
- * equal the command's on the same battles.
+ * tests. Settings are the CLI's defaults (`pairwise ratings` without flags: Bradley-Terry, profile
+ * intervals, provisional below 30 votes), so the app's numbers equal the command's on the same
+ * battles. A category board with fewer than MIN_FITTED_CATEGORY_BATTLES battles, and a
+ * style-controlled board with fewer than 100 battles carrying style, is stored unfitted with the
+ * reason in diagnostics.status, which the page and the API show.
  */
 
 const WINNER_CODE = { model_a: 0, model_b: 1, tie: 2, 'tie (bothbad)': 3 } as const;
@@ -35,6 +60,8 @@ class CategoryAccumulator {
   readonly agg = new BattleAggregator();
   battles = 0;
   styleBattles = 0;
+  /** Imported battles without a tstamp (they keep file order at their import's time). */
+  untimed = 0;
   private local: number[] = [];
   // The data hash covers (vote id, model a, model b, outcome, has style) of every battle, in
   // order; rows are packed into a typed array and hashed a block at a time.
@@ -42,7 +69,7 @@ class CategoryAccumulator {
   private readonly rows = new Uint32Array(HASH_ROWS * 4);
   private filled = 0;
 
-  add(voteId: number, ga: number, gb: number, names: string[], outcome: OutcomeCode, diff: Float64Array | null, weight = 1) {
+  add(voteId: number, ga: number, gb: number, names: string[], outcome: OutcomeCode, diff: Float64Array | null, untimed: number, weight = 1) {
     let a = this.local[ga];
     if (a === undefined) a = this.local[ga] = this.agg.modelId(names[ga]);
     let b = this.local[gb];
@@ -50,6 +77,7 @@ class CategoryAccumulator {
     this.agg.addIds(a, b, outcome, diff, weight);
     this.battles++;
     if (diff) this.styleBattles++;
+    this.untimed += untimed;
     const r = this.filled++ * 4;
     this.rows[r] = voteId;
     this.rows[r + 1] = a;
@@ -61,6 +89,12 @@ class CategoryAccumulator {
   private flushHash() {
     this.hash.update(new Uint8Array(this.rows.buffer, 0, this.filled * 16));
     this.filled = 0;
+  }
+
+  /** Hash of the battles added so far (the data hash of a board cut off here), leaving this one running. */
+  prefixDigest(): string {
+    this.flushHash();
+    return this.hash.copy().digest('hex');
   }
 
   digest(): string {
@@ -104,6 +138,13 @@ export interface ComputeSummary {
   /** Milliseconds spent streaming battles, and fitting + storing. */
   readMs: number;
   fitMs: number;
+  /** The overall board's rating history (inline runs; see `deferHistory`). */
+  history?: HistorySummary;
+}
+
+export interface ComputeResult extends ComputeSummary {
+  /** With `deferHistory`: fits and stores the rating history (call once, after the boards are out). */
+  completeHistory?: () => Promise<HistorySummary>;
 }
 
 export interface ComputeOptions {
@@ -113,7 +154,20 @@ export interface ComputeOptions {
   /** Called after each stored board, overall first. */
   onBoard?: (board: ComputeSummary['boards'][number]) => void;
   now?: () => number;
+  /**
+   * Leave the rating history (the slow part the first time a long store is rated) to
+   * `completeHistory`, so that the boards can be stored and announced first. Default false: the
+   * history is fitted and stored before this returns.
+   */
+  deferHistory?: boolean;
 }
+
+/** The options every board is fitted with: `pairwise ratings` without flags. */
+export const BOARD_FIT: Pick<RatingOptions, 'model' | 'ci' | 'provisionalVotes'> = {
+  model: 'bradley-terry',
+  ci: 'profile',
+  provisionalVotes: DEFAULT_PROVISIONAL_VOTES,
+};
 
 /**
  * Style features of a side's answers, counted the way `pairwise ratings --style-control` counts
@@ -138,11 +192,25 @@ function selectCategories(acc: Map<CategoryId, CategoryAccumulator>): CategoryId
   return [...fixed, ...byCount('language:', MAX_LANGUAGE_CATEGORIES), ...byCount('tag:', MAX_TAG_CATEGORIES)];
 }
 
-export async function computeSnapshots({ db, onBoard, influence = DEFAULT_INFLUENCE_CAPS, now = Date.now }: ComputeOptions): Promise<ComputeSummary> {
+export async function computeSnapshots({
+  db,
+  onBoard,
+  influence = DEFAULT_INFLUENCE_CAPS,
+  now = Date.now,
+  deferHistory = false,
+}: ComputeOptions): Promise<ComputeResult> {
   const started = now();
   const input = await ratingsInputStamp({ db });
   const upToVoteId = input.voteId;
   const weigh = influenceWeigher(countIdentityVotes(countedArenaVotes({ db, upToVoteId })), influence);
+  const range = await countedVoteTimeRange({ db, upToVoteId });
+  const storedHistory = range ? await readHistoryRow({ db, category: 'overall' }) : null;
+  let previousHistory: StoredHistory | null = null;
+  try {
+    previousHistory = storedHistory ? (JSON.parse(storedHistory.result) as StoredHistory) : null;
+  } catch {
+    previousHistory = null;
+  }
   const acc = new Map<CategoryId, CategoryAccumulator>([['overall', new CategoryAccumulator()]]);
   let battles = 0;
 
@@ -161,9 +229,13 @@ export async function computeSnapshots({ db, onBoard, influence = DEFAULT_INFLUE
     }
     return id;
   };
+  const firstVoteAt: number[] = [];
   const diff = new Float64Array(4);
+  // The overall board's history is fitted with the overall board's options, Elo aside (not drawn).
+  const history = range ? new HistoryCollector(range, BOARD_FIT, previousHistory) : null;
+  const prefix = () => overall.prefixDigest();
   for await (const batch of iterateCountedBattles({ db, upToVoteId, withAnswers })) {
-    for (const [voteId, modelA, modelB, winner, language, isCode, promptChars, turns, tags, imported, styleJson, identity, answersA, answersB] of batch) {
+    for (const [voteId, modelA, modelB, winner, language, isCode, promptChars, turns, tags, imported, styleJson, identity, voteAt, untimed, answersA, answersB] of batch) {
       const outcome = WINNER_CODE[winner];
       // The same checks as BattleAggregator.add: such a battle cannot count.
       if (outcome === undefined || modelA === modelB || !modelA || !modelB) continue;
@@ -186,12 +258,18 @@ export async function computeSnapshots({ db, onBoard, influence = DEFAULT_INFLUE
       const ga = intern(modelA);
       const gb = intern(modelB);
       const weight = identity ? weigh(identity, modelA, modelB) : 1;
-      overall.add(voteId, ga, gb, names, outcome, style, weight);
+      // An untimed imported battle carries its import's time, which says nothing of when it was voted.
+      if (!untimed) {
+        firstVoteAt[ga] ??= voteAt;
+        firstVoteAt[gb] ??= voteAt;
+      }
+      history?.advance(voteAt, overall.agg, prefix);
+      overall.add(voteId, ga, gb, names, outcome, style, untimed, weight);
       if (bySource) {
         const cat = imported ? 'source:import' : 'source:arena';
         let c = acc.get(cat);
         if (!c) acc.set(cat, (c = new CategoryAccumulator()));
-        c.add(voteId, ga, gb, names, outcome, style, weight);
+        c.add(voteId, ga, gb, names, outcome, style, untimed, weight);
       }
       // Most battles of a large import belong to no other board: skip the lookups then.
       if (!isCode && !language && turns <= 1 && (promptChars === null || promptChars <= LONG_PROMPT_CHARS) && tags === null) continue;
@@ -204,11 +282,13 @@ export async function computeSnapshots({ db, onBoard, influence = DEFAULT_INFLUE
         if (cat === 'overall') continue;
         let c = acc.get(cat);
         if (!c) acc.set(cat, (c = new CategoryAccumulator()));
-        c.add(voteId, ga, gb, names, outcome, style, weight);
+        c.add(voteId, ga, gb, names, outcome, style, untimed, weight);
       }
     }
   }
+  history?.finish(overall.agg, prefix);
   const readDone = now();
+  const firstVotes = new Map(names.map((n, k) => [n, firstVoteAt[k]]));
 
   const summary: ComputeSummary = { upToVoteId, input, battles, boards: [], readMs: readDone - started, fitMs: 0 };
   const createdAt = now();
@@ -218,12 +298,26 @@ export async function computeSnapshots({ db, onBoard, influence = DEFAULT_INFLUE
     const dataHash = c.digest();
     const pairs = c.pairs();
     const styleModes = c.styleBattles > 0 ? [false, true] : [false];
+    const minBattles = category === 'overall' ? 1 : MIN_FITTED_CATEGORY_BATTLES;
     for (const styleControl of styleModes) {
-      const rated = computeRatings(c.agg, { styleControl, matrices: false });
+      const withCovariance = category === 'overall' && !styleControl;
+      const rated = computeRatings(c.agg, {
+        ...BOARD_FIT,
+        styleControl,
+        matrices: false,
+        minBattles,
+        covariance: withCovariance,
+        eloOrder: c.untimed > 0 ? 'file' : 'time',
+      });
+      const d = rated.diagnostics;
+      // What the board was fitted with, as the result's diagnostics say it.
       const params: SnapshotParams = {
-        ci: 'sandwich',
-        bootstrap: 0,
-        seed: 42,
+        ci: d.ci,
+        bootstrap: d.bootstrapRounds,
+        seed: d.seed,
+        model: d.model,
+        provisionalVotes: d.provisional.votes,
+        minBattles: styleControl ? DEFAULT_MIN_STYLE_BATTLES : minBattles,
         reweight: false,
         anchor: null,
         styleBattles: c.styleBattles,
@@ -237,8 +331,11 @@ export async function computeSnapshots({ db, onBoard, influence = DEFAULT_INFLUE
         category,
         styleControl,
         ...(rated.style ? { style: rated.style } : {}),
-        diagnostics: rated.diagnostics,
+        diagnostics: d,
         pairs,
+        ...(rated.covariance ? { covariance: rated.covariance } : {}),
+        firstVoteAt: Object.fromEntries(rated.models.filter((m) => firstVotes.get(m.model) !== undefined).map((m) => [m.model, firstVotes.get(m.model)!])),
+        untimedBattles: c.untimed,
       };
       fitted.push({
         category,
@@ -259,5 +356,22 @@ export async function computeSnapshots({ db, onBoard, influence = DEFAULT_INFLUE
     onBoard?.(board);
   });
   summary.fitMs = now() - readDone;
+
+  const completeHistory = async (): Promise<HistorySummary> => {
+    if (!history) return { points: 0, fitted: 0, reused: 0, ms: 0 };
+    const { history: stored, summary: done } = history.complete(now);
+    await saveHistory({
+      db,
+      category: 'overall',
+      params: JSON.stringify({ upToVoteId, inputVersion: input.version, stride: stored.stride, options: stored.options }),
+      battleCount: overall.battles,
+      dataHash: stored.points.at(-1)?.hash ?? '',
+      result: JSON.stringify(stored),
+      createdAt: now(),
+    });
+    return done;
+  };
+  if (deferHistory) return { ...summary, completeHistory };
+  summary.history = await completeHistory();
   return summary;
 }

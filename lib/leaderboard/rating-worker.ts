@@ -10,8 +10,10 @@ import { readBoard } from './read-board';
 /**
  * Worker-thread entry of the rating pass. It opens its own connection to the database (SQLite in
  * WAL mode lets it read and write snapshots while the app keeps serving and taking votes), runs
- * the pass, reports each stored board, scores the voters' trust, and exits. (No top-level await: the bundled worker chunk
- * is not necessarily an ES module.)
+ * the pass, reports each stored board, scores the voters' trust and reports the pass done; then
+ * fits the rating history by vote time (the slow part the first time a long store is rated),
+ * reports it, and exits. The boards are served while the history is still being fitted. (No
+ * top-level await: the bundled worker chunk is not necessarily an ES module.)
  */
 async function main(): Promise<void> {
   const { databasePath } = workerData as { databasePath: string };
@@ -20,9 +22,10 @@ async function main(): Promise<void> {
   db.$client.pragma('mmap_size = 1073741824');
   try {
     const { integrity } = parseOperatorSettings(await readSettingRows({ db }));
-    const summary = await computeSnapshots({
+    const { completeHistory, ...summary } = await computeSnapshots({
       db,
       influence: { perVoter: integrity.voterCap, perVoterModel: integrity.voterModelCap },
+      deferHistory: true,
       onBoard: (board) => parentPort?.postMessage({ type: 'board', board }),
     });
     // Trust scores under the ratings just computed; a change of exclusions makes the next pass.
@@ -31,6 +34,8 @@ async function main(): Promise<void> {
     const trust = runTrustPass(db, ratings, integrity.trustScoring);
     await storeExclusionCounts({ db });
     parentPort?.postMessage({ type: 'done', summary: { ...summary, trust } });
+    const history = await completeHistory?.();
+    parentPort?.postMessage({ type: 'history', history });
   } finally {
     db.$client.close();
   }

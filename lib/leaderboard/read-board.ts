@@ -1,12 +1,14 @@
 import {
+  historyHead,
   latestSnapshotHead,
   latestSnapshotSummaries,
+  readHistoryRow,
   snapshotById,
-  snapshotHistory,
   type SnapshotSummary,
 } from '../../db/queries/leaderboard';
 import { getDb, type Db } from '../../db/index';
 import type { BoardResult, SnapshotParams } from './board-types';
+import { DAY_MS, HISTORY_ROW, type StoredHistory } from './history';
 
 /**
  * Reading stored boards. Snapshots are immutable once written except for their data cut-off, so
@@ -92,35 +94,65 @@ export async function listBoards({ db }: { db?: Db } = {}): Promise<SnapshotSumm
 }
 
 export interface RatingHistoryPoint {
+  /** Start of the UTC day (unix ms): the board at the end of that day. */
   at: number;
+  /** Battles voted up to the end of the day. */
   battles: number;
-  ratings: Record<string, { rating: number; lower: number; upper: number; rank: number }>;
+  ratings: Record<string, { rating: number; lower: number; upper: number; rank: number; votes: number; component: number; provisional: boolean }>;
 }
 
-/** Ratings of a board over time, from its stored snapshots (oldest first). */
+export interface RatingHistory {
+  /** Days between points (1 while the votes span at most ~200 days, then 2, 4, …). */
+  stride: number;
+  points: RatingHistoryPoint[];
+}
+
+const historyCache = (g as unknown as { __pairwiseHistoryCache?: Map<string, StoredHistory> }).__pairwiseHistoryCache ??
+  ((g as unknown as { __pairwiseHistoryCache: Map<string, StoredHistory> }).__pairwiseHistoryCache = new Map());
+
+/**
+ * The board as of each day, by vote time (lib/leaderboard/history.ts; kept for the overall board),
+ * for the given models (all when omitted); null when none is stored yet.
+ */
 export async function readRatingHistory({
   db,
-  category,
-  styleControl,
+  category = 'overall',
   models,
-  limit,
 }: {
   db?: Db;
-  category: string;
-  styleControl: boolean;
-  /** Only these models (all when omitted). */
+  category?: string;
   models?: string[];
-  limit?: number;
-}): Promise<RatingHistoryPoint[]> {
+}): Promise<RatingHistory | null> {
+  const head = await historyHead({ db, category });
+  if (!head) return null;
+  const key = `${(db ?? getDb()).$client.name}#${head.id}`;
+  let stored = historyCache.get(key);
+  if (!stored) {
+    const row = await readHistoryRow({ db, category });
+    if (!row) return null;
+    stored = JSON.parse(row.result) as StoredHistory;
+    historyCache.clear();
+    historyCache.set(key, stored);
+  }
   const wanted = models ? new Set(models) : null;
-  const points = await snapshotHistory({ db, category, styleControl, limit });
-  return points.map((p) => {
+  const history: StoredHistory = stored;
+  const names = history.models;
+  const points = history.points.map((p) => {
     const ratings: RatingHistoryPoint['ratings'] = {};
-    const list = JSON.parse(p.models ?? '[]') as BoardResult['models'];
-    for (const m of list) {
-      if (wanted && !wanted.has(m.model)) continue;
-      ratings[m.model] = { rating: m.rating, lower: m.lower, upper: m.upper, rank: m.rank };
+    for (let k = 0; k < p.rows.length; k += HISTORY_ROW) {
+      const name = names[p.rows[k]];
+      if (wanted && !wanted.has(name)) continue;
+      ratings[name] = {
+        rating: p.rows[k + 1],
+        lower: p.rows[k + 2],
+        upper: p.rows[k + 3],
+        rank: p.rows[k + 4],
+        votes: p.rows[k + 5],
+        component: p.rows[k + 6],
+        provisional: p.rows[k + 7] === 1,
+      };
     }
-    return { at: p.createdAt, battles: p.battleCount, ratings };
+    return { at: p.day * DAY_MS, battles: p.battles, ratings };
   });
+  return { stride: history.stride, points };
 }

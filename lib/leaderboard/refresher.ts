@@ -50,6 +50,7 @@ class Refresher {
   private retryAt = 0;
   private lastRun: RefresherStatus['lastRun'] = null;
   private waiters: (() => void)[] = [];
+  private boardsStored = false;
 
   start(): void {
     if (this.timer) return;
@@ -60,7 +61,8 @@ class Refresher {
 
   status(): RefresherStatus {
     return {
-      running: this.running !== null,
+      // The boards are out once the worker reports them; it may still be fitting the history.
+      running: this.running !== null && !this.boardsStored,
       computedThrough: this.computedThrough,
       latest: this.seen ?? { voteId: 0, version: 0 },
       current: this.isCurrent(),
@@ -73,7 +75,7 @@ class Refresher {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       await this.tick();
-      if (this.isCurrent() && !this.running) return true;
+      if (this.isCurrent() && (!this.running || this.boardsStored)) return true;
       const left = deadline - Date.now();
       if (left <= 0) return false;
       await new Promise<void>((resolve) => {
@@ -95,7 +97,6 @@ class Refresher {
   }
 
   private async tick(): Promise<void> {
-    if (this.running) return;
     const now = Date.now();
     let stamp: RatingsInputStamp;
     try {
@@ -117,6 +118,8 @@ class Refresher {
       this.pendingSince = 0;
       return;
     }
+    // One pass at a time (the worker may still be fitting the history of the last one).
+    if (this.running) return;
     if (now < this.retryAt) return;
     // Passes over a large store take seconds: keep at least twice that between two of them, so a
     // steady stream of votes (or an import into the running app) never keeps a core busy.
@@ -133,11 +136,19 @@ class Refresher {
 
   private async runPass(): Promise<void> {
     const started = Date.now();
+    this.boardsStored = false;
     try {
-      const summary = await runInWorker(databasePath(), this.startWorker);
-      this.computedThrough = summary.input;
-      this.lastRun = { finishedAt: Date.now(), ms: Date.now() - started, battles: summary.battles };
-      this.retryAt = 0;
+      // Pacing counts the boards' part of the pass; the history that follows keeps the worker
+      // busy (no new pass starts before it exits) but does not hold the boards back.
+      const boardsDone = (summary: ComputeSummary) => {
+        this.computedThrough = summary.input;
+        this.boardsStored = true;
+        this.lastRun = { finishedAt: Date.now(), ms: Date.now() - started, battles: summary.battles };
+        this.retryAt = 0;
+        for (const w of this.waiters.splice(0)) w();
+      };
+      const summary = await runInWorker(databasePath(), this.startWorker, boardsDone);
+      if (!this.boardsStored) boardsDone(summary);
     } catch (err) {
       console.error('[leaderboard] rating pass failed:', err);
       this.lastRun = { finishedAt: Date.now(), ms: Date.now() - started, battles: 0, error: String(err) };
@@ -168,12 +179,24 @@ export const startTsxWorker: StartWorker = (workerData) => {
   return new Worker(tsxBootstrap(entry), { eval: true, workerData });
 };
 
-export function runInWorker(file: string, startWorker: StartWorker = startTsxWorker): Promise<ComputeSummary> {
+/**
+ * Runs one pass in a worker thread; resolves when the worker exits, with the summary (and the
+ * history's, once fitted). `onBoards` is called as soon as the boards are stored.
+ */
+export function runInWorker(
+  file: string,
+  startWorker: StartWorker = startTsxWorker,
+  onBoards?: (summary: ComputeSummary) => void,
+): Promise<ComputeSummary> {
   const worker = startWorker({ databasePath: file });
   return new Promise((resolve, reject) => {
     let summary: ComputeSummary | null = null;
-    worker.on('message', (msg: { type: string; summary?: ComputeSummary }) => {
-      if (msg.type === 'done' && msg.summary) summary = msg.summary;
+    worker.on('message', (msg: { type: string; summary?: ComputeSummary; history?: ComputeSummary['history'] }) => {
+      if (msg.type === 'done' && msg.summary) {
+        summary = msg.summary;
+        onBoards?.(msg.summary);
+      }
+      if (msg.type === 'history' && summary) summary.history = msg.history;
     });
     worker.once('error', reject);
     worker.once('exit', (code) => {

@@ -99,3 +99,15 @@ export async function recordedModelsFor(registry: Registry, questionId: string):
   }
   return chosen;
 }
+
+/**
+ * The pool of a recorded battle on `questionId`: the recorded models that answered it and, when
+ * `withLive` (the operator's pairing.liveInRecorded), every enabled live model, which answers the
+ * question's text live. Live models join only a question that recorded models can fight over
+ * (at least two answered it), so the recorded pool is what decides which questions are offered.
+ */
+export async function recordedPool(registry: Registry, questionId: string, { withLive = false }: { withLive?: boolean } = {}): Promise<ModelEntry[]> {
+  const recorded = await recordedModelsFor(registry, questionId);
+  if (!withLive || recorded.length === 0) return recorded;
+  return [...recorded, ...liveModels(registry)];
+}

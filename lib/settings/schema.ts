@@ -46,6 +46,27 @@ export const integritySettingsSchema = z.strictObject({
   voterModelCap: z.int().positive().max(10_000_000).nullable().default(100),
 });
 
+/**
+ * How battles are paired (lib/battle/sampling.ts, lib/battle/turns.ts). Two fields, both safe to
+ * change at any time: a change applies to the next battle.
+ */
+export const pairingSettingsSchema = z.strictObject({
+  /**
+   * 'active' (default): pairs are drawn where one more battle narrows the widest rating
+   * intervals of the stored overall board most (sampleActivePair), mixed with a 25 % share of
+   * the weighted rule, registry weights multiplying in; 'weighted': each model by its registry
+   * weight alone (samplePair). Either way the exact probability of the drawn pair is stored.
+   */
+  policy: z.enum(['active', 'weighted']).default('active'),
+  /**
+   * Recorded mode: live models may answer the recorded question too (live, with the question's
+   * text as the prompt), so that live and recorded models meet in one battle. Both sides of such
+   * a battle are shown only once both have finished, at one pace, so that nothing before the vote
+   * tells which side was recorded.
+   */
+  liveInRecorded: z.boolean().default(false),
+});
+
 /** The arena section: the registry file's settings that an operator may override. */
 export const arenaOverrideSchema = z.strictObject({
   maxTurns: arenaSettingsSchema.shape.maxTurns.removeDefault().optional(),
@@ -60,6 +81,7 @@ export const SETTING_SECTIONS = {
   retention: retentionSettingsSchema,
   integrity: integritySettingsSchema,
   arena: arenaOverrideSchema,
+  pairing: pairingSettingsSchema,
 } as const;
 
 export type SettingSection = keyof typeof SETTING_SECTIONS;
@@ -70,6 +92,7 @@ export interface OperatorSettings {
   retention: z.infer<typeof retentionSettingsSchema>;
   integrity: z.infer<typeof integritySettingsSchema>;
   arena: z.infer<typeof arenaOverrideSchema>;
+  pairing: z.infer<typeof pairingSettingsSchema>;
 }
 
 /**

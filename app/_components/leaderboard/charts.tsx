@@ -18,7 +18,8 @@ import {
   YAxis,
   type TooltipContentProps,
 } from 'recharts';
-import type { Heatmap } from '@/lib/leaderboard/board-view';
+import { distinctLabels, middleEllipsis, niceTicks } from '@/lib/leaderboard/chart-labels';
+import type { Heatmap } from '@/lib/leaderboard/chart-data';
 import styles from './leaderboard.module.css';
 
 /**
@@ -32,8 +33,44 @@ const GRID = 'var(--border)';
 const ACCENT = 'var(--accent)';
 const PALETTE = ['#4f46e5', '#d9480f', '#0f9d58', '#c026d3', '#0891b2', '#ca8a04', '#dc2626', '#64748b', '#7c3aed', '#059669'];
 
-function short(name: string, max = 22): string {
-  return name.length > max ? `${name.slice(0, max - 1)}…` : name;
+/**
+ * An axis label that shows a shortened name and the full one on hover (an SVG <title>), for
+ * category axes whose ticks are indices or model ids.
+ */
+function LabelTick(props: {
+  x?: number;
+  y?: number;
+  payload?: { value: string | number };
+  textAnchor?: string;
+  angle?: number;
+  label: (v: string | number) => { short: string; full: string };
+  vertical?: boolean;
+}) {
+  const { x = 0, y = 0, payload, angle = 0, label, vertical } = props;
+  if (!payload) return null;
+  const { short, full } = label(payload.value);
+  return (
+    <g transform={`translate(${x},${y})`}>
+      <text
+        dy={vertical ? 4 : 10}
+        dx={vertical ? -4 : 0}
+        textAnchor={vertical ? 'end' : angle ? 'end' : 'middle'}
+        transform={angle ? `rotate(${angle})` : undefined}
+        fontSize={AXIS.fontSize}
+        fill="var(--muted)"
+      >
+        <title>{full}</title>
+        {short}
+      </text>
+    </g>
+  );
+}
+
+/** Short, distinct labels for these model ids, from their display names. */
+function labelsFor(models: string[], names: Record<string, string>, max: number): Map<string, { short: string; full: string }> {
+  const full = models.map((m) => names[m] ?? m);
+  const short = distinctLabels(full, max);
+  return new Map(models.map((m, k) => [m, { short: short[k], full: full[k] === m ? m : `${full[k]} (${m})` }]));
 }
 
 function ChartCard({ title, note, testId, children }: { title: string; note: string; wide?: boolean; testId: string; children: React.ReactNode }) {
@@ -69,20 +106,17 @@ function IntervalTooltip({ active, payload }: Partial<TooltipContentProps<number
   );
 }
 
-export function RatingIntervalsChart({ points, total }: { points: IntervalPoint[]; total: number }) {
+export function RatingIntervalsChart({ points, note }: { points: IntervalPoint[]; note: string }) {
   const data = points.map((p) => ({ ...p, err: [p.rating - p.lower, p.upper - p.rating] }));
-  const names = new Map(points.map((p) => [p.model, short(p.name, 18)]));
-  const lo = Math.min(...points.map((p) => p.lower));
-  const hi = Math.max(...points.map((p) => p.upper));
-  const pad = Math.max(5, (hi - lo) * 0.05);
-  const labelHeight = 16 + Math.max(...[...names.values()].map((l) => l.length)) * 4.6;
+  const labels = labelsFor(
+    points.map((p) => p.model),
+    Object.fromEntries(points.map((p) => [p.model, p.name])),
+    18,
+  );
+  const y = niceTicks(Math.min(...points.map((p) => p.lower)), Math.max(...points.map((p) => p.upper)));
+  const labelHeight = 16 + Math.max(...[...labels.values()].map((l) => l.short.length)) * 4.6;
   return (
-    <ChartCard
-      title="Ratings with 95% intervals"
-      note={points.length < total ? `The ${points.length} highest rated of ${total} models.` : 'Every model on the board.'}
-      wide
-      testId="chart-intervals"
-    >
+    <ChartCard title="Ratings with 95% intervals" note={note} wide testId="chart-intervals">
       <ResponsiveContainer width="100%" height={260 + labelHeight}>
         <ScatterChart margin={{ top: 10, right: 16, bottom: 4, left: 4 }}>
           <CartesianGrid stroke={GRID} strokeDasharray="3 3" />
@@ -91,20 +125,10 @@ export function RatingIntervalsChart({ points, total }: { points: IntervalPoint[
             type="category"
             allowDuplicatedCategory={false}
             interval={0}
-            angle={-40}
-            textAnchor="end"
-            tick={AXIS}
             height={labelHeight}
-            tickFormatter={(m: string) => names.get(m) ?? m}
+            tick={<LabelTick angle={-40} label={(m) => labels.get(String(m)) ?? { short: String(m), full: String(m) }} />}
           />
-          <YAxis
-            dataKey="rating"
-            type="number"
-            domain={[Math.floor(lo - pad), Math.ceil(hi + pad)]}
-            tick={AXIS}
-            width={48}
-            tickFormatter={(v: number) => v.toFixed(0)}
-          />
+          <YAxis dataKey="rating" type="number" domain={y.domain} ticks={y.ticks} interval={0} tick={AXIS} width={48} />
           <Tooltip content={<IntervalTooltip />} cursor={{ strokeDasharray: '3 3' }} />
           <Scatter data={data} fill={ACCENT} isAnimationActive={false}>
             <ErrorBar dataKey="err" direction="y" width={4} stroke={ACCENT} strokeWidth={1.5} isAnimationActive={false} />
@@ -154,9 +178,11 @@ function HeatTooltip({ active, payload, kind }: Partial<TooltipContentProps<numb
 
 const CELL = 25;
 
-export function HeatmapChart({ heatmap, kind, names }: { heatmap: Heatmap; kind: 'win' | 'count'; names: Record<string, string> }) {
+export function HeatmapChart({ heatmap, kind, names, note }: { heatmap: Heatmap; kind: 'win' | 'count'; names: Record<string, string>; note: string }) {
   const n = heatmap.models.length;
-  const label = (m: string) => short(names[m] ?? m, 18);
+  const labels = labelsFor(heatmap.models, names, 18);
+  const label = (m: string) => labels.get(m)?.short ?? m;
+  const tickLabel = (k: string | number) => labels.get(heatmap.models[Number(k)]) ?? { short: String(k), full: String(k) };
   const maxCount = Math.max(1, ...heatmap.battles.flat());
   const cells: Cell[] = [];
   heatmap.models.forEach((row, i) =>
@@ -166,7 +192,7 @@ export function HeatmapChart({ heatmap, kind, names }: { heatmap: Heatmap; kind:
       if (value === null || (kind === 'count' && value === 0)) return;
       const fill = kind === 'win' ? winColor(value) : mix(MID, HIGH, 0.1 + 0.8 * (Math.log1p(value) / Math.log1p(maxCount)));
       const text = kind === 'win' ? value.toFixed(2) : value >= 10_000 ? `${Math.round(value / 1000)}k` : String(value);
-      cells.push({ x: j, y: i, value, row: label(row), col: label(col), fill, text });
+      cells.push({ x: j, y: i, value, row: names[row] ?? row, col: names[col] ?? col, fill, text });
     }),
   );
   const longest = Math.max(...heatmap.models.map((m) => label(m).length));
@@ -184,8 +210,8 @@ export function HeatmapChart({ heatmap, kind, names }: { heatmap: Heatmap; kind:
       title={kind === 'win' ? 'Win fraction' : 'Battle count'}
       note={
         kind === 'win'
-          ? `Share of decided (non-tied) battles the row model won against the column model; top ${n} models.`
-          : `Battles fought between each pair, ties included; top ${n} models.`
+          ? `Decided win rate: the share of non-tied battles the row model won against the column model; ${note}`
+          : `Battles fought between each pair, ties included; ${note}`
       }
       testId={kind === 'win' ? 'chart-win-fraction' : 'chart-battle-count'}
     >
@@ -196,11 +222,8 @@ export function HeatmapChart({ heatmap, kind, names }: { heatmap: Heatmap; kind:
           domain={[-0.5, n - 0.5]}
           ticks={ticks}
           interval={0}
-          tickFormatter={(k: number) => label(heatmap.models[k])}
-          angle={-45}
-          textAnchor="end"
           height={BOTTOM}
-          tick={AXIS}
+          tick={<LabelTick angle={-45} label={tickLabel} />}
           axisLine={false}
           tickLine={false}
         />
@@ -211,9 +234,8 @@ export function HeatmapChart({ heatmap, kind, names }: { heatmap: Heatmap; kind:
           ticks={ticks}
           interval={0}
           reversed
-          tickFormatter={(k: number) => label(heatmap.models[k])}
           width={LEFT}
-          tick={AXIS}
+          tick={<LabelTick vertical label={tickLabel} />}
           axisLine={false}
           tickLine={false}
         />
@@ -247,22 +269,34 @@ export function HeatmapChart({ heatmap, kind, names }: { heatmap: Heatmap; kind:
 
 // ---------------------------------------------------------------------------------------------
 
-export function AverageWinRateChart({ points, total }: { points: { model: string; name: string; winRate: number }[]; total: number }) {
-  const data = points.map((p) => ({ ...p, label: short(p.name, 24), pct: p.winRate * 100 }));
+export function AverageWinRateChart({ points, note }: { points: { model: string; name: string; winRate: number }[]; note: string }) {
+  const labels = labelsFor(
+    points.map((p) => p.model),
+    Object.fromEntries(points.map((p) => [p.model, p.name])),
+    24,
+  );
+  const data = points.map((p) => ({ ...p, pct: p.winRate * 100 }));
   return (
     <ChartCard
       title="Average win rate"
-      note={`Predicted from the ratings against every other model, opponents drawn uniformly, no ties${points.length < total ? `; top ${points.length} of ${total}` : ''}.`}
+      note={`Predicted from the ratings against every other model of the group, opponents drawn uniformly, no ties; ${note}`}
       testId="chart-average-win-rate"
     >
       <ResponsiveContainer width="100%" height={Math.max(160, data.length * 22 + 40)}>
         <BarChart data={data} layout="vertical" margin={{ top: 4, right: 36, bottom: 4, left: 4 }}>
           <CartesianGrid stroke={GRID} strokeDasharray="3 3" horizontal={false} />
           <XAxis type="number" domain={[0, 100]} tick={AXIS} tickFormatter={(v: number) => `${v}%`} />
-          <YAxis type="category" dataKey="label" width={170} tick={AXIS} interval={0} />
+          <YAxis
+            type="category"
+            dataKey="model"
+            width={170}
+            interval={0}
+            tick={<LabelTick vertical label={(m) => labels.get(String(m)) ?? { short: String(m), full: String(m) }} />}
+          />
           <Tooltip
             cursor={{ fill: 'var(--surface-2)' }}
             formatter={(v) => [`${Number(v).toFixed(1)}%`, 'Average win rate']}
+            labelFormatter={(m) => labels.get(String(m))?.full ?? String(m)}
             contentStyle={TOOLTIP_STYLE}
           />
           <Bar dataKey="pct" fill={ACCENT} radius={[0, 4, 4, 0]} isAnimationActive={false} label={{ position: 'right', fontSize: 10, fill: 'var(--muted)', formatter: (v: unknown) => `${Number(v).toFixed(0)}%` }} />
@@ -286,36 +320,51 @@ function timeAxisProps(points: { at: number }[], span: number) {
     dataKey: 'at',
     type: 'number' as const,
     scale: 'time' as const,
-    domain: span ? (['dataMin', 'dataMax'] as const) : [first - 3_600_000, first + 3_600_000],
+    domain: span ? (['dataMin', 'dataMax'] as const) : [first - 86_400_000, first + 86_400_000],
     tickFormatter: (v: number) => timeLabel(v, span),
     tick: AXIS,
   };
 }
 
-const RATING_AXIS_PROPS = {
-  domain: ['auto', 'auto'] as ['auto', 'auto'],
-  tick: AXIS,
-  width: 48,
-  tickFormatter: (v: number) => v.toFixed(0),
-};
+/** A rating axis on round ticks covering every value drawn. */
+function ratingAxis(values: number[]) {
+  const { domain, ticks } = niceTicks(Math.min(...values), Math.max(...values));
+  return { domain, ticks, interval: 0 as const, tick: AXIS, width: 48, type: 'number' as const };
+}
 
 function timeLabel(ms: number, span: number): string {
   const d = new Date(ms);
   return span < 2 * 86_400_000
-    ? d.toLocaleString('en-GB', { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' })
-    : d.toLocaleDateString('en-GB', { month: 'short', day: 'numeric', year: '2-digit' });
+    ? d.toLocaleString('en-GB', { month: 'short', day: 'numeric', timeZone: 'UTC' })
+    : d.toLocaleDateString('en-GB', { month: 'short', day: 'numeric', year: '2-digit', timeZone: 'UTC' });
 }
 
-export function RatingHistoryChart({ points, models, names }: { points: HistorySeries[]; models: string[]; names: Record<string, string> }) {
+const dayLabel = (v: unknown) => `End of ${new Date(Number(v)).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' })} (UTC)`;
+
+function strideText(stride: number): string {
+  return stride === 1 ? 'one point a day' : `one point every ${stride} days`;
+}
+
+export function RatingHistoryChart({
+  points,
+  models,
+  names,
+  stride,
+  note,
+}: {
+  points: HistorySeries[];
+  models: string[];
+  names: Record<string, string>;
+  stride: number;
+  note: string;
+}) {
   const span = points.length > 1 ? points[points.length - 1].at - points[0].at : 0;
+  const labels = labelsFor(models, names, 26);
+  const values = points.flatMap((p) => models.map((m) => p[m]).filter((v): v is number => typeof v === 'number'));
   return (
     <ChartCard
       title="Rating over time"
-      note={
-        points.length === 1
-          ? `The ${models.length} highest rated models. One snapshot so far: the lines grow as new votes are rated (one point per hour is kept).`
-          : `From the stored snapshots of this board (${points.length}); the ${models.length} highest rated models.`
-      }
+      note={`The board as of the end of each day, from the battles voted up to that day (${strideText(stride)}, ${points.length} point${points.length === 1 ? '' : 's'}); ${note}`}
       wide
       testId="chart-history"
     >
@@ -323,13 +372,13 @@ export function RatingHistoryChart({ points, models, names }: { points: HistoryS
         <LineChart data={points} margin={{ top: 10, right: 24, bottom: 4, left: 4 }}>
           <CartesianGrid stroke={GRID} strokeDasharray="3 3" />
           <XAxis {...timeAxisProps(points, span)} />
-          <YAxis {...RATING_AXIS_PROPS} />
+          <YAxis {...ratingAxis(values.length ? values : [1000])} />
           <Tooltip
-            labelFormatter={(v) => new Date(Number(v)).toLocaleString('en-GB')}
-            formatter={(v, name) => [Number(v).toFixed(1), names[String(name)] ?? String(name)]}
+            labelFormatter={dayLabel}
+            formatter={(v, name) => [Number(v).toFixed(1), labels.get(String(name))?.full ?? String(name)]}
             contentStyle={TOOLTIP_STYLE}
           />
-          <Legend formatter={(m: string) => short(names[m] ?? m, 26)} wrapperStyle={{ fontSize: 12 }} />
+          <Legend formatter={(m: string) => labels.get(m)?.short ?? m} wrapperStyle={{ fontSize: 12 }} />
           {models.map((m, k) => (
             <Line
               key={m}
@@ -357,17 +406,13 @@ export interface ModelHistoryPoint {
   rank: number;
 }
 
-export function ModelHistoryChart({ points }: { points: ModelHistoryPoint[] }) {
+export function ModelHistoryChart({ points, stride }: { points: ModelHistoryPoint[]; stride: number }) {
   const span = points.length > 1 ? points[points.length - 1].at - points[0].at : 0;
   const data = points.map((p) => ({ ...p, err: [p.rating - p.band[0], p.band[1] - p.rating] }));
   return (
     <ChartCard
       title="Rating history"
-      note={
-        points.length === 1
-          ? 'Overall rating and its 95% interval. One snapshot so far: the history grows as new votes are rated.'
-          : `Overall rating and its 95% interval in each stored snapshot (${points.length}).`
-      }
+      note={`The overall rating and its 95% interval as of the end of each day, from the battles voted up to that day (${strideText(stride)}, ${points.length} point${points.length === 1 ? '' : 's'}).`}
       wide
       testId="chart-model-history"
     >
@@ -375,9 +420,9 @@ export function ModelHistoryChart({ points }: { points: ModelHistoryPoint[] }) {
         <ComposedChart data={data} margin={{ top: 10, right: 24, bottom: 4, left: 4 }}>
           <CartesianGrid stroke={GRID} strokeDasharray="3 3" />
           <XAxis {...timeAxisProps(points, span)} />
-          <YAxis {...RATING_AXIS_PROPS} />
+          <YAxis {...ratingAxis(points.flatMap((p) => p.band))} />
           <Tooltip
-            labelFormatter={(v) => new Date(Number(v)).toLocaleString('en-GB')}
+            labelFormatter={dayLabel}
             formatter={(v, name) =>
               Array.isArray(v) ? [`${Number(v[0]).toFixed(1)} – ${Number(v[1]).toFixed(1)}`, '95% CI'] : [Number(v).toFixed(1), String(name)]
             }

@@ -55,6 +55,12 @@ for (let k = 0; k < 300; k++) {
   });
 }
 
+// Two models that never meet the others: a component of their own, both provisional.
+records.push(
+  { model_a: 'echo', model_b: 'foxtrot', winner: 'model_a', tstamp: 1_700_000_400, language: 'English' },
+  { model_a: 'foxtrot', model_b: 'echo', winner: 'tie', tstamp: 1_700_000_401, language: 'English' },
+);
+
 afterAll(() => {
   getDb().$client.close();
   fs.rmSync(dir, { recursive: true, force: true });
@@ -80,10 +86,19 @@ describe('GET /api/leaderboard', () => {
       const body = await res.json();
       const agg = new BattleAggregator();
       for (const r of records) agg.add(r.model_a, r.model_b, r.winner as 'tie');
-      expect(body.battles).toBe(300);
-      expect(body.models).toEqual(computeRatings(agg, {}).models);
-      expect(body).toMatchObject({ category: 'overall', styleControl: false, method: 'bradley-terry' });
-      expect(body.params).toMatchObject({ ci: 'sandwich', bootstrap: 0, seed: 42, upToVoteId: 300 });
+      expect(body.battles).toBe(302);
+      const engine = computeRatings(agg, {});
+      // Each model: the engine's fields, then the board's "new" mark and first vote.
+      expect(body.models.map(({ new: _n, firstVoteAt: _f, ...m }: Record<string, unknown>) => m)).toEqual(engine.models);
+      expect(body.models.find((m: { model: string }) => m.model === 'alpha')).toMatchObject({ new: false, firstVoteAt: expect.stringMatching(/^2023-11-14T/) });
+      expect(body).toMatchObject({ category: 'overall', styleControl: false, method: 'bradley-terry', untimedBattles: 0 });
+      expect(body.params).toMatchObject({ ci: 'profile', bootstrap: 0, seed: null, provisionalVotes: 30, upToVoteId: 302 });
+      expect(body.diagnostics).toMatchObject({ ci: 'profile', status: { code: 'ok' }, elo: { order: 'time' }, provisional: { votes: 30, models: 2 } });
+      expect(body.diagnostics.components).toHaveLength(2);
+      // The two that never met the others: their own component, provisional, with the reason.
+      const echo = body.models.find((m: { model: string }) => m.model === 'echo');
+      expect(echo).toMatchObject({ component: 1, provisional: true, provisionalReason: '2 votes, fewer than 30: not ranked', rank: 1 });
+      expect(body.models.filter((m: { component: number }) => m.component === 0)).toHaveLength(4);
       expect(body.dataHash).toMatch(/^[0-9a-f]{64}$/);
       expect(Number.isNaN(Date.parse(body.computedAt))).toBe(false);
     });
@@ -101,10 +116,13 @@ describe('GET /api/leaderboard', () => {
       const csv = await get(leaderboard, 'format=csv');
       expect(csv.headers.get('content-type')).toContain('text/csv');
       const lines = (await csv.text()).trim().split('\n');
-      expect(lines[0]).toBe('rank,model,rating,lower,upper,elo,votes,wins,losses,ties,win_rate,organization,license');
-      expect(lines).toHaveLength(5);
-      expect(lines.find((l) => l.includes(',bravo,'))).toMatch(/,Bravo Labs,MIT$/);
-      expect(lines.find((l) => l.includes(',alpha,'))).toMatch(/,unknown,unknown$/);
+      expect(lines[0]).toBe(
+        'rank,model,rating,lower,upper,elo,votes,wins,losses,ties,component,provisional,provisional_reason,win_rate,decided_win_rate,separate_from,battles_to_separate,estimator,ci,ci_rounds,bootstrap_fallback_rounds,dispersion,model_kind,elo_order,new,first_vote,organization,license',
+      );
+      expect(lines).toHaveLength(7);
+      expect(lines.find((l) => l.split(',')[1] === 'bravo')).toMatch(/,Bravo Labs,MIT$/);
+      expect(lines.find((l) => l.split(',')[1] === 'alpha')).toMatch(/,mle,profile,0,0,[0-9.]+,bradley-terry,tstamp,false,2023-11-14T[^,]+,unknown,unknown$/);
+      expect(lines.find((l) => l.split(',')[1] === 'echo')).toMatch(/^1,echo,.*,2,1,0,1,1,true,"2 votes, fewer than 30: not ranked",0\.75,1,foxtrot,/);
 
       // A category with no battles is an empty board, not an error.
       expect(await (await get(leaderboard, 'category=tag:none')).json()).toMatchObject({ battles: 0, models: [] });
@@ -126,12 +144,12 @@ describe('GET /api/battles/export', () => {
     const jsonl = await get(exportBattles, 'format=jsonl', token);
     expect(jsonl.headers.get('content-type')).toContain('application/x-ndjson');
     const lines = (await jsonl.text()).trim().split('\n');
-    expect(lines).toHaveLength(300);
+    expect(lines).toHaveLength(302);
     expect(JSON.parse(lines[0])).toMatchObject({ model_a: records[0].model_a, tstamp: 1_700_000_000, language: records[0].language });
     const json = await (await get(exportBattles, '', token)).json();
-    expect(json).toHaveLength(300);
+    expect(json).toHaveLength(302);
     const csv = await (await get(exportBattles, 'format=csv', token)).text();
-    expect(csv.trim().split('\n')).toHaveLength(301);
+    expect(csv.trim().split('\n')).toHaveLength(303);
   });
 
   it('refuses an unknown format', async () => {

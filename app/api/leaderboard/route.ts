@@ -28,8 +28,11 @@ const FIRST_PASS_WAIT_MS = 8_000;
 
 /**
  * GET /api/leaderboard?format=json|csv&category=…&style=0|1 — the newest stored board. JSON has
- * the fields of `pairwise ratings --format json` (`battles`, `models[]`) plus the board's
- * category, style setting, method, parameters, data hash and computation time.
+ * the fields of `pairwise ratings --format json` (`battles`, `models[]` with component,
+ * provisional flag and reason, both win rates and battles to separate; `diagnostics`) plus, per
+ * model, the "new" mark and its first vote, and the board's category, style setting, method,
+ * parameters, data hash and computation time. A board that could not be fitted (too few
+ * battles, or too few with style) has no models and says why in `diagnostics.status`.
  */
 export const GET = route({ query: querySchema }, async ({ app, query: q }) => {
   const state = await loadBoard({ category: q.category, styleControl: q.style, waitMs: FIRST_PASS_WAIT_MS });
@@ -38,11 +41,11 @@ export const GET = route({ query: querySchema }, async ({ app, query: q }) => {
   const entries: RegistryLike[] = await boardModelEntries(app.registry().models);
   const board = state.kind === 'ready' ? state.board : null;
   const rows = board ? filterRows(buildRows(board.result, metaLookup(entries)), { minVotes: q.minVotes, includeDeprecated: q.deprecated, search: q.q }) : [];
-  const kept = new Set(rows.map((r) => r.model));
+  const marks = new Map(rows.map((r) => [r.model, { new: r.isNew, firstVoteAt: r.firstVoteAt === null ? null : new Date(r.firstVoteAt).toISOString() }]));
 
   if (q.format === 'csv') {
     const name = `pairwise-leaderboard-${q.category.replace(/[^A-Za-z0-9_-]+/g, '_')}${q.style ? '-style' : ''}.csv`;
-    return new Response(rowsToCsv(rows), {
+    return new Response(rowsToCsv(rows, board?.result.diagnostics), {
       headers: {
         'Content-Type': 'text/csv; charset=utf-8',
         'Content-Disposition': `attachment; filename="${name}"`,
@@ -52,7 +55,10 @@ export const GET = route({ query: querySchema }, async ({ app, query: q }) => {
   }
   return {
     battles: board?.result.battles ?? 0,
-    models: board ? board.result.models.filter((m) => kept.has(m.model)) : [],
+    models: board ? board.result.models.filter((m) => marks.has(m.model)).map((m) => ({ ...m, ...marks.get(m.model)! })) : [],
+    diagnostics: board?.result.diagnostics ?? null,
+    // Imported battles without a tstamp (online Elo takes them in file order: diagnostics.elo.order).
+    untimedBattles: board?.result.untimedBattles ?? 0,
     category: q.category,
     styleControl: q.style,
     ...(board?.result.style ? { style: board.result.style } : {}),
