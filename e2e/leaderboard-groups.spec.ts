@@ -51,7 +51,7 @@ test.describe('groups, provisional models, bands and a phone', () => {
   test.beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pairwise-groups-'));
     const databasePath = path.join(dir, 'store.db');
-    execFileSync(process.execPath, [CLI, 'import', storeFile(dir)], { cwd: ROOT, env: { ...process.env, DATABASE_PATH: databasePath }, encoding: 'utf8' });
+    execFileSync(process.execPath, [CLI, 'import', storeFile(dir), '--create'], { cwd: ROOT, env: { ...process.env, DATABASE_PATH: databasePath }, encoding: 'utf8' });
     app = await startApp({ databasePath, registry: { models: [] } });
     await expect.poll(async () => (await fetch(`${app.url}/api/leaderboard`)).status, { timeout: 30_000 }).toBe(200);
   });
