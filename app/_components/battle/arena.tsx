@@ -10,6 +10,7 @@ import { lastTurnFailed, votingEnabled, type BattleState } from './battle-state'
 import { Composer } from './composer';
 import { ConversationPane } from './conversation-pane';
 import { NoticeGate, participationSchema, type Participation } from './notice-gate';
+import { armProofOfWork } from './proof-of-work';
 import { RecordedPicker } from './recorded-picker';
 import { useBattle } from './use-battle';
 import { VOTE_OPTIONS, VoteBar } from './vote-bar';
@@ -39,6 +40,7 @@ export function Arena() {
       const body = (await res.json()) as { participation?: unknown };
       const info = arenaInfoSchema.parse(body);
       const participation = participationSchema.safeParse(body.participation);
+      armProofOfWork(participation.success && participation.data.proofOfWork);
       setLoaded({ status: 'ready', info, modes: arenaModes(info), participation: participation.success ? participation.data : null });
     } catch {
       if (signal?.aborted) return;

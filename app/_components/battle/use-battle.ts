@@ -12,6 +12,7 @@ import {
 } from './api-types';
 import { battleReducer, initialBattleState, type BattleAction, type BattleState } from './battle-state';
 import { readNdjson } from './ndjson';
+import { takeProof } from './proof-of-work';
 import { withBasePath } from '@/lib/base-path';
 
 const UNREACHABLE = 'Could not reach the server. Check that Pairwise is running and try again.';
@@ -41,12 +42,12 @@ export function useBattle(): BattleControls {
 
   useEffect(() => () => controllerRef.current?.abort(), []);
 
-  const stream = useCallback(async (url: string, body: unknown): Promise<boolean> => {
+  const stream = useCallback(async (url: string, body: unknown, headers?: () => Promise<Record<string, string>>): Promise<boolean> => {
     controllerRef.current?.abort();
     const controller = new AbortController();
     controllerRef.current = controller;
     try {
-      return await runStream(controller, url, body, dispatch);
+      return await runStream(controller, url, body, dispatch, (await headers?.()) ?? {});
     } finally {
       if (controllerRef.current === controller) controllerRef.current = null;
     }
@@ -62,7 +63,11 @@ export function useBattle(): BattleControls {
       if (current.battleId) {
         return stream(withBasePath(`/api/battles/${encodeURIComponent(current.battleId)}/messages`), { prompt });
       }
-      return stream(withBasePath('/api/battles'), mode === 'recorded' ? { prompt, mode, questionId: options.questionId } : { prompt, mode });
+      return stream(
+        withBasePath('/api/battles'),
+        mode === 'recorded' ? { prompt, mode, questionId: options.questionId } : { prompt, mode },
+        takeProof,
+      );
     },
     [stream],
   );
@@ -116,13 +121,14 @@ async function runStream(
   url: string,
   body: unknown,
   dispatch: Dispatch<BattleAction>,
+  headers: Record<string, string> = {},
 ): Promise<boolean> {
   const { signal } = controller;
   let res: Response;
   try {
     res = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/x-ndjson' },
+      headers: { 'content-type': 'application/json', accept: 'application/x-ndjson', ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal,
     });
