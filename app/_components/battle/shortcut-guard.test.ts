@@ -46,6 +46,15 @@ describe('ShortcutGuard', () => {
     expect(g.shouldVote(key('1'), t + TYPING_MS)).toBe(true);
   });
 
+  it('ends the typing with Enter: prompt, Enter, Esc and a key vote at once', () => {
+    const g = openGuard();
+    g.focusIn(1_000);
+    expect(g.shouldVote(key('x', 'text-field'), 60_000)).toBe(false);
+    expect(g.shouldVote(key('Enter', 'text-field'), 60_100)).toBe(false);
+    expect(g.shouldVote(key('Escape', 'text-field'), 60_300)).toBe(false);
+    expect(g.shouldVote(key('2'), 60_400)).toBe(true);
+  });
+
   it('disarms when focus was lost from a control that was disabled or removed, until the voter clicks, tabs or presses Esc', () => {
     const g = openGuard();
     // Click on Regenerate: the click, then the button takes focus, then it is disabled (focus falls to the page).
@@ -61,6 +70,27 @@ describe('ShortcutGuard', () => {
     expect(g.shouldVote(key('2'), 41_000 + TYPING_MS)).toBe(true);
   });
 
+  it('stays disarmed after disarm() until the voter clicks, tabs or presses Esc', () => {
+    const g = openGuard();
+    g.disarm();
+    expect(g.shouldVote(key('1', 'vote-bar'), 50_000)).toBe(false);
+    g.shouldVote(key('Tab', 'vote-bar'), 60_000);
+    expect(g.shouldVote(key('1', 'vote-bar'), 62_000)).toBe(true);
+    g.disarm();
+    g.intent(70_000);
+    expect(g.shouldVote(key('1', 'vote-bar'), 72_000)).toBe(true);
+  });
+
+  it('knows whether the voter typed since their last click, even across Enter', () => {
+    const g = openGuard();
+    expect(g.typedSinceIntent()).toBe(false);
+    g.shouldVote(key('h', 'text-field'), 1_000);
+    g.shouldVote(key('Enter', 'text-field'), 1_100);
+    expect(g.typedSinceIntent()).toBe(true);
+    g.intent(2_000);
+    expect(g.typedSinceIntent()).toBe(false);
+  });
+
   it('waits after a focus change the voter did not make', () => {
     const g = new ShortcutGuard();
     g.setEnabled(true);
@@ -68,6 +98,11 @@ describe('ShortcutGuard', () => {
     g.focusIn(200_000);
     expect(g.shouldVote(key('1', 'vote-bar'), 200_000 + FOCUS_MS - 1)).toBe(false);
     expect(g.shouldVote(key('1', 'vote-bar'), 200_000 + FOCUS_MS + TYPING_MS)).toBe(true);
+
+    // The voter acts after the page moved focus (Tab onward): no need to wait.
+    g.focusIn(300_000);
+    g.shouldVote(key('Tab', 'vote-bar'), 300_100);
+    expect(g.shouldVote(key('1', 'vote-bar'), 300_200)).toBe(true);
   });
 
   it('ignores auto-repeat, modifier chords and IME composition', () => {

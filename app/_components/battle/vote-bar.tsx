@@ -33,8 +33,12 @@ interface Props {
 
 export function VoteBar({ enabled, hint, keyHint, chosen, pending, onVote }: Props) {
   useVoteShortcuts(enabled, onVote);
+  // Each change of the bar follows a change of the battle (a run starts or ends, a vote is sent),
+  // which is when the control the voter used may have been disabled or removed under them.
+  useEffect(() => rescueLostFocus(), [enabled, pending, hint]);
   return (
-    <div className="vote-bar" role="group" aria-label="Vote" aria-describedby="vote-hint">
+    // tabIndex -1: where focus is put back when the control the voter used went away (rescueLostFocus).
+    <div className="vote-bar" role="group" aria-label="Vote" aria-describedby="vote-hint" tabIndex={-1}>
       <div className="vote-buttons">
         {VOTE_OPTIONS.map((option) => (
           <button
@@ -124,6 +128,31 @@ function installPageGuard(): PageGuard {
 }
 
 if (typeof window !== 'undefined') installPageGuard();
+
+/**
+ * When the control the voter just used was disabled or removed (Regenerate and Send while they
+ * run, the prompt box when the last turn is used, the recorded question's start button), the
+ * browser drops focus onto the page, where keys meant for the prompt box would land. Put it back
+ * where the voter can go on: the prompt box when it takes text, else the vote bar. On the vote
+ * bar the keys vote only if the voter was not typing; otherwise they must first click, tap, tab
+ * or press Esc. A focus the voter gave the page (a click on it) is left alone.
+ */
+function rescueLostFocus(): void {
+  const { guard } = installPageGuard();
+  const active = document.activeElement;
+  const onPage = !active || active === document.body || (active instanceof HTMLElement && active.matches(':disabled'));
+  if (!onPage || !guard.tookFocusSinceIntent()) return;
+  const box = document.querySelector<HTMLElement>('[data-testid="prompt-input"]:not(:disabled)');
+  const typing = guard.typedSinceIntent();
+  // Our own move, not a focus change to wait out.
+  guard.intent(performance.now());
+  if (box) {
+    box.focus({ preventScroll: true });
+    return;
+  }
+  document.querySelector<HTMLElement>('.vote-bar')?.focus({ preventScroll: true });
+  if (typing) guard.disarm();
+}
 
 /** 1–4 (or A, B, T, X) vote while the vote bar is shown, under the rules of ShortcutGuard. */
 function useVoteShortcuts(enabled: boolean, onVote: (winner: Winner) => void) {
