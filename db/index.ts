@@ -37,9 +37,41 @@ export function openDb(file: string, options: { synchronous?: 'NORMAL' | 'FULL' 
   sqlite.pragma(`synchronous = ${options.synchronous ?? syncMode(process.env.PAIRWISE_SQLITE_SYNC)}`);
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  cacheStatements(sqlite);
   const db = drizzle(sqlite, { schema }) as Db;
   migrate(db, { migrationsFolder: migrationsFolder() });
   return db;
+}
+
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * Keeps the client's compiled statements, keyed by their SQL text. drizzle and the raw queries
+ * in db/queries ask the client to prepare every statement on every call; compiling SQL was about
+ * a tenth of the server's CPU time under a vote load (the vote's exclusion update alone is a
+ * large statement). A statement taken from the cache has its result modes reset (drizzle turns
+ * `raw` on for the queries it maps itself); one still busy (an iteration in progress) is not
+ * shared: the caller gets a fresh one.
+ */
+function cacheStatements(sqlite: Database.Database): void {
+  const prepare = sqlite.prepare.bind(sqlite);
+  const cache = new Map<string, Database.Statement>();
+  sqlite.prepare = ((source: string) => {
+    const hit = cache.get(source);
+    if (hit && !hit.busy) {
+      if (hit.reader) hit.raw(false).pluck(false).expand(false);
+      // Most recently used last, so the oldest is the one dropped.
+      cache.delete(source);
+      cache.set(source, hit);
+      return hit;
+    }
+    const statement = prepare(source);
+    if (!hit) {
+      cache.set(source, statement);
+      if (cache.size > STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+    }
+    return statement;
+  }) as typeof sqlite.prepare;
 }
 
 // One client per process. Kept on globalThis so Next's dev-mode module reloads do not open more.
