@@ -122,6 +122,12 @@ test.describe('votes cast in the arena', () => {
     expect(new Set(pseudo).size).toBe(1);
     expect(pseudo[0]).toMatch(/^anon-[A-Za-z0-9_-]{12}$/);
     for (const c of cookies) expect(c.value).not.toContain(pseudo[0].slice(5));
+    // The command line gives the same pseudonyms from the store and the secret beside it.
+    const fromCli = cli(['export', '--format', 'jsonl', '--pseudonyms'], { DATABASE_PATH: app.databasePath })
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { judge: string }).judge);
+    expect(fromCli).toEqual(pseudo);
   });
 });
 

@@ -2,13 +2,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import { z } from 'zod';
-import { writeBattleExport } from '../../lib/leaderboard/export-battles';
+import { databasePath } from '../../db/index';
+import { deriveKey, loadVoterSecret } from '../../lib/identity/voter-cookie';
+import { pseudonymizer, writeBattleExport } from '../../lib/leaderboard/export-battles';
 import { parseFlags, usageLine, UsageError, zodUsage } from '../args';
 import { openStore } from '../database';
 
 export const summary = 'Export every counted battle as clean_battle JSON, JSONL or CSV';
 
-const HELP = `Usage: pairwise export [--format json|jsonl|csv] [--out FILE]
+const HELP = `Usage: pairwise export [--format json|jsonl|csv] [--out FILE] [--pseudonyms]
 
 Writes every counted battle of the database (DATABASE_PATH, default ./data/pairwise.db; it
 must exist, and its path is printed on standard error) in
@@ -19,16 +21,21 @@ identity or address is written (judge is "arena_user" for votes cast here).
 
   --format F   json (array, default), jsonl or csv
   --out FILE   write to FILE instead of standard output
+  --pseudonyms judge is a stable pseudonym per voter ("anon-" and 12 characters, a keyed
+               hash under the arena's secret) instead of "arena_user", so agreement between
+               annotators can be studied; the same as the API's pseudonyms=1
   --help       show this text`;
 
 const flagsSchema = z.object({
   format: z.enum(['json', 'jsonl', 'csv'], { error: 'must be json, jsonl or csv' }).default('json'),
   out: z.string().min(1, 'needs a file name').optional(),
+  pseudonyms: z.boolean().default(false),
 });
 
 const OPTIONS = {
   format: { type: 'string' },
   out: { type: 'string' },
+  pseudonyms: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -50,12 +57,14 @@ export async function run(argv: string[]): Promise<number> {
   }
   const { format, out } = flags;
   const db = openStore();
+  // The key the app itself uses (derived from the secret beside the store, or PAIRWISE_SECRET).
+  const pseudonyms = flags.pseudonyms ? pseudonymizer(deriveKey(loadVoterSecret(databasePath()), 'pseudonym')) : undefined;
   const target = out ? fs.createWriteStream(path.resolve(out)) : process.stdout;
   target.on('error', () => {
     /* surfaced by the pending write below */
   });
   try {
-    const count = await writeBattleExport({ db, format, out: target });
+    const count = await writeBattleExport({ db, format, out: target, pseudonyms });
     if (out) {
       target.end();
       await finished(target);
