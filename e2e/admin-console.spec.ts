@@ -323,6 +323,17 @@ test('a banned voter’s votes leave the board; a disabled account is signed out
     await expect(row.getByTestId('voter-ban')).toBeVisible();
     await expect.poll(() => boardBattles(admin.request), { timeout: 20_000 }).toBe(total + 1);
 
+    // The operator overrides the trust pass: untrusted excludes the votes, automatic counts them again.
+    await row.getByTestId('voter-trust').selectOption('untrusted');
+    await expect.poll(() => query<{ r: string | null }>('SELECT excluded_reason AS r FROM votes WHERE voter_id = ?', voterId)).toEqual([
+      { r: 'low_trust: operator' },
+    ]);
+    await expect.poll(() => boardBattles(admin.request), { timeout: 20_000 }).toBe(total);
+    await expect(row.getByTestId('voter-trust')).toHaveValue('untrusted');
+    await row.getByTestId('voter-trust').selectOption('auto');
+    await expect.poll(() => query<{ r: string | null }>('SELECT excluded_reason AS r FROM votes WHERE voter_id = ?', voterId)).toEqual([{ r: null }]);
+    await expect.poll(() => boardBattles(admin.request), { timeout: 20_000 }).toBe(total + 1);
+
     // Disabling the account refuses its session on the very next request.
     expect(((await (await person.request.get(`${app.url}/api/account`)).json()) as { user: unknown }).user).not.toBeNull();
     await admin.goto(`${app.url}/admin/accounts`);

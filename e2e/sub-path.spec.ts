@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
+import { createAdmin, signIn } from './fixtures/admin';
 import { ROOT, startApp, type AppServer } from './fixtures/app-server';
 import { startOpenAIStub, type OpenAIStub } from './fixtures/openai-stub';
 import { stubModel } from './fixtures/registry';
@@ -75,6 +76,20 @@ test('a whole battle under /arena: every request the page makes stays under the 
   // The page's own API calls went through the base path.
   expect(requested).toContain(`${BASE}/api/arena`);
   expect(requested).toContain(`${BASE}/api/battles`);
+});
+
+test('the console under /arena: its actions go through the base path', async ({ page }) => {
+  createAdmin(app, 'ops@example.org', 'an operator passphrase');
+  await signIn(page, app, 'ops@example.org', 'an operator passphrase', '/admin/voters');
+  const requested: string[] = [];
+  page.on('request', (r) => requested.push(new URL(r.url()).pathname));
+  await page.goto(`${app.url}/admin/voters`);
+  const row = page.getByTestId('voter-row').first();
+  await row.getByTestId('voter-trust').selectOption('trusted');
+  await expect.poll(() => requested).toContain(`${BASE}/api/admin/voters/trust`);
+  await page.reload();
+  await expect(page.getByTestId('voter-row').first().getByTestId('voter-trust')).toHaveValue('trusted');
+  expect(requested.filter((p) => !(p === BASE || p.startsWith(`${BASE}/`)))).toEqual([]);
 });
 
 test('routes and files answer under /arena and not at the root', async ({ request }) => {

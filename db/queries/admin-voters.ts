@@ -108,6 +108,28 @@ export async function setVoterBan(
   })();
 }
 
+/**
+ * An operator's word on a voter's trust: 'trusted' (trust flags never exclude its votes),
+ * 'untrusted' (its votes are excluded as "low_trust: operator"), or null (the trust pass decides).
+ */
+export async function setVoterTrustOverride(
+  params: WithDb & { voterId: string; override: 'trusted' | 'untrusted' | null; by: string; now?: number },
+): Promise<{ changedVotes: number }> {
+  const db = params.db ?? getDb();
+  const c = db.$client;
+  const now = params.now ?? Date.now();
+  return c.transaction(() => {
+    const before = c.prepare('SELECT trust_override AS trustOverride FROM voters WHERE id = ?').get(params.voterId) as
+      | { trustOverride: string | null }
+      | undefined;
+    if (!before) throw new AppError('not_found', 'No voter with this id.');
+    c.prepare('UPDATE voters SET trust_override = ? WHERE id = ?').run(params.override, params.voterId);
+    const changedVotes = recomputeExclusionsSync(c, { voterId: params.voterId });
+    audit(c, params.by, 'voter.trust', params.voterId, before, { trustOverride: params.override, changedVotes }, now);
+    return { changedVotes };
+  })();
+}
+
 // --- accounts ------------------------------------------------------------------------------
 
 export interface AccountRow {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { getAccountRow, getVoterRow, listAccounts, listVoters, setVoterBan, updateAccount, type AccountRow, type VoterRow } from '../../db/queries/admin-voters';
+import { getAccountRow, getVoterRow, listAccounts, listVoters, setVoterBan, setVoterTrustOverride, updateAccount, type AccountRow, type VoterRow } from '../../db/queries/admin-voters';
 import { createInvite, listInvites, revokeInvite } from '../../db/queries/users';
 import { recordAudit } from '../../db/queries/audit';
 import type { Invite } from '../../db/schema';
@@ -44,6 +44,20 @@ export const banSchema = z
 
 export async function banVoter(by: Operator, input: z.infer<typeof banSchema>): Promise<{ voter: VoterRow; changedVotes: number }> {
   const { changedVotes } = await setVoterBan({ voterId: input.voterId, banned: input.banned, reason: input.reason || null, by: by.id });
+  return { voter: (await getVoterRow({ id: input.voterId }))!, changedVotes };
+}
+
+export const trustOverrideSchema = z.strictObject({
+  voterId: z.string().min(1).max(100),
+  override: z.enum(['trusted', 'untrusted']).nullable(),
+});
+
+/** Overrides the trust pass for one voter (or hands the decision back to it); its votes follow at once. */
+export async function overrideVoterTrust(
+  by: Operator,
+  input: z.infer<typeof trustOverrideSchema>,
+): Promise<{ voter: VoterRow; changedVotes: number }> {
+  const { changedVotes } = await setVoterTrustOverride({ voterId: input.voterId, override: input.override, by: by.id });
   return { voter: (await getVoterRow({ id: input.voterId }))!, changedVotes };
 }
 

@@ -2,6 +2,7 @@
 
 import { useRouter } from 'next/navigation';
 import { useCallback, useState, useTransition } from 'react';
+import { withBasePath } from '@/lib/base-path';
 
 /** The error text of a console API answer ({ error: { message } }), or a generic one. */
 async function errorText(res: Response): Promise<string> {
@@ -15,7 +16,7 @@ async function errorText(res: Response): Promise<string> {
 }
 
 export async function adminFetch<T = unknown>(url: string, method: string, body?: unknown): Promise<T> {
-  const res = await fetch(url, {
+  const res = await fetch(withBasePath(url), {
     method,
     headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),

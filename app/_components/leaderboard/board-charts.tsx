@@ -7,6 +7,7 @@ import type { BoardResult } from '@/lib/leaderboard/board-types';
 import { AverageWinRateChart, HeatmapChart, RatingHistoryChart, RatingIntervalsChart, type HistorySeries } from './charts';
 import { LazyMount } from './lazy-mount';
 import styles from './leaderboard.module.css';
+import { withBasePath } from '@/lib/base-path';
 
 /**
  * The board's charts, drawn from the rows the table shows (its search, category and minimum-votes
@@ -113,7 +114,7 @@ function Heatmaps({
     if (category !== 'overall') p.set('category', category);
     if (styleControl) p.set('style', '1');
     let live = true;
-    fetch(`/api/leaderboard/pairs?${p}`)
+    fetch(withBasePath(`/api/leaderboard/pairs?${p}`))
       .then((r) => (r.ok ? r.json() : Promise.reject(new Error(String(r.status)))))
       .then((body: { pairs: Pairs }) => live && setPairs(body.pairs))
       .catch(() => live && setError(true));
@@ -197,7 +198,7 @@ function History({ models, names, filtered }: { models: string[]; names: Record<
     if (!key) return;
     const p = new URLSearchParams({ models: key.split(',').map(encodeURIComponent).join(',') });
     let live = true;
-    fetch(`/api/leaderboard/history?${p}`)
+    fetch(withBasePath(`/api/leaderboard/history?${p}`))
       .then((r) => (r.ok ? r.json() : Promise.reject(new Error(String(r.status)))))
       .then((data: HistoryBody) => live && setBody({ key, data }))
       .catch(() => live && setBody({ key, data: { stride: null, points: [] } }));

@@ -4,6 +4,7 @@ import { browseVoters, voterQuerySchema } from '@/lib/admin/people';
 import { isAppError } from '@/lib/errors';
 import { parseSearchParams } from '@/lib/http';
 import { VoterBan } from '@/app/_components/admin/voter-ban';
+import { VoterTrust } from '@/app/_components/admin/voter-trust';
 import { int, when } from '@/app/_components/admin/format';
 import styles from '@/app/_components/admin/admin.module.css';
 
@@ -95,8 +96,9 @@ export default async function AdminVotersPage({ searchParams }: { searchParams: 
                     <td className={styles.nowrap}>{when(v.firstSeenAt)}</td>
                     <td className={styles.nowrap}>{when(v.lastSeenAt)}</td>
                     <td>
-                      {v.trustOverride ?? (v.trust === null ? <span className={styles.muted}>–</span> : v.trust.toFixed(2))}
+                      {v.trust === null ? <span className={styles.muted}>–</span> : v.trust.toFixed(2)}
                       {v.trustFlag && <div className={styles.reason}>{v.trustFlag}</div>}
+                      <VoterTrust voterId={v.id} override={v.trustOverride} />
                     </td>
                     <td>
                       {v.bannedAt && (

@@ -10,6 +10,7 @@ import { readNdjson } from '@/app/_components/battle/ndjson';
 import { VoteBar } from '@/app/_components/battle/vote-bar';
 import type { ParticipantView } from '@/lib/study/participate';
 import styles from './study.module.css';
+import { withBasePath } from '@/lib/base-path';
 
 const progressSchema = z.object({ done: z.number(), total: z.number() });
 const itemLineSchema = z.object({ type: z.literal('item'), prompt: z.string(), progress: progressSchema });
@@ -19,7 +20,7 @@ type Progress = z.infer<typeof progressSchema>;
 const UNREACHABLE = 'Could not reach the server. Check your connection and try again.';
 
 async function post(url: string, body: unknown): Promise<Response> {
-  return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return fetch(withBasePath(url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 }
 
 /**

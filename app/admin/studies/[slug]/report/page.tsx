@@ -7,6 +7,7 @@ import { studyReport } from '@/lib/study/console';
 import type { StudyReport } from '@/lib/study/report';
 import { reportSections } from '@/lib/study/report-text';
 import styles from '../../_components/studies.module.css';
+import { withBasePath } from '@/lib/base-path';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Study report · Pairwise' };
@@ -44,7 +45,7 @@ export default async function StudyReportPage({ params }: { params: Promise<{ sl
     if (isAppError(err) && err.code === 'not_found') notFound();
     throw err;
   }
-  const download = (format: string) => `/api/admin/studies/${encodeURIComponent(slug)}/report?format=${format}`;
+  const download = (format: string) => withBasePath(`/api/admin/studies/${encodeURIComponent(slug)}/report?format=${format}`);
   return (
     <div className={styles.page} data-testid="study-report">
       <div className={styles.head}>
