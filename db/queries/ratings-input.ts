@@ -25,7 +25,11 @@ export interface RatingsInputStamp {
 }
 
 export async function ratingsInputStamp({ db = getDb() }: { db?: Db } = {}): Promise<RatingsInputStamp> {
-  const row = db.$client
+  return ratingsInputStampSync(db.$client);
+}
+
+export function ratingsInputStampSync(client: Database.Database): RatingsInputStamp {
+  const row = client
     .prepare(
       `SELECT (SELECT coalesce(max(id), 0) FROM votes) AS voteId,
               coalesce((SELECT CAST(value AS INTEGER) FROM settings WHERE key = ?), 0) AS version`,
