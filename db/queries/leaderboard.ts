@@ -191,11 +191,11 @@ export async function latestSnapshotHead({
   db?: Db;
   category: string;
   styleControl: boolean;
-}): Promise<{ id: number; params: string } | null> {
+}): Promise<{ id: number; params: string; dataHash: string } | null> {
   const row = stmt(
     db.$client,
-    `SELECT id, params FROM rating_snapshots WHERE category = ? AND style_control = ? ORDER BY created_at DESC, id DESC LIMIT 1`,
-  ).get(category, styleControl ? 1 : 0) as { id: number; params: string } | undefined;
+    `SELECT id, params, data_hash AS dataHash FROM rating_snapshots WHERE category = ? AND style_control = ? ORDER BY created_at DESC, id DESC LIMIT 1`,
+  ).get(category, styleControl ? 1 : 0) as { id: number; params: string; dataHash: string } | undefined;
   return row ?? null;
 }
 
@@ -310,6 +310,11 @@ export interface NewSnapshot {
   dataHash: string;
   result: string;
   createdAt: number;
+  /**
+   * The board's data did not change since its newest snapshot (same data hash): store nothing new,
+   * only move that snapshot's cut-off to these params. `result` is then not read.
+   */
+  unchanged?: boolean;
 }
 
 /**
@@ -338,8 +343,17 @@ export async function saveSnapshots({ db = getDb(), snapshots }: { db?: Db; snap
         WHERE category = ? AND style_control = ? ORDER BY created_at DESC, id DESC LIMIT 1`,
     ).get(s.category, style) as { id: number; dataHash: string; params: string } | undefined;
     // Two passes may store the same board (the fast one from the counts, the full one over every
-    // battle, which started earlier): a board never replaces one that counted more.
-    if (prev && isNewer(prev.params, s.params)) return { id: prev.id, created: false };
+    // battle, which started earlier): a board never replaces one that counted more, and a plain
+    // board from the counts is not replaced by the full pass's of the same input (the same board,
+    // up to the last bits of sums in another order).
+    if (prev && (isNewer(prev.params, s.params) || (!s.styleControl && passOf(s.params) === 'full' && passOf(prev.params) === 'counts' && !isNewer(s.params, prev.params)))) {
+      return { id: prev.id, created: false };
+    }
+    if (s.unchanged) {
+      // A board whose counts did not change: only its cut-off moves (unless another pass stored a different one meanwhile).
+      if (prev && prev.dataHash === s.dataHash) stmt(client, 'UPDATE rating_snapshots SET params = ? WHERE id = ?').run(s.params, prev.id);
+      return { id: prev?.id ?? 0, created: false };
+    }
     if (prev && prev.dataHash === s.dataHash && sameParams(prev.params, s.params)) {
       // Same counted data: the stored result stands, now known to be current through a later vote.
       stmt(client, 'UPDATE rating_snapshots SET params = ? WHERE id = ?').run(s.params, prev.id);
@@ -371,6 +385,14 @@ export async function saveSnapshots({ db = getDb(), snapshots }: { db?: Db; snap
     return { id, created: true };
   };
   return client.transaction((list: NewSnapshot[]) => list.map(saveOne)).immediate(snapshots);
+}
+
+function passOf(params: string): string | null {
+  try {
+    return (JSON.parse(params) as { pass?: string }).pass ?? null;
+  } catch {
+    return null;
+  }
 }
 
 /** Whether the stored parameters `a` record a later input (version, then vote id) than `b`. */

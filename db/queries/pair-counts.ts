@@ -57,8 +57,7 @@ export function loadPairCountState(client: Client, expect: { version: number; ca
   for (const [category, a, b, outcome, votes] of stmt(client, 'SELECT category, model_a, model_b, outcome, votes FROM pair_counts').raw(true).iterate() as IterableIterator<
     [string, string, string, OutcomeCode, number]
   >) {
-    let byPair = state.cells.get(category);
-    if (!byPair) state.cells.set(category, (byPair = new Map()));
+    const byPair = state.category(category).cells;
     const key = pairKey(a, b);
     let c = byPair.get(key);
     if (!c) byPair.set(key, (c = [0, 0, 0, 0]));
@@ -67,9 +66,7 @@ export function loadPairCountState(client: Client, expect: { version: number; ca
   for (const [category, model, elo, firstVoteAt] of stmt(client, 'SELECT category, model, elo, first_vote_at FROM pair_count_models').raw(true).iterate() as IterableIterator<
     [string, string, number, number | null]
   >) {
-    let byModel = state.models.get(category);
-    if (!byModel) state.models.set(category, (byModel = new Map()));
-    byModel.set(model, { elo, firstVoteAt });
+    state.category(category).models.set(model, { elo, firstVoteAt });
   }
   addIdentityRows(
     state,
@@ -191,28 +188,24 @@ export function savePairCountState(client: Client, state: PairCountState, loaded
         stmt(client, 'DELETE FROM pair_count_identities').run();
         stmt(client, 'DELETE FROM pair_count_models').run();
       }
-      const putCell = stmt(
-        client,
-        `INSERT INTO pair_counts (category, model_a, model_b, outcome, votes) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (category, model_a, model_b, outcome) DO UPDATE SET votes = excluded.votes`,
-      );
-      for (const [category, keys] of state.dirtyCells) {
-        const byPair = state.cells.get(category)!;
-        for (const key of keys) {
-          const [a, b] = splitKey(key);
-          const c: Counts4 = byPair.get(key)!;
-          for (let o = 0; o < 4; o++) if (c[o] > 0) putCell.run(category, a, b, o, c[o]);
-        }
-      }
       const putModel = stmt(
         client,
         `INSERT INTO pair_count_models (category, model, elo, first_vote_at) VALUES (?, ?, ?, ?)
          ON CONFLICT (category, model) DO UPDATE SET elo = excluded.elo, first_vote_at = excluded.first_vote_at`,
       );
-      for (const [category, names] of state.dirtyModels) {
-        const byModel = state.models.get(category)!;
-        for (const name of names) {
-          const m = byModel.get(name)!;
+      const putCell = stmt(
+        client,
+        `INSERT INTO pair_counts (category, model_a, model_b, outcome, votes) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (category, model_a, model_b, outcome) DO UPDATE SET votes = excluded.votes`,
+      );
+      for (const [category, cc] of state.categories) {
+        for (const key of state.rebuilt ? cc.cells.keys() : cc.dirtyCells) {
+          const [a, b] = splitKey(key);
+          const c: Counts4 = cc.cells.get(key)!;
+          for (let o = 0; o < 4; o++) if (c[o] > 0) putCell.run(category, a, b, o, c[o]);
+        }
+        for (const name of state.rebuilt ? cc.models.keys() : cc.dirtyModels) {
+          const m = cc.models.get(name)!;
           putModel.run(category, name, m.elo, m.firstVoteAt);
         }
       }

@@ -4,7 +4,7 @@ import { latestSnapshotHead, saveSnapshots, type NewSnapshot } from '../../db/qu
 import { iterateCountedVotes, loadIdentities, loadPairCountState, readCursorText, savePairCountState } from '../../db/queries/pair-counts';
 import { ratingsInputStampSync, type RatingsInputStamp } from '../../db/queries/ratings-input';
 import { DEFAULT_INFLUENCE_CAPS, type InfluenceCaps } from '../integrity/influence';
-import type { SnapshotParams } from './board-types';
+import { METHOD, type SnapshotParams } from './board-types';
 import { fitBoard, pairTallies, selectCategories } from './compute-snapshots';
 import { PairCountState, type CountedVote } from './pair-counts';
 
@@ -31,14 +31,16 @@ export interface FoldSummary {
  * votes seen at one instant), writes in another that checks that nobody folded in between; if
  * someone did, it starts again from what they wrote.
  */
-export function foldPairCounts({ db, caps = DEFAULT_INFLUENCE_CAPS }: { db: Db; caps?: InfluenceCaps }): { state: PairCountState; summary: FoldSummary } {
+export function foldPairCounts({ db, caps = DEFAULT_INFLUENCE_CAPS, cache }: { db: Db; caps?: InfluenceCaps; cache?: CountsCache }): { state: PairCountState; summary: FoldSummary } {
   const client = db.$client;
   const started = performance.now();
   for (let attempt = 0; ; attempt++) {
     const read = client.transaction(() => {
       const stamp = ratingsInputStampSync(client);
       const cursorText = readCursorText(client);
-      let state = loadPairCountState(client, { version: stamp.version, caps });
+      // The counts this process wrote last are still the stored ones: no need to read them again.
+      const cached = cache?.state && cache.cursorText === cursorText && cache.state.cursor.version === stamp.version && JSON.stringify(cache.state.cursor.caps) === JSON.stringify(caps);
+      let state = cached ? cache!.state! : loadPairCountState(client, { version: stamp.version, caps });
       let folded = 0;
       const through = state?.cursor.voteId ?? 0;
       if (state && through < stamp.voteId) {
@@ -60,23 +62,42 @@ export function foldPairCounts({ db, caps = DEFAULT_INFLUENCE_CAPS }: { db: Db; 
       return { state, cursorText, folded, changed: state.rebuilt || state.cursor.voteId !== through };
     });
     const { state, cursorText, folded, changed } = read();
-    if (!changed || savePairCountState(client, state, cursorText) || attempt >= 3) {
-      return { state, summary: { rebuilt: state.rebuilt, folded, input: { voteId: state.cursor.voteId, version: state.cursor.version }, ms: performance.now() - started } };
+    const saved = !changed || savePairCountState(client, state, cursorText);
+    if (saved || attempt >= 3) {
+      const summary = { rebuilt: state.rebuilt, folded, input: { voteId: state.cursor.voteId, version: state.cursor.version }, ms: performance.now() - started };
+      if (cache) {
+        cache.state = saved ? state : undefined;
+        cache.cursorText = saved && changed ? JSON.stringify(state.cursor) : cursorText;
+      }
+      state.clearDirty();
+      return { state, summary };
     }
+    if (cache) cache.state = undefined;
   }
+}
+
+/**
+ * The counts as this process last wrote them (per process, in the fast pass's worker): reused
+ * while the stored cursor is still the one written with them, read again from the store otherwise.
+ */
+export interface CountsCache {
+  state?: PairCountState;
+  cursorText?: string | null;
 }
 
 export interface CountBoardsSummary {
   fold: FoldSummary;
   input: RatingsInputStamp;
   boards: { category: string; battles: number; snapshotId: number; created: boolean }[];
+  /** Boards fitted (the others' counts did not change). */
+  fitted: number;
   fitMs: number;
   ms: number;
 }
 
 /** Hash of a board's counts: the same counts and Elo give the same hash (an unchanged board is not stored again). */
 function countsHash(state: PairCountState, category: string, pairs: ReturnType<typeof pairTallies>): string {
-  const elo = [...(state.models.get(category) ?? [])].map(([m, s]) => [m, s.elo]).sort((x, y) => (x[0] < y[0] ? -1 : 1));
+  const elo = [...(state.categories.get(category)?.models ?? [])].map(([m, s]) => [m, s.elo]).sort((x, y) => (x[0] < y[0] ? -1 : 1));
   return createHash('sha256')
     .update(JSON.stringify({ pairs, elo, untimed: state.cursor.untimed[category] ?? 0 }))
     .digest('hex');
@@ -99,21 +120,44 @@ export async function computeBoardsFromCounts({
   influence = DEFAULT_INFLUENCE_CAPS,
   onBoard,
   now = Date.now,
+  cache,
 }: {
   db: Db;
   influence?: InfluenceCaps;
   onBoard?: (board: CountBoardsSummary['boards'][number]) => void;
   now?: () => number;
+  cache?: CountsCache;
 }): Promise<CountBoardsSummary> {
   const started = performance.now();
-  const { state, summary: fold } = foldPairCounts({ db, caps: influence });
+  const { state, summary: fold } = foldPairCounts({ db, caps: influence, cache });
   const input = fold.input;
   const fitStarted = performance.now();
   const firstVotes = state.firstVotes();
   const createdAt = now();
   const snapshots: NewSnapshot[] = [];
+  let fitted = 0;
   for (const category of selectCategories(state.battlesByCategory())) {
     const agg = state.aggregator(category);
+    const dataHash = countsHash(state, category, pairTallies(agg));
+    // A vote changes the counts of its own categories only: the other boards keep their fit,
+    // and their cut-off moves with this pass (every board of a pass shares it).
+    const head = await latestSnapshotHead({ db, category, styleControl: false });
+    const prev = head ? (JSON.parse(head.params) as SnapshotParams) : null;
+    if (head && prev && head.dataHash === dataHash && prev.pass === 'counts' && sameRules(prev, influence)) {
+      snapshots.push({
+        category,
+        styleControl: false,
+        method: METHOD,
+        params: JSON.stringify({ ...prev, upToVoteId: input.voteId, inputVersion: input.version }),
+        battleCount: agg.battleCount,
+        dataHash,
+        result: '',
+        createdAt,
+        unchanged: true,
+      });
+      continue;
+    }
+    fitted++;
     snapshots.push(
       fitBoard({
         category,
@@ -121,7 +165,7 @@ export async function computeBoardsFromCounts({
         styleControl: false,
         untimed: state.cursor.untimed[category] ?? 0,
         styleBattles: await styleBattlesOf(db, category),
-        dataHash: countsHash(state, category, pairTallies(agg)),
+        dataHash,
         firstVotes,
         influence,
         input,
@@ -133,5 +177,10 @@ export async function computeBoardsFromCounts({
   const saved = await saveSnapshots({ db, snapshots });
   const boards = snapshots.map((s, i) => ({ category: s.category, battles: s.battleCount, snapshotId: saved[i].id, created: saved[i].created }));
   for (const b of boards) onBoard?.(b);
-  return { fold, input, boards, fitMs: performance.now() - fitStarted, ms: performance.now() - started };
+  return { fold, input, boards, fitted, fitMs: performance.now() - fitStarted, ms: performance.now() - started };
+}
+
+/** Whether a stored board was fitted under the rules this pass fits with (the fit options are fixed: BOARD_FIT). */
+function sameRules(prev: SnapshotParams, influence: InfluenceCaps): boolean {
+  return JSON.stringify(prev.influence ?? null) === JSON.stringify(influence);
 }

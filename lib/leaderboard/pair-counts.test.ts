@@ -92,7 +92,7 @@ function stored(caps: InfluenceCaps, version: number): Recount {
   expect(state, 'counts stored under the current version and caps').not.toBeNull();
   const cells = new Map<string, Map<string, [number, number]>>();
   const elo = new Map<string, Map<string, number>>();
-  for (const cat of state!.cells.keys()) {
+  for (const [cat, cc] of state!.categories) {
     const snap = state!.aggregator(cat).snapshot();
     const m = new Map<string, [number, number]>();
     for (let s = 0; s < snap.pairCount; s++) {
@@ -102,14 +102,14 @@ function stored(caps: InfluenceCaps, version: number): Recount {
         m.set(`${snap.models[snap.pairA[s]]}|${snap.models[snap.pairB[s]]}|${o}`, [0, w]);
       }
     }
-    for (const [key, c] of state!.cells.get(cat)!) {
+    for (const [key, c] of cc.cells) {
       const [a, b] = key.split('\u0000');
       c.forEach((n, o) => {
         if (n > 0) m.get(`${a}|${b}|${o}`)![0] = n;
       });
     }
     if (m.size) cells.set(cat, m);
-    elo.set(cat, new Map([...state!.models.get(cat)!].map(([name, s]) => [name, s.elo])));
+    elo.set(cat, new Map([...cc.models].map(([name, s]) => [name, s.elo])));
   }
   return { cells, elo };
 }

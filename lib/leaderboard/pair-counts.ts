@@ -78,6 +78,22 @@ export interface IdentityCell {
   weight: Counts4;
 }
 
+/** One category's counts, and what changed in them since they were loaded. */
+export interface CategoryCounts {
+  /** pairKey(a, b) -> votes per outcome. */
+  cells: Map<string, Counts4>;
+  /** model -> Elo and first vote. */
+  models: Map<string, ModelState>;
+  dirtyCells: Set<string>;
+  dirtyModels: Set<string>;
+}
+
+function modelIn(cc: CategoryCounts, name: string): ModelState {
+  let m = cc.models.get(name);
+  if (!m) cc.models.set(name, (m = { elo: ELO_START, firstVoteAt: null }));
+  return m;
+}
+
 export interface ModelState {
   elo: number;
   /** Only kept on the overall category (first timed vote on any board). */
@@ -97,18 +113,13 @@ export function voteCategories(v: Pick<CountedVote, 'facts' | 'imported'>): Cate
  */
 export class PairCountState {
   cursor: PairCountCursor;
-  /** category -> pairKey(a, b) -> votes per outcome. */
-  readonly cells = new Map<CategoryId, Map<string, Counts4>>();
-  /** category -> model -> Elo and first vote. */
-  readonly models = new Map<CategoryId, Map<string, ModelState>>();
+  readonly categories = new Map<CategoryId, CategoryCounts>();
   /**
    * Identities whose cells are loaded: every identity a fold touched, and (weight rows only) the
    * capped ones, which the fit needs. identity -> cellKey -> votes and weight.
    */
   readonly identityCells = new Map<string, Map<string, IdentityCell>>();
-  /** What changed since loading (written back by saveState). */
-  readonly dirtyCells = new Map<CategoryId, Set<string>>();
-  readonly dirtyModels = new Map<CategoryId, Set<string>>();
+  /** Identities whose cells changed since loading (written back with the categories' dirty cells and models). */
   readonly dirtyIdentities = new Set<string>();
   /** Whether the whole store is to be replaced (a rebuild). */
   rebuilt = false;
@@ -136,26 +147,31 @@ export class PairCountState {
       if (v.voteAt < last) return false;
       last = v.voteAt;
     }
+    // A rebuild writes everything: no need to track what changed.
+    const track = !this.rebuilt;
     const touched = new Set<string>();
     for (const v of votes) {
       if (!v.modelA || !v.modelB || v.modelA === v.modelB) continue;
       const key = pairKey(v.modelA, v.modelB);
       const score = v.outcome === 0 ? 1 : v.outcome === 1 ? 0 : 0.5;
       for (const cat of voteCategories(v)) {
-        let byPair = this.cells.get(cat);
-        if (!byPair) this.cells.set(cat, (byPair = new Map()));
-        let counts = byPair.get(key);
-        if (!counts) byPair.set(key, (counts = zero4()));
+        const cc = this.category(cat);
+        let counts = cc.cells.get(key);
+        if (!counts) cc.cells.set(key, (counts = zero4()));
         counts[v.outcome]++;
-        mark(this.dirtyCells, cat, key);
         // Online Elo, as BattleAggregator runs it.
-        const ma = this.model(cat, v.modelA);
-        const mb = this.model(cat, v.modelB);
+        const ma = modelIn(cc, v.modelA);
+        const mb = modelIn(cc, v.modelB);
         const delta = eloStep(ma.elo, mb.elo, score);
         ma.elo += delta;
         mb.elo -= delta;
+        if (track) {
+          cc.dirtyCells.add(key);
+          cc.dirtyModels.add(v.modelA);
+          cc.dirtyModels.add(v.modelB);
+        }
         if (v.untimed) c.untimed[cat] = (c.untimed[cat] ?? 0) + 1;
-        if (cat === 'overall' && !v.untimed) {
+        else if (cat === 'overall') {
           ma.firstVoteAt ??= v.voteAt;
           mb.firstVoteAt ??= v.voteAt;
         }
@@ -176,21 +192,29 @@ export class PairCountState {
     return true;
   }
 
+  /** The counts of one category (created empty). */
+  category(cat: CategoryId): CategoryCounts {
+    let cc = this.categories.get(cat);
+    if (!cc) this.categories.set(cat, (cc = { cells: new Map(), models: new Map(), dirtyCells: new Set(), dirtyModels: new Set() }));
+    return cc;
+  }
+
+  /** Forgets what changed (after it was written). */
+  clearDirty(): void {
+    for (const cc of this.categories.values()) {
+      cc.dirtyCells.clear();
+      cc.dirtyModels.clear();
+    }
+    this.dirtyIdentities.clear();
+    this.rebuilt = false;
+  }
+
   /**
    * Identities with votes in a fold: the state must hold all their cells before folding (the
    * store loads them), since their weights are recomputed from their whole counts.
    */
   static identitiesOf(votes: readonly CountedVote[]): string[] {
     return [...new Set(votes.map((v) => v.identity).filter((i): i is string => i !== null))];
-  }
-
-  private model(cat: CategoryId, name: string): ModelState {
-    let byModel = this.models.get(cat);
-    if (!byModel) this.models.set(cat, (byModel = new Map()));
-    let m = byModel.get(name);
-    if (!m) byModel.set(name, (m = { elo: ELO_START, firstVoteAt: null }));
-    mark(this.dirtyModels, cat, name);
-    return m;
   }
 
   /** Recomputes an identity's weights from its counts (its votes on the overall board are n_i and n_{i,k}). */
@@ -216,9 +240,9 @@ export class PairCountState {
   /** Counted battles of each category. */
   battlesByCategory(): Map<CategoryId, number> {
     const out = new Map<CategoryId, number>();
-    for (const [cat, byPair] of this.cells) {
+    for (const [cat, cc] of this.categories) {
       let n = 0;
-      for (const c of byPair.values()) n += c[0] + c[1] + c[2] + c[3];
+      for (const c of cc.cells.values()) n += c[0] + c[1] + c[2] + c[3];
       out.set(cat, n);
     }
     return out;
@@ -231,8 +255,9 @@ export class PairCountState {
    */
   aggregator(category: CategoryId): BattleAggregator {
     const agg = new BattleAggregator();
-    const byPair = this.cells.get(category);
-    if (!byPair) return agg;
+    const cc = this.categories.get(category);
+    if (!cc) return agg;
+    const byPair = cc.cells;
     const adjust = new Map<string, Counts4>();
     const prefix = `${category}${SEP}`;
     for (const identity of [...this.identityCells.keys()].sort()) {
@@ -257,21 +282,14 @@ export class PairCountState {
         if (counts[o] > 0) agg.addTally(ia, ib, o as OutcomeCode, counts[o], d ? counts[o] + d[o] : counts[o]);
       }
     }
-    const byModel = this.models.get(category);
-    if (byModel) for (const [name, m] of byModel) if (agg.hasModel(name)) agg.setElo(agg.modelId(name), m.elo);
+    for (const [name, m] of cc.models) if (agg.hasModel(name)) agg.setElo(agg.modelId(name), m.elo);
     return agg;
   }
 
   /** First timed vote of each model (on any board). */
   firstVotes(): Map<string, number> {
     const out = new Map<string, number>();
-    for (const [name, m] of this.models.get('overall') ?? []) if (m.firstVoteAt !== null) out.set(name, m.firstVoteAt);
+    for (const [name, m] of this.categories.get('overall')?.models ?? []) if (m.firstVoteAt !== null) out.set(name, m.firstVoteAt);
     return out;
   }
-}
-
-function mark(dirty: Map<string, Set<string>>, cat: string, key: string): void {
-  let set = dirty.get(cat);
-  if (!set) dirty.set(cat, (set = new Set()));
-  set.add(key);
 }
