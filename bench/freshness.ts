@@ -8,7 +8,8 @@
  *    BENCH_STORE_DIR/imported.db (default /tmp/pairwise-bench-freshness) and reused by later runs
  *    when it holds exactly those battles (BENCH_FRESH=1 imports again). Each run works on a copy.
  * 2. The built server (server.mjs) on the copy, with three models served by the local
- *    OpenAI-compatible stub: the time until the first board, and until the first full pass.
+ *    OpenAI-compatible stub: the time until the first board, until the first full pass, and until
+ *    the board comes from the counts (built from every vote at the first start).
  * 3. Votes cast through the API (a real battle, streamed, then voted), one every few seconds: the
  *    time from the vote's acknowledgement until GET /api/leaderboard counts it, p50 and max.
  *    Target: within 2 s.
@@ -143,22 +144,26 @@ async function serverFigures(): Promise<void> {
   });
   const ctx = await playwrightRequest.newContext({ baseURL: app.url });
   try {
-    let first: Board | null = null;
-    let firstAt = 0;
+    // The store has no counts yet: the counts pass builds them from every vote at start-up, while
+    // the full pass runs too. The votes below are timed once both are done (the steady state).
+    const seen = new Set<string>();
     for (;;) {
       const b = await board(app.url);
       if (b && b.battles === IMPORTED) {
-        if (!first) {
-          first = b;
-          firstAt = performance.now();
-          console.log(`  first board (${b.freshness?.pass} pass) after ${fmt(firstAt - t0)}`);
+        const pass = b.freshness?.pass ?? 'none';
+        if (!seen.has(pass)) {
+          seen.add(pass);
+          console.log(`  first board from the ${pass} pass after ${fmt(performance.now() - t0)}`);
         }
-        if (b.freshness?.fullPass) break;
+        if (b.freshness?.fullPass && !seen.has('full pass')) {
+          seen.add('full pass');
+          console.log(`  first full pass done after ${fmt(performance.now() - t0)}`);
+        }
+        if (pass === 'counts' && b.freshness?.fullPass) break;
       }
-      if (performance.now() - t0 > 600_000) throw new Error(`no full pass within 600 s:\n${app.logs()}`);
+      if (performance.now() - t0 > 900_000) throw new Error(`no board from the counts within 900 s:\n${app.logs()}`);
       await sleep(250);
     }
-    console.log(`  first full pass done after ${fmt(performance.now() - t0)}`);
 
     console.log(`\n3. ${VOTES} votes through the API, one every ~3 s (target: on the board within ${fmt(TARGET_MS)})`);
     const lags: number[] = [];

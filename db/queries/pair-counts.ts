@@ -127,7 +127,8 @@ const voteColumns = `v.id, b.model_a, b.model_b, v.winner, b.language, b.is_code
 /**
  * Counted votes with afterVoteId < id <= upToVoteId in vote-time order (ties by id), in batches.
  * From the start (afterVoteId 0) the vote-time index is walked, as the full pass does; a few new
- * votes are found by their ids and sorted.
+ * votes are found by their ids (a range of the primary key: the planner must not walk the
+ * vote-time index for the ORDER BY, which would visit every vote) and sorted.
  */
 export function* iterateCountedVotes({
   db = getDb(),
@@ -143,7 +144,7 @@ export function* iterateCountedVotes({
   const s = stmt(
     db.$client,
     `SELECT ${voteColumns}
-       FROM votes v ${afterVoteId === 0 ? 'INDEXED BY votes_created_idx' : ''}
+       FROM votes v ${afterVoteId === 0 ? 'INDEXED BY votes_created_idx' : 'NOT INDEXED'}
        JOIN battles b ON b.id = v.battle_id
        LEFT JOIN imports i ON i.id = b.import_id
       WHERE ${COUNTED_WHERE} AND v.id > ? AND v.id <= ?
