@@ -182,7 +182,7 @@ async function serverFigures(): Promise<void> {
           break;
         }
         if (performance.now() - ackAt > 120_000) throw new Error(`vote ${k} not on the board within 120 s:\n${app.logs().slice(-3000)}`);
-        await sleep(25);
+        await sleep(50);
       }
       await sleep(3_000);
     }

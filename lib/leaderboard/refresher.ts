@@ -18,7 +18,7 @@ import type { SnapshotParams } from './board-types';
  *   them), then refits the plain boards whose counts changed, O(pairs) each. Its worker stays up
  *   between passes. A vote is on the board within a second or two, whatever the store's size.
  * - The full pass (compute-snapshots.ts), once votes have stopped arriving for DEBOUNCE_MS (or
- *   have kept coming for MAX_WAIT_MS), and at most a third of the time: reads every battle again
+ *   have kept coming for MAX_WAIT_MS), and at most a fifth of the time: reads every battle again
  *   for what needs the battles themselves (style-controlled boards, the rating history by vote
  *   time, the trust pass, the exclusion counts). These lag behind the plain boards, and the page
  *   and the API say so (load-board.ts). Its plain boards are only stored where the counts pass
@@ -48,6 +48,8 @@ export const DEBOUNCE_MS = 1_000;
 export const MAX_WAIT_MS = 5_000;
 const RETRY_AFTER_FAILURE_MS = 30_000;
 const COUNTS_RETRY_MS = 5_000;
+/** A full pass runs at most 1 / (1 + this) of the time. */
+const FULL_PASS_SPACING = 4;
 
 export interface RefresherStatus {
   running: boolean;
@@ -177,9 +179,10 @@ class Refresher {
     // One pass at a time (the worker may still be fitting the history of the last one).
     if (this.running) return;
     if (now < this.retryAt) return;
-    // Passes over a large store take seconds: keep at least twice that between two of them, so a
-    // steady stream of votes (or an import into the running app) never keeps a core busy.
-    if (this.lastRun && now < this.lastRun.finishedAt + 2 * this.lastRun.ms) return;
+    // Full passes over a large store take seconds: keep at least four times that between two of
+    // them, so a steady stream of votes (or an import into the running app) never keeps a core
+    // busy, and the counts pass, which carries the plain boards meanwhile, has the machine.
+    if (this.lastRun && now < this.lastRun.finishedAt + FULL_PASS_SPACING * this.lastRun.ms) return;
     const quiet = now - this.changedAt >= DEBOUNCE_MS;
     const waitedEnough = this.pendingSince > 0 && now - this.pendingSince >= MAX_WAIT_MS;
     if (!quiet && !waitedEnough) return;
