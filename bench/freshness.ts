@@ -33,7 +33,7 @@ import { castVote } from '../db/queries/votes';
 import { startApp } from '../e2e/fixtures/app-server';
 import { startOpenAIStub } from '../e2e/fixtures/openai-stub';
 import { stubModel } from '../e2e/fixtures/registry';
-import { computeBoardsFromCounts } from '../lib/leaderboard/count-boards';
+import { computeBoardsFromCounts, type CountsCache } from '../lib/leaderboard/count-boards';
 import { computeSnapshots } from '../lib/leaderboard/compute-snapshots';
 import { expandPairCounts, loadPairCounts, writeCleanBattleJson } from './lib/arena-pair-counts';
 
@@ -203,16 +203,27 @@ async function passFigures(): Promise<void> {
   const db = openDb(WORK_STORE);
   db.$client.pragma('mmap_size = 1073741824');
   try {
-    // Bring the counts up to date first, then time a pass with one new vote in it.
-    await computeBoardsFromCounts({ db });
-    const now = Date.now();
-    const id = `bench-freshness-${now}`;
-    await createBattle({ db, id, modelA: 'gpt-4-0613', modelB: 'claude-3-opus-20240229', mode: 'live', samplingProbability: 0.01, voterId: 'bench-voter', now });
-    await castVote({ db, battleId: id, winner: 'model_a', voterId: 'bench-voter', leakReason: null, now });
-    const fast = await computeBoardsFromCounts({ db });
-    console.log(
-      `  counts pass, one new vote: ${fmt(fast.ms)} (fold ${fmt(fast.fold.ms)}, ${fast.fitted} of ${fast.boards.length} boards refitted in ${fmt(fast.fitMs)})`,
-    );
+    // Bring the counts up to date first, then time a pass with one new vote in it: with the counts
+    // kept in memory (as the server's counts worker keeps them), and read from the store (the
+    // first pass of a process, or after another process folded).
+    const cache: CountsCache = {};
+    await computeBoardsFromCounts({ db, cache });
+    const oneVote = async (k: number) => {
+      const now = Date.now();
+      const id = `bench-freshness-${now}-${k}`;
+      await createBattle({ db, id, modelA: 'gpt-4-0613', modelB: 'claude-3-opus-20240229', mode: 'live', samplingProbability: 0.01, voterId: 'bench-voter', now });
+      await castVote({ db, battleId: id, winner: 'model_a', voterId: 'bench-voter', leakReason: null, now });
+    };
+    for (const [label, withCache] of [
+      ['counts in memory', cache],
+      ['counts read from the store', undefined],
+    ] as const) {
+      await oneVote(label.length);
+      const fast = await computeBoardsFromCounts({ db, cache: withCache });
+      console.log(
+        `  counts pass, one new vote, ${label}: ${fmt(fast.ms)} (fold ${fmt(fast.fold.ms)}, ${fast.fitted} of ${fast.boards.length} boards refitted in ${fmt(fast.fitMs)})`,
+      );
+    }
     clearPairCounts({ db });
     const rebuild = await computeBoardsFromCounts({ db });
     console.log(`  counts rebuilt from nothing (a change to counted votes): ${fmt(rebuild.ms)} (fold ${fmt(rebuild.fold.ms)}, ${rebuild.fold.folded.toLocaleString('en-US')} votes)`);
