@@ -23,6 +23,10 @@ export interface FoldSummary {
   folded: number;
   /** What the counts now hold. */
   input: RatingsInputStamp;
+  /** The counts were this process's own, kept in memory since it last wrote them (see CountsCache). */
+  cached: boolean;
+  /** Categories the folded votes fell in (only these boards can have changed). */
+  touched: string[];
   ms: number;
 }
 
@@ -59,12 +63,19 @@ export function foldPairCounts({ db, caps = DEFAULT_INFLUENCE_CAPS, cache }: { d
         }
         state.cursor.voteId = stamp.voteId;
       }
-      return { state, cursorText, folded, changed: state.rebuilt || state.cursor.voteId !== through };
+      return { state, cursorText, folded, cached: Boolean(cached), changed: state.rebuilt || state.cursor.voteId !== through };
     });
-    const { state, cursorText, folded, changed } = read();
+    const { state, cursorText, folded, cached, changed } = read();
     const saved = !changed || savePairCountState(client, state, cursorText);
     if (saved || attempt >= 3) {
-      const summary = { rebuilt: state.rebuilt, folded, input: { voteId: state.cursor.voteId, version: state.cursor.version }, ms: performance.now() - started };
+      const summary: FoldSummary = {
+        rebuilt: state.rebuilt,
+        folded,
+        input: { voteId: state.cursor.voteId, version: state.cursor.version },
+        cached: cached && !state.rebuilt,
+        touched: [...state.touched],
+        ms: performance.now() - started,
+      };
       if (cache) {
         cache.state = saved ? state : undefined;
         cache.cursorText = saved && changed ? JSON.stringify(state.cursor) : cursorText;
@@ -136,25 +147,35 @@ export async function computeBoardsFromCounts({
   const createdAt = now();
   const snapshots: NewSnapshot[] = [];
   let fitted = 0;
-  for (const category of selectCategories(state.battlesByCategory())) {
-    const agg = state.aggregator(category);
-    const dataHash = countsHash(state, category, pairTallies(agg));
+  const battles = state.battlesByCategory();
+  // With the counts this process stored boards for last time, a category no folded vote fell in
+  // has the same counts as then: its board stands without even hashing them again.
+  const touched = new Set(fold.touched);
+  for (const category of selectCategories(battles)) {
     // A vote changes the counts of its own categories only: the other boards keep their fit,
     // and their cut-off moves with this pass (every board of a pass shares it).
     const head = await latestSnapshotHead({ db, category, styleControl: false });
     const prev = head ? (JSON.parse(head.params) as SnapshotParams) : null;
-    if (head && prev && head.dataHash === dataHash && prev.pass === 'counts' && sameRules(prev, influence)) {
-      snapshots.push({
-        category,
-        styleControl: false,
-        method: METHOD,
-        params: JSON.stringify({ ...prev, upToVoteId: input.voteId, inputVersion: input.version }),
-        battleCount: agg.battleCount,
-        dataHash,
-        result: '',
-        createdAt,
-        unchanged: true,
-      });
+    const standing = head && prev && prev.pass === 'counts' && sameRules(prev, influence) && prev.inputVersion === input.version;
+    const unchanged = (dataHash: string) => ({
+      category,
+      styleControl: false,
+      method: METHOD,
+      params: JSON.stringify({ ...prev, upToVoteId: input.voteId, inputVersion: input.version }),
+      battleCount: battles.get(category) ?? 0,
+      dataHash,
+      result: '',
+      createdAt,
+      unchanged: true,
+    });
+    if (standing && fold.cached && !touched.has(category)) {
+      snapshots.push(unchanged(head.dataHash));
+      continue;
+    }
+    const agg = state.aggregator(category);
+    const dataHash = countsHash(state, category, pairTallies(agg));
+    if (standing && head.dataHash === dataHash) {
+      snapshots.push(unchanged(dataHash));
       continue;
     }
     fitted++;

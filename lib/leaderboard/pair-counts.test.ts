@@ -18,7 +18,7 @@ import { BattleAggregator } from '../rating';
 import { Rng } from '../rating/random';
 import type { BoardResult } from './board-types';
 import { categoriesOf } from './categories';
-import { computeBoardsFromCounts, foldPairCounts } from './count-boards';
+import { computeBoardsFromCounts, foldPairCounts, type CountsCache } from './count-boards';
 import { computeSnapshots } from './compute-snapshots';
 
 /**
@@ -155,10 +155,11 @@ class Driver {
     for (const id of this.voters) await createVoter({ db, id, network: null, userId: id === 'v-3' ? 'u-1' : null, now: T0 });
   }
 
-  async vote(): Promise<void> {
+  /** A vote; `plain`: by the heavy voter, in no category but overall and source:arena. */
+  async vote(plain = false): Promise<void> {
     const [a, b] = this.pair();
     // The heavy voter casts half the votes, and favours alpha: the caps bite on it.
-    const voter = this.rng.nextDouble() < 0.5 ? 'v-heavy' : this.voters[1 + this.int(3)];
+    const voter = plain || this.rng.nextDouble() < 0.5 ? 'v-heavy' : this.voters[1 + this.int(3)];
     const heavy = voter === 'v-heavy';
     const id = `arena-${++this.battles}`;
     this.t += 1000 + this.int(5000);
@@ -169,18 +170,18 @@ class Driver {
       modelB: heavy ? (b === 'alpha' ? a : b) : b,
       mode: 'live',
       samplingProbability: 0.1,
-      language: ['English', 'German', null][this.int(3)],
-      isCode: this.rng.nextDouble() < 0.3,
-      promptChars: this.rng.nextDouble() < 0.2 ? 3000 : 100,
-      tags: this.rng.nextDouble() < 0.2 ? ['math'] : [],
+      language: plain ? null : ['English', 'German', null][this.int(3)],
+      isCode: plain ? false : this.rng.nextDouble() < 0.3,
+      promptChars: plain || this.rng.nextDouble() >= 0.2 ? 100 : 3000,
+      tags: !plain && this.rng.nextDouble() < 0.2 ? ['math'] : [],
       voterId: voter,
       userId: voter === 'v-3' ? 'u-1' : null,
       // A study's judgments never count on the board.
-      studyId: this.rng.nextDouble() < 0.05 ? 'study-1' : null,
+      studyId: !plain && this.rng.nextDouble() < 0.05 ? 'study-1' : null,
       now: this.t,
     });
-    db.$client.prepare('UPDATE battles SET turns = ? WHERE id = ?').run(this.rng.nextDouble() < 0.2 ? 2 : 1, id);
-    await castVote({ db, battleId: id, winner: heavy ? 'model_a' : WINNERS[this.int(4)], voterId: voter, leakReason: this.rng.nextDouble() < 0.05 ? 'identity_leak: x' : null, now: this.t });
+    db.$client.prepare('UPDATE battles SET turns = ? WHERE id = ?').run(!plain && this.rng.nextDouble() < 0.2 ? 2 : 1, id);
+    await castVote({ db, battleId: id, winner: heavy ? 'model_a' : WINNERS[this.int(4)], voterId: voter, leakReason: !plain && this.rng.nextDouble() < 0.05 ? 'identity_leak: x' : null, now: this.t });
   }
 
   async importSome(past: boolean): Promise<void> {
@@ -314,17 +315,22 @@ function expectSameBoard(got: BoardResult, want: BoardResult): void {
   close(got, want, got.category);
 }
 
+/** The newest plain board of every category. */
+function newestBoards(d: Db): Map<string, BoardResult> {
+  const rows = d.$client
+    .prepare(
+      `SELECT category, result FROM rating_snapshots WHERE style_control = 0 AND method <> 'history'
+        AND id IN (SELECT max(id) FROM rating_snapshots GROUP BY category, style_control)`,
+    )
+    .all() as { category: string; result: string }[];
+  return new Map(rows.map((r) => [r.category, JSON.parse(r.result) as BoardResult]));
+}
+
 describe('boards from the counts', () => {
   async function boards(pass: 'counts' | 'full', caps: InfluenceCaps) {
     if (pass === 'full') await computeSnapshots({ db, influence: caps });
     else await computeBoardsFromCounts({ db, influence: caps });
-    const rows = db.$client
-      .prepare(
-        `SELECT category, result FROM rating_snapshots WHERE style_control = 0 AND method <> 'history'
-          AND id IN (SELECT max(id) FROM rating_snapshots GROUP BY category, style_control)`,
-      )
-      .all() as { category: string; result: string }[];
-    return new Map(rows.map((r) => [r.category, JSON.parse(r.result) as BoardResult]));
+    return newestBoards(db);
   }
 
   for (const caps of [CAPS, { perVoter: null, perVoterModel: null }]) {
@@ -356,6 +362,40 @@ describe('boards from the counts', () => {
       expect(JSON.parse(overall!.params)).toMatchObject({ pass: 'counts' });
     });
   }
+
+  it('equal the full pass\'s boards with the counts kept in memory from pass to pass (as the worker keeps them)', async () => {
+    const d = new Driver(21);
+    await d.setUp();
+    const cache: CountsCache = {};
+    let cachedPasses = 0;
+    for (let k = 0; k < 60; k++) {
+      await d.vote();
+      // One pass per vote: the heavy voter's every vote reweighs its votes on other boards too.
+      const s = await computeBoardsFromCounts({ db, influence: CAPS, cache });
+      if (s.fold.cached) cachedPasses++;
+    }
+    // Last, votes in no category of their own: they reweigh the heavy voter's votes on the others.
+    for (let k = 0; k < 2; k++) {
+      await d.vote(true);
+      expect((await computeBoardsFromCounts({ db, influence: CAPS, cache })).fold.touched.sort()).toEqual(expect.arrayContaining(['overall', 'source:arena', 'language:German']));
+    }
+    expect(cachedPasses).toBeGreaterThan(50);
+    const counts = newestBoards(db);
+    // The full pass on a copy without any board (in this store it would keep the counts' boards of the same input).
+    const copy = path.join(dir, 'copy.db');
+    db.$client.prepare('VACUUM INTO ?').run(copy);
+    const other = openDb(copy);
+    try {
+      other.$client.prepare('DELETE FROM rating_snapshots').run();
+      await computeSnapshots({ db: other, influence: CAPS });
+      const full = newestBoards(other);
+      expect([...counts.keys()].sort()).toEqual([...full.keys()].sort());
+      for (const [category, board] of full) expectSameBoard(counts.get(category)!, board);
+      expect(counts.size).toBeGreaterThan(5);
+    } finally {
+      other.$client.close();
+    }
+  });
 
   it('fits the boards from the counts without reading the old votes again', async () => {
     const d = new Driver(11);

@@ -121,6 +121,8 @@ export class PairCountState {
   readonly identityCells = new Map<string, Map<string, IdentityCell>>();
   /** Identities whose cells changed since loading (written back with the categories' dirty cells and models). */
   readonly dirtyIdentities = new Set<string>();
+  /** Categories a fold added votes to since the last clearDirty. */
+  readonly touched = new Set<CategoryId>();
   /** Whether the whole store is to be replaced (a rebuild). */
   rebuilt = false;
 
@@ -156,6 +158,7 @@ export class PairCountState {
       const score = v.outcome === 0 ? 1 : v.outcome === 1 ? 0 : 0.5;
       for (const cat of voteCategories(v)) {
         const cc = this.category(cat);
+        this.touched.add(cat);
         let counts = cc.cells.get(key);
         if (!counts) cc.cells.set(key, (counts = zero4()));
         counts[v.outcome]++;
@@ -206,6 +209,7 @@ export class PairCountState {
       cc.dirtyModels.clear();
     }
     this.dirtyIdentities.clear();
+    this.touched.clear();
     this.rebuilt = false;
   }
 
@@ -230,9 +234,14 @@ export class PairCountState {
     }
     const weigh = influenceWeigher(countIdentityVotes(rows), this.cursor.caps);
     for (const [ck, cell] of cells) {
-      const [, a, b] = splitKey(ck);
+      const [cat, a, b] = splitKey(ck);
       const w = weigh(identity, a, b);
-      for (let o = 0; o < 4; o++) cell.weight[o] = w === 1 ? cell.votes[o] : cell.votes[o] * w;
+      for (let o = 0; o < 4; o++) {
+        const weight = w === 1 ? cell.votes[o] : cell.votes[o] * w;
+        // One more vote of a capped identity reweighs its votes on every board it voted on.
+        if (weight !== cell.weight[o]) this.touched.add(cat);
+        cell.weight[o] = weight;
+      }
     }
     this.dirtyIdentities.add(identity);
   }
