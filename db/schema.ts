@@ -296,6 +296,60 @@ export const ratingSnapshots = sqliteTable(
 );
 
 /**
+ * The sufficient statistics of the leaderboard's fits (lib/leaderboard/pair-counts.ts): counted
+ * votes per category, ordered model pair and outcome (0 a won, 1 b won, 2 tie, 3 tie (bothbad)),
+ * kept up to date by folding in the votes newer than a cursor (settings key `pair_counts.state`),
+ * so that a board is fitted in O(pairs). Derived data: it can be dropped and rebuilt from the
+ * votes at any time, and is rebuilt whenever counted votes change in place (ratings.input).
+ */
+export const pairCounts = sqliteTable(
+  'pair_counts',
+  {
+    category: text('category').notNull(),
+    modelA: text('model_a').notNull(),
+    modelB: text('model_b').notNull(),
+    outcome: integer('outcome').notNull(),
+    votes: integer('votes').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.category, t.modelA, t.modelB, t.outcome] })],
+);
+
+/**
+ * The same counts for each identity that voted here (`user:<id>` / `voter:<id>`), with the weight
+ * they carry in the fit under bounded influence (lib/integrity/influence.ts): `weight` is `votes`
+ * times the identity's current w(a, b), equal to `votes` while the identity is under both caps.
+ * Only the rows of capped identities (weight <> votes) are read when a board is fitted.
+ */
+export const pairCountIdentities = sqliteTable(
+  'pair_count_identities',
+  {
+    identity: text('identity').notNull(),
+    category: text('category').notNull(),
+    modelA: text('model_a').notNull(),
+    modelB: text('model_b').notNull(),
+    outcome: integer('outcome').notNull(),
+    votes: integer('votes').notNull(),
+    weight: real('weight').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.identity, t.category, t.modelA, t.modelB, t.outcome] }),
+    index('pair_count_identities_capped_idx').on(t.identity).where(sql`weight <> votes`),
+  ],
+);
+
+/** Per category and model: online Elo after the folded votes (vote-time order), and the model's first timed vote. */
+export const pairCountModels = sqliteTable(
+  'pair_count_models',
+  {
+    category: text('category').notNull(),
+    model: text('model').notNull(),
+    elo: real('elo').notNull(),
+    firstVoteAt: integer('first_vote_at'),
+  },
+  (t) => [primaryKey({ columns: [t.category, t.model] })],
+);
+
+/**
  * A blind human evaluation (lib/study): a fixed prompt set, models and design, judged by assigned
  * participants. `definition` is the validated definition (lib/study/definition.ts) with its items
  * resolved; `kind` 'imported' holds judgments read from a published file instead.

@@ -4,7 +4,7 @@ import { getAppContext } from '@/lib/app-context';
 import { storedExclusionCounts } from '@/db/queries/exclusions';
 import { buildRows, describeBoard, metaLookup, type RegistryLike } from '@/lib/leaderboard/board-view';
 import { categoryDescription, categoryIdSchema, categoryLabel, FIXED_CATEGORIES, SOURCE_CATEGORIES } from '@/lib/leaderboard/categories';
-import { loadBoard } from '@/lib/leaderboard/load-board';
+import { loadBoard, type BoardFreshness } from '@/lib/leaderboard/load-board';
 import { boardModelEntries } from '@/lib/admin/model-info';
 import { listBoards } from '@/lib/leaderboard/read-board';
 import { AutoRefresh } from '@/app/_components/leaderboard/auto-refresh';
@@ -128,6 +128,12 @@ export default async function LeaderboardPage({ searchParams }: { searchParams: 
                 {excludedTotal.toLocaleString('en-US')} excluded
               </li>
             )}
+            {state.kind === 'ready' && lagNote(state.freshness, styleControl) && (
+              <li className={styles.stat} data-testid="leaderboard-lag" title="Plain boards follow the votes within seconds; style control, the rating history and the trust scores are recomputed over every battle, less often.">
+                {lagNote(state.freshness, styleControl)}&nbsp;
+                <RelativeTime at={(styleControl ? state.freshness.styleControl?.asOf : state.freshness.fullPass?.asOf) ?? Date.now()} />
+              </li>
+            )}
             {state.kind === 'ready' && state.stale && (
               <li>
                 <span className={styles.badge} data-testid="leaderboard-updating">
@@ -166,6 +172,13 @@ export default async function LeaderboardPage({ searchParams }: { searchParams: 
       <AutoRefresh active={state.kind === 'ready' && state.stale} />
     </main>
   );
+}
+
+/** What lags behind the board shown, if anything: the style-controlled board itself, or (plain) style control and the history. */
+function lagNote(f: BoardFreshness, styleControl: boolean): string | null {
+  if (styleControl) return f.styleControl?.lagging ? 'style control as of' : null;
+  if (f.fullPass?.lagging) return f.styleControl ? 'style control and history as of' : 'history and trust scores as of';
+  return null;
 }
 
 function PageTitle() {

@@ -10,7 +10,7 @@ type Client = Database.Database;
 const statements = new WeakMap<Client, Map<string, Database.Statement>>();
 
 /** One prepared statement per SQL text and connection. */
-function stmt(client: Client, sql: string): Database.Statement {
+export function stmt(client: Client, sql: string): Database.Statement {
   let byText = statements.get(client);
   if (!byText) statements.set(client, (byText = new Map()));
   let s = byText.get(sql);
@@ -24,6 +24,13 @@ function stmt(client: Client, sql: string): Database.Statement {
  * predicate is the single definition of "counted".
  */
 export const COUNTED_WHERE = `b.status = 'voted' AND v.excluded_reason IS NULL AND b.study_id IS NULL`;
+
+/**
+ * Who cast a vote, for bounded influence (lib/integrity/influence.ts): the account, else the
+ * browser, of a battle fought here; null for an imported one. The one definition: the weights
+ * count and apply to the same votes.
+ */
+export const IDENTITY_SQL = `CASE WHEN b.source = 'arena' THEN coalesce('user:' || b.user_id, 'voter:' || v.voter_id) END`;
 
 /**
  * One counted battle as the rating pass reads it: a plain array (better-sqlite3's raw mode), which
@@ -90,7 +97,7 @@ export async function* iterateCountedBattles({
     db.$client,
     `SELECT v.id, b.model_a, b.model_b, v.winner, b.language, b.is_code, b.prompt_chars, b.turns,
             CASE WHEN b.tags = '[]' THEN NULL ELSE b.tags END, b.source = 'import', b.style_features,
-            CASE WHEN b.source = 'arena' THEN coalesce('user:' || b.user_id, 'voter:' || v.voter_id) END,
+            ${IDENTITY_SQL},
             v.created_at, coalesce(i.created_at = v.created_at, 0)
             ${withAnswers ? `, ${answersJson('a')}, ${answersJson('b')}` : ''}
        FROM votes v INDEXED BY votes_created_idx
@@ -112,17 +119,17 @@ export async function* iterateCountedBattles({
 
 /**
  * Identity and models of every counted vote cast here (not imported) up to a vote id: what
- * bounded influence counts (lib/integrity/influence.ts). Read through the voter index, so a
- * store of imported battles costs nothing here.
+ * bounded influence counts (lib/integrity/influence.ts). Read through the index of battles fought
+ * here, so a store of imported battles costs nothing here.
  */
-export function* countedArenaVotes({ db = getDb(), upToVoteId }: { db?: Db; upToVoteId: number }): Generator<{ identity: string; modelA: string; modelB: string }> {
+export function* countedArenaVotes({ db = getDb(), upToVoteId }: { db?: Db; upToVoteId: number }): Generator<{ identity: string | null; modelA: string; modelB: string }> {
   yield* stmt(
     db.$client,
-    `SELECT coalesce('user:' || b.user_id, 'voter:' || v.voter_id) AS identity, b.model_a AS modelA, b.model_b AS modelB
-       FROM battles b INDEXED BY battles_voter_idx
+    `SELECT ${IDENTITY_SQL} AS identity, b.model_a AS modelA, b.model_b AS modelB
+       FROM battles b INDEXED BY battles_arena_idx
        JOIN votes v ON v.battle_id = b.id
-      WHERE b.voter_id IS NOT NULL AND ${COUNTED_WHERE} AND v.id <= ?`,
-  ).iterate(upToVoteId) as IterableIterator<{ identity: string; modelA: string; modelB: string }>;
+      WHERE b.source = 'arena' AND ${COUNTED_WHERE} AND v.id <= ?`,
+  ).iterate(upToVoteId) as IterableIterator<{ identity: string | null; modelA: string; modelB: string }>;
 }
 
 /** Whether the counted battles come from both sources (then each gets a board of its own). */
@@ -184,11 +191,11 @@ export async function latestSnapshotHead({
   db?: Db;
   category: string;
   styleControl: boolean;
-}): Promise<{ id: number; params: string } | null> {
+}): Promise<{ id: number; params: string; dataHash: string } | null> {
   const row = stmt(
     db.$client,
-    `SELECT id, params FROM rating_snapshots WHERE category = ? AND style_control = ? ORDER BY created_at DESC, id DESC LIMIT 1`,
-  ).get(category, styleControl ? 1 : 0) as { id: number; params: string } | undefined;
+    `SELECT id, params, data_hash AS dataHash FROM rating_snapshots WHERE category = ? AND style_control = ? ORDER BY created_at DESC, id DESC LIMIT 1`,
+  ).get(category, styleControl ? 1 : 0) as { id: number; params: string; dataHash: string } | undefined;
   return row ?? null;
 }
 
@@ -303,6 +310,11 @@ export interface NewSnapshot {
   dataHash: string;
   result: string;
   createdAt: number;
+  /**
+   * The board's data did not change since its newest snapshot (same data hash): store nothing new,
+   * only move that snapshot's cut-off to these params. `result` is then not read.
+   */
+  unchanged?: boolean;
 }
 
 /**
@@ -330,6 +342,18 @@ export async function saveSnapshots({ db = getDb(), snapshots }: { db?: Db; snap
       `SELECT id, data_hash AS dataHash, params FROM rating_snapshots
         WHERE category = ? AND style_control = ? ORDER BY created_at DESC, id DESC LIMIT 1`,
     ).get(s.category, style) as { id: number; dataHash: string; params: string } | undefined;
+    // Two passes may store the same board (the fast one from the counts, the full one over every
+    // battle, which started earlier): a board never replaces one that counted more, and a plain
+    // board from the counts is not replaced by the full pass's of the same input (the same board,
+    // up to the last bits of sums in another order).
+    if (prev && (isNewer(prev.params, s.params) || (!s.styleControl && passOf(s.params) === 'full' && passOf(prev.params) === 'counts' && !isNewer(s.params, prev.params)))) {
+      return { id: prev.id, created: false };
+    }
+    if (s.unchanged) {
+      // A board whose counts did not change: only its cut-off moves (unless another pass stored a different one meanwhile).
+      if (prev && prev.dataHash === s.dataHash) stmt(client, 'UPDATE rating_snapshots SET params = ? WHERE id = ?').run(s.params, prev.id);
+      return { id: prev?.id ?? 0, created: false };
+    }
     if (prev && prev.dataHash === s.dataHash && sameParams(prev.params, s.params)) {
       // Same counted data: the stored result stands, now known to be current through a later vote.
       stmt(client, 'UPDATE rating_snapshots SET params = ? WHERE id = ?').run(s.params, prev.id);
@@ -363,11 +387,32 @@ export async function saveSnapshots({ db = getDb(), snapshots }: { db?: Db; snap
   return client.transaction((list: NewSnapshot[]) => list.map(saveOne)).immediate(snapshots);
 }
 
+function passOf(params: string): string | null {
+  try {
+    return (JSON.parse(params) as { pass?: string }).pass ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether the stored parameters `a` record a later input (version, then vote id) than `b`. */
+function isNewer(a: string, b: string): boolean {
+  try {
+    const x = JSON.parse(a) as { upToVoteId?: number; inputVersion?: number };
+    const y = JSON.parse(b) as { upToVoteId?: number; inputVersion?: number };
+    const vx = x.inputVersion ?? 0;
+    const vy = y.inputVersion ?? 0;
+    return vx > vy || (vx === vy && (x.upToVoteId ?? 0) > (y.upToVoteId ?? 0));
+  } catch {
+    return false;
+  }
+}
+
 /** Parameters compared without the data cut-off and input version, which move with every vote. */
 function sameParams(a: string, b: string): boolean {
   const strip = (t: string) => {
     try {
-      const { upToVoteId: _cutOff, inputVersion: _version, ...rest } = JSON.parse(t) as Record<string, unknown>;
+      const { upToVoteId: _cutOff, inputVersion: _version, pass: _pass, ...rest } = JSON.parse(t) as Record<string, unknown>;
       return JSON.stringify(rest);
     } catch {
       return t;

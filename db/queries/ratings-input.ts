@@ -25,7 +25,11 @@ export interface RatingsInputStamp {
 }
 
 export async function ratingsInputStamp({ db = getDb() }: { db?: Db } = {}): Promise<RatingsInputStamp> {
-  const row = db.$client
+  return ratingsInputStampSync(db.$client);
+}
+
+export function ratingsInputStampSync(client: Database.Database): RatingsInputStamp {
+  const row = client
     .prepare(
       `SELECT (SELECT coalesce(max(id), 0) FROM votes) AS voteId,
               coalesce((SELECT CAST(value AS INTEGER) FROM settings WHERE key = ?), 0) AS version`,
@@ -36,4 +40,32 @@ export async function ratingsInputStamp({ db = getDb() }: { db?: Db } = {}): Pro
 
 export function sameStamp(a: RatingsInputStamp | null, b: RatingsInputStamp | null): boolean {
   return a !== null && b !== null && a.voteId === b.voteId && a.version === b.version;
+}
+
+const FULL_KEY = 'ratings.full';
+
+/**
+ * What the last full rating pass (over every battle: style control, the rating history, the trust
+ * pass, the exclusion counts) counted and when it finished. The plain boards are fitted from the
+ * counts within a second or two of a vote; these parts lag behind until the next full pass.
+ */
+export interface FullPassMark extends RatingsInputStamp {
+  finishedAt: number;
+}
+
+export async function storeFullPassMark({ db = getDb(), input, now = Date.now() }: { db?: Db; input: RatingsInputStamp; now?: number }): Promise<void> {
+  const mark: FullPassMark = { voteId: input.voteId, version: input.version, finishedAt: now };
+  db.$client
+    .prepare(`INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`)
+    .run(FULL_KEY, JSON.stringify(mark), now);
+}
+
+export async function readFullPassMark({ db = getDb() }: { db?: Db } = {}): Promise<FullPassMark | null> {
+  const row = db.$client.prepare('SELECT value FROM settings WHERE key = ?').get(FULL_KEY) as { value: string } | undefined;
+  if (!row) return null;
+  try {
+    return JSON.parse(row.value) as FullPassMark;
+  } catch {
+    return null;
+  }
 }

@@ -56,7 +56,14 @@ export interface SnapshotParams {
   upToVoteId: number;
   /** Changes to counted votes (exclusions, restores, removals) seen by this pass (db/queries/ratings-input.ts). */
   inputVersion?: number;
+  /**
+   * Which pass stored the board: 'counts' (fitted from the counts kept as votes arrive, within a
+   * second or two of a vote) or 'full' (over every battle: style control, history, trust).
+   */
+  pass?: SnapshotPass;
 }
+
+export type SnapshotPass = 'counts' | 'full';
 
 export const METHOD = 'bradley-terry';
 export const METHOD_STYLE = 'bradley-terry+style';

@@ -31,10 +31,11 @@ import {
   MAX_TAG_CATEGORIES,
   MIN_CATEGORY_BATTLES,
   MIN_FITTED_CATEGORY_BATTLES,
+  SOURCE_CATEGORIES,
   type BattleFacts,
   type CategoryId,
 } from './categories';
-import { METHOD, METHOD_STYLE, type BoardResult, type PairTally, type SnapshotParams } from './board-types';
+import { METHOD, METHOD_STYLE, type BoardResult, type PairTally, type SnapshotParams, type SnapshotPass } from './board-types';
 import { HistoryCollector, type HistorySummary, type StoredHistory } from './history';
 
 /**
@@ -102,31 +103,37 @@ class CategoryAccumulator {
     this.hash.update(JSON.stringify(this.agg.models));
     return this.hash.digest('hex');
   }
+}
 
-  /** Outcome tallies per unordered pair, from the aggregator's counts per ordered pair. */
-  pairs(): NonNullable<BoardResult['pairs']> {
-    const snap = this.agg.snapshot();
-    const byPair = new Map<number, PairTally>();
-    for (let slot = 0; slot < snap.pairCount; slot++) {
-      let i = snap.pairA[slot];
-      let j = snap.pairB[slot];
-      let wi = snap.counts[4 * slot];
-      let wj = snap.counts[4 * slot + 1];
-      if (i > j) {
-        [i, j] = [j, i];
-        [wi, wj] = [wj, wi];
-      }
-      const key = i * 1_048_576 + j;
-      let t = byPair.get(key);
-      if (!t) byPair.set(key, (t = [i, j, 0, 0, 0, 0]));
-      t[2] += wi;
-      t[3] += wj;
-      t[4] += snap.counts[4 * slot + 2];
-      t[5] += snap.counts[4 * slot + 3];
+/**
+ * Outcome tallies per unordered pair, from the aggregator's counts per ordered pair; models in name
+ * order, so that the same counts give the same tallies however they were gathered.
+ */
+export function pairTallies(agg: BattleAggregator): NonNullable<BoardResult['pairs']> {
+  const snap = agg.snapshot();
+  const models = [...snap.models].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+  const pos = new Map(models.map((m, k) => [m, k]));
+  const local = snap.models.map((m) => pos.get(m)!);
+  const byPair = new Map<number, PairTally>();
+  for (let slot = 0; slot < snap.pairCount; slot++) {
+    let i = local[snap.pairA[slot]];
+    let j = local[snap.pairB[slot]];
+    let wi = snap.counts[4 * slot];
+    let wj = snap.counts[4 * slot + 1];
+    if (i > j) {
+      [i, j] = [j, i];
+      [wi, wj] = [wj, wi];
     }
-    const rows = [...byPair.values()].sort((x, y) => x[0] - y[0] || x[1] - y[1]);
-    return { models: [...snap.models], rows };
+    const key = i * 1_048_576 + j;
+    let t = byPair.get(key);
+    if (!t) byPair.set(key, (t = [i, j, 0, 0, 0, 0]));
+    t[2] += wi;
+    t[3] += wj;
+    t[4] += snap.counts[4 * slot + 2];
+    t[5] += snap.counts[4 * slot + 3];
   }
+  const rows = [...byPair.values()].sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+  return { models, rows };
 }
 
 export interface ComputeSummary {
@@ -180,16 +187,92 @@ function sideStyle(answersJson: string | undefined): StyleFeatures | null {
   return styleFromConversation(answers.map((content) => ({ role: 'assistant', content })));
 }
 
-/** Which boards get fitted: the fixed ones when they have battles, the most voted languages and tags. */
-function selectCategories(acc: Map<CategoryId, CategoryAccumulator>): CategoryId[] {
+/**
+ * Which boards get fitted, from the counted battles per category: the fixed ones when they have
+ * battles, the most voted languages and tags. The per-source boards only when both sources have
+ * counted battles (with one source they would repeat the overall board).
+ */
+export function selectCategories(battles: ReadonlyMap<CategoryId, number>): CategoryId[] {
+  const n = (id: string) => battles.get(id) ?? 0;
   const byCount = (prefix: string, max: number) =>
-    [...acc.entries()]
-      .filter(([id, a]) => id.startsWith(prefix) && a.battles >= MIN_CATEGORY_BATTLES)
-      .sort((x, y) => y[1].battles - x[1].battles || x[0].localeCompare(y[0]))
+    [...battles.entries()]
+      .filter(([id, b]) => id.startsWith(prefix) && b >= MIN_CATEGORY_BATTLES)
+      .sort((x, y) => y[1] - x[1] || x[0].localeCompare(y[0]))
       .slice(0, max)
       .map(([id]) => id);
-  const fixed = ['overall', 'coding', 'long-prompt', 'multi-turn', 'source:arena', 'source:import'].filter((id) => (acc.get(id)?.battles ?? 0) > 0);
+  const bySource = n('source:arena') > 0 && n('source:import') > 0;
+  const fixed = ['overall', 'coding', 'long-prompt', 'multi-turn', ...(bySource ? SOURCE_CATEGORIES : [])].filter((id) => n(id) > 0);
   return [...fixed, ...byCount('language:', MAX_LANGUAGE_CATEGORIES), ...byCount('tag:', MAX_TAG_CATEGORIES)];
+}
+
+/** What one board is fitted from, whichever pass gathered it. */
+export interface BoardInput {
+  category: CategoryId;
+  agg: BattleAggregator;
+  styleControl: boolean;
+  /** Untimed imported battles on this board. */
+  untimed: number;
+  /** Battles with style features on this board (as the last full pass counted them). */
+  styleBattles: number;
+  dataHash: string;
+  firstVotes: ReadonlyMap<string, number>;
+  influence: InfluenceCaps;
+  input: RatingsInputStamp;
+  pass: SnapshotPass;
+  createdAt: number;
+}
+
+/** Fits one board and shapes it as a snapshot to store. */
+export function fitBoard(b: BoardInput): NewSnapshot {
+  const { category, agg, styleControl, input } = b;
+  const minBattles = category === 'overall' ? 1 : MIN_FITTED_CATEGORY_BATTLES;
+  const rated = computeRatings(agg, {
+    ...BOARD_FIT,
+    styleControl,
+    matrices: false,
+    minBattles,
+    covariance: category === 'overall' && !styleControl,
+    eloOrder: b.untimed > 0 ? 'file' : 'time',
+  });
+  const d = rated.diagnostics;
+  // What the board was fitted with, as the result's diagnostics say it.
+  const params: SnapshotParams = {
+    ci: d.ci,
+    bootstrap: d.bootstrapRounds,
+    seed: d.seed,
+    model: d.model,
+    provisionalVotes: d.provisional.votes,
+    minBattles: styleControl ? DEFAULT_MIN_STYLE_BATTLES : minBattles,
+    reweight: false,
+    anchor: null,
+    styleBattles: b.styleBattles,
+    influence: b.influence,
+    upToVoteId: input.voteId,
+    inputVersion: input.version,
+    pass: b.pass,
+  };
+  const result: BoardResult = {
+    battles: rated.battles,
+    models: rated.models,
+    category,
+    styleControl,
+    ...(rated.style ? { style: rated.style } : {}),
+    diagnostics: d,
+    pairs: pairTallies(agg),
+    ...(rated.covariance ? { covariance: rated.covariance } : {}),
+    firstVoteAt: Object.fromEntries(rated.models.filter((m) => b.firstVotes.get(m.model) !== undefined).map((m) => [m.model, b.firstVotes.get(m.model)!])),
+    untimedBattles: b.untimed,
+  };
+  return {
+    category,
+    styleControl,
+    method: styleControl ? METHOD_STYLE : METHOD,
+    params: JSON.stringify(params),
+    battleCount: rated.battles,
+    dataHash: b.dataHash,
+    result: JSON.stringify(result),
+    createdAt: b.createdAt,
+  };
 }
 
 export async function computeSnapshots({
@@ -293,60 +376,14 @@ export async function computeSnapshots({
   const summary: ComputeSummary = { upToVoteId, input, battles, boards: [], readMs: readDone - started, fitMs: 0 };
   const createdAt = now();
   const fitted: NewSnapshot[] = [];
-  for (const category of selectCategories(acc)) {
+  const battlesOf = new Map([...acc].map(([id, c]) => [id, c.battles]));
+  for (const category of selectCategories(battlesOf)) {
     const c = acc.get(category)!;
     const dataHash = c.digest();
-    const pairs = c.pairs();
-    const styleModes = c.styleBattles > 0 ? [false, true] : [false];
-    const minBattles = category === 'overall' ? 1 : MIN_FITTED_CATEGORY_BATTLES;
-    for (const styleControl of styleModes) {
-      const withCovariance = category === 'overall' && !styleControl;
-      const rated = computeRatings(c.agg, {
-        ...BOARD_FIT,
-        styleControl,
-        matrices: false,
-        minBattles,
-        covariance: withCovariance,
-        eloOrder: c.untimed > 0 ? 'file' : 'time',
-      });
-      const d = rated.diagnostics;
-      // What the board was fitted with, as the result's diagnostics say it.
-      const params: SnapshotParams = {
-        ci: d.ci,
-        bootstrap: d.bootstrapRounds,
-        seed: d.seed,
-        model: d.model,
-        provisionalVotes: d.provisional.votes,
-        minBattles: styleControl ? DEFAULT_MIN_STYLE_BATTLES : minBattles,
-        reweight: false,
-        anchor: null,
-        styleBattles: c.styleBattles,
-        influence,
-        upToVoteId,
-        inputVersion: input.version,
-      };
-      const result: BoardResult = {
-        battles: rated.battles,
-        models: rated.models,
-        category,
-        styleControl,
-        ...(rated.style ? { style: rated.style } : {}),
-        diagnostics: d,
-        pairs,
-        ...(rated.covariance ? { covariance: rated.covariance } : {}),
-        firstVoteAt: Object.fromEntries(rated.models.filter((m) => firstVotes.get(m.model) !== undefined).map((m) => [m.model, firstVotes.get(m.model)!])),
-        untimedBattles: c.untimed,
-      };
-      fitted.push({
-        category,
-        styleControl,
-        method: styleControl ? METHOD_STYLE : METHOD,
-        params: JSON.stringify(params),
-        battleCount: rated.battles,
-        dataHash,
-        result: JSON.stringify(result),
-        createdAt,
-      });
+    for (const styleControl of c.styleBattles > 0 ? [false, true] : [false]) {
+      fitted.push(
+        fitBoard({ category, agg: c.agg, styleControl, untimed: c.untimed, styleBattles: c.styleBattles, dataHash, firstVotes, influence, input, pass: 'full', createdAt }),
+      );
     }
   }
   const saved = await saveSnapshots({ db, snapshots: fitted });

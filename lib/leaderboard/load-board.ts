@@ -1,5 +1,5 @@
 import { latestVoteId } from '../../db/queries/leaderboard';
-import { ratingsInputStamp, sameStamp } from '../../db/queries/ratings-input';
+import { ratingsInputStamp, readFullPassMark, sameStamp } from '../../db/queries/ratings-input';
 import { isRetired, readBoard, type StoredBoard } from './read-board';
 import { ratingsRefresher } from './refresher';
 
@@ -15,7 +15,35 @@ export type BoardState =
   | { kind: 'computing' }
   /** The category has no counted battles (or none yet on its stored board). */
   | { kind: 'no-battles'; overall: StoredBoard | null }
-  | { kind: 'ready'; board: StoredBoard; /** The same category without style control (for rank changes). */ baseline: StoredBoard | null; stale: boolean };
+  | {
+      kind: 'ready';
+      board: StoredBoard;
+      /** The same category without style control (for rank changes). */
+      baseline: StoredBoard | null;
+      /** The board does not count every vote in the store yet (a pass is on its way). */
+      stale: boolean;
+      freshness: BoardFreshness;
+    };
+
+/**
+ * How current a board is. Plain boards are fitted from counts kept as votes arrive, within a
+ * second or two of a vote; what needs every battle (style control, the rating history, the trust
+ * pass, the exclusion counts) comes from the slower full pass and may lag behind.
+ */
+export interface BoardFreshness {
+  /** The newest vote in the store. */
+  latestVoteId: number;
+  /** What this board counts: every vote up to this id. */
+  throughVoteId: number;
+  /** Which pass stored it ('counts' or 'full'). */
+  pass: 'counts' | 'full';
+  /** The style-controlled board of this category: as of when, through which vote, and whether it lags behind the plain board. */
+  styleControl: { asOf: number; throughVoteId: number; lagging: boolean } | null;
+  /** The last full pass (style control, rating history, trust scores, exclusion counts). */
+  fullPass: { asOf: number; throughVoteId: number; lagging: boolean } | null;
+}
+
+const inputOf = (p: { upToVoteId: number; inputVersion?: number }) => ({ voteId: p.upToVoteId, version: p.inputVersion ?? 0 });
 
 export async function loadBoard({
   category,
@@ -42,11 +70,27 @@ export async function loadBoard({
     return { kind: 'computing' };
   }
   const board = category === 'overall' && !styleControl ? overall : await readBoard({ category, styleControl });
-  if (!board || isRetired(board.params, overall.params)) return { kind: 'no-battles', overall };
-  const baseline = styleControl ? await readBoard({ category, styleControl: false }) : null;
-  const s = refresher.status();
-  // A fresh read: the refresher polls once a second, a vote may have landed since.
+  // A style-controlled board is measured against the overall style-controlled board (both come from the full pass).
+  const reference = styleControl ? await readBoard({ category: 'overall', styleControl: true }) : overall;
+  if (!board || !reference || isRetired(board.params, reference.params)) return { kind: 'no-battles', overall };
+  const plain = styleControl ? await readBoard({ category, styleControl: false }) : board;
+  const baseline = styleControl ? plain : null;
+  const styled = styleControl ? board : await readBoard({ category, styleControl: true });
+  // A fresh read: a vote may have landed since the refresher last looked.
   const stamp = await ratingsInputStamp();
-  const stale = s.running || !sameStamp(s.computedThrough, stamp);
-  return { kind: 'ready', board, baseline, stale };
+  const mark = await readFullPassMark();
+  const plainInput = plain ? inputOf(plain.params) : stamp;
+  const behind = (p: { upToVoteId: number; inputVersion?: number }) => {
+    const x = inputOf(p);
+    return x.version < plainInput.version || (x.version === plainInput.version && x.voteId < plainInput.voteId);
+  };
+  const freshness: BoardFreshness = {
+    latestVoteId: stamp.voteId,
+    throughVoteId: board.params.upToVoteId,
+    pass: board.params.pass ?? 'full',
+    styleControl: styled && !isRetired(styled.params, reference.params) ? { asOf: styled.computedAt, throughVoteId: styled.params.upToVoteId, lagging: behind(styled.params) } : null,
+    fullPass: mark ? { asOf: mark.finishedAt, throughVoteId: mark.voteId, lagging: behind({ upToVoteId: mark.voteId, inputVersion: mark.version }) } : null,
+  };
+  const stale = !sameStamp(inputOf(board.params), stamp);
+  return { kind: 'ready', board, baseline, stale, freshness };
 }

@@ -77,8 +77,10 @@ export async function readBoard({
 
 /**
  * A board is current when the newest rating pass wrote it: a pass stores all its boards at once
- * with one data cut-off, so a board with an older cut-off than the overall board was left out of
- * that pass (its language or tag is no longer among the most voted) and its numbers are stale.
+ * with one data cut-off, so a board with an older cut-off than the overall board of the same kind
+ * (plain boards: the overall plain board; style-controlled ones, which only the full pass fits:
+ * the overall style-controlled board) was left out of that pass (its language or tag is no longer
+ * among the most voted) and its numbers are stale.
  */
 export function isRetired(board: Pick<SnapshotParams, 'upToVoteId'>, overall: Pick<SnapshotParams, 'upToVoteId'>): boolean {
   return board.upToVoteId < overall.upToVoteId;
@@ -88,9 +90,11 @@ export function isRetired(board: Pick<SnapshotParams, 'upToVoteId'>, overall: Pi
 export async function listBoards({ db }: { db?: Db } = {}): Promise<SnapshotSummary[]> {
   const all = await latestSnapshotSummaries({ db });
   const cutOff = (s: SnapshotSummary) => (JSON.parse(s.params) as SnapshotParams).upToVoteId;
-  const overall = all.find((s) => s.category === 'overall' && !s.styleControl);
-  if (!overall) return all;
-  return all.filter((s) => !isRetired({ upToVoteId: cutOff(s) }, { upToVoteId: cutOff(overall) }));
+  const overall = (styleControl: boolean) => all.find((s) => s.category === 'overall' && s.styleControl === styleControl);
+  return all.filter((s) => {
+    const ref = overall(s.styleControl);
+    return !ref || !isRetired({ upToVoteId: cutOff(s) }, { upToVoteId: cutOff(ref) });
+  });
 }
 
 export interface RatingHistoryPoint {

@@ -2,18 +2,39 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { databasePath, getDb } from '../../db/index';
-import { latestSnapshot } from '../../db/queries/leaderboard';
-import { ratingsInputStamp, sameStamp, type RatingsInputStamp } from '../../db/queries/ratings-input';
+import { latestSnapshotHead } from '../../db/queries/leaderboard';
+import { ratingsInputStamp, readFullPassMark, sameStamp, type RatingsInputStamp } from '../../db/queries/ratings-input';
+import type { CountBoardsSummary } from './count-boards';
 import type { ComputeSummary } from './compute-snapshots';
 import type { SnapshotParams } from './board-types';
 
 /**
- * Keeps the stored leaderboards fresh without ever computing on a request. A cheap poll
- * (the highest vote id, an index lookup) notices new votes or an import; once votes have stopped
- * arriving for DEBOUNCE_MS (or have kept coming for MAX_WAIT_MS), one rating pass runs in a worker
- * thread and stores new snapshots. Pages and the API only ever read the newest snapshot.
+ * Keeps the stored leaderboards fresh without ever computing on a request. A cheap poll (the
+ * highest vote id and the input version, two index lookups) notices new votes, changes to counted
+ * votes and imports. Two passes follow, each in a worker thread:
  *
- * The worker runs the compiled entry when the server starts the refresher: instrumentation.ts
+ * - The counts pass (count-boards.ts), at once and for every change: folds the votes newer than
+ *   the stored counts' cursor into the counts (pair-counts.ts; a change to counted votes rebuilds
+ *   them), then refits the plain boards whose counts changed, O(pairs) each. Its worker stays up
+ *   between passes. A vote is on the board within a second or two, whatever the store's size.
+ * - The full pass (compute-snapshots.ts), once votes have stopped arriving for DEBOUNCE_MS (or
+ *   have kept coming for MAX_WAIT_MS), and at most a fifth of the time: reads every battle again
+ *   for what needs the battles themselves (style-controlled boards, the rating history by vote
+ *   time, the trust pass, the exclusion counts). These lag behind the plain boards, and the page
+ *   and the API say so (load-board.ts). Its plain boards are only stored where the counts pass
+ *   has not already stored the same or a later input (saveSnapshots).
+ *
+ * What is per process and what is shared. Shared through the database: the votes, the counts and
+ * their cursor (`pair_counts.state`: a fold writes only if the cursor is still the one it read,
+ * so two processes folding at once cannot double-count), the snapshots (a board never replaces
+ * one that counted more), the input version, the full pass's mark (`ratings.full`) and the
+ * exclusion counts. Per process: this refresher (its timer, which pass is running, what each pass
+ * last stored and when to retry), the counts worker's connection and its in-memory copy of the
+ * counts it last wrote (read again whenever the stored cursor moved), and the parsed boards cached
+ * by read-board.ts (keyed by snapshot id, so never stale). Several processes sharing one store
+ * would each run both passes: correct, only repeated work.
+ *
+ * The workers run the compiled entry when the server starts the refresher: instrumentation.ts
  * passes `startWorker` with `new URL('./lib/leaderboard/rating-worker.ts', import.meta.url)`,
  * which Next's bundler (Turbopack) recognises and emits as a separate server chunk, so it works in
  * `next build && npm start` without a loader (checked by e2e/leaderboard.spec.ts). The reference
@@ -22,20 +43,26 @@ import type { SnapshotParams } from './board-types';
  * `startWorker` (unit tests, scripts under tsx) the worker loads the .ts file through tsx.
  */
 
-export const POLL_MS = 1_000;
+export const POLL_MS = 200;
 export const DEBOUNCE_MS = 1_000;
 export const MAX_WAIT_MS = 5_000;
 const RETRY_AFTER_FAILURE_MS = 30_000;
+const COUNTS_RETRY_MS = 5_000;
+/** A full pass runs at most 1 / (1 + this) of the time. */
+const FULL_PASS_SPACING = 4;
 
 export interface RefresherStatus {
   running: boolean;
-  /** What the stored boards counted (null until known). */
+  /** What the stored boards counted (null until known): the full pass's. */
   computedThrough: RatingsInputStamp | null;
+  /** What the plain boards fitted from the counts hold (null until known). */
+  countsThrough: RatingsInputStamp | null;
   /** What the store holds now. */
   latest: RatingsInputStamp;
   /** Whether the stored boards count exactly what the store holds. */
   current: boolean;
   lastRun: { finishedAt: number; ms: number; battles: number; error?: string } | null;
+  lastCounts: { finishedAt: number; ms: number; fitted: number; folded: number; rebuilt: boolean; error?: string } | null;
 }
 
 class Refresher {
@@ -51,6 +78,13 @@ class Refresher {
   private lastRun: RefresherStatus['lastRun'] = null;
   private waiters: (() => void)[] = [];
   private boardsStored = false;
+  // The counts pass.
+  private counts: Worker | null = null;
+  private countsRunning = false;
+  private countsThrough: RatingsInputStamp | null = null;
+  private countsRetryAt = 0;
+  private lastCounts: RefresherStatus['lastCounts'] = null;
+  private ticking = false;
 
   start(): void {
     if (this.timer) return;
@@ -62,11 +96,13 @@ class Refresher {
   status(): RefresherStatus {
     return {
       // The boards are out once the worker reports them; it may still be fitting the history.
-      running: this.running !== null && !this.boardsStored,
+      running: (this.running !== null && !this.boardsStored) || this.countsRunning,
       computedThrough: this.computedThrough,
+      countsThrough: this.countsThrough,
       latest: this.seen ?? { voteId: 0, version: 0 },
       current: this.isCurrent(),
       lastRun: this.lastRun,
+      lastCounts: this.lastCounts,
     };
   }
 
@@ -75,7 +111,7 @@ class Refresher {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       await this.tick();
-      if (this.isCurrent() && (!this.running || this.boardsStored)) return true;
+      if (this.isCurrent() && this.countsCurrent() && !this.countsRunning && (!this.running || this.boardsStored)) return true;
       const left = deadline - Date.now();
       if (left <= 0) return false;
       await new Promise<void>((resolve) => {
@@ -89,14 +125,34 @@ class Refresher {
   }
 
   /**
-   * Whether the stored boards count exactly the votes there are: the same highest vote id (new
+   * Whether the full pass's boards count exactly the votes there are: the same highest vote id (new
    * votes) and the same count of changes to counted votes (exclusions, restores, removed imports).
    */
   private isCurrent(): boolean {
     return this.seen !== null && (this.seen.voteId === 0 || sameStamp(this.computedThrough, this.seen));
   }
 
+  /** Whether the boards fitted from the counts hold every vote there is. */
+  private countsCurrent(): boolean {
+    return this.seen !== null && (this.seen.voteId === 0 || sameStamp(this.countsThrough, this.seen));
+  }
+
+  private wake(): void {
+    for (const w of this.waiters.splice(0)) w();
+  }
+
   private async tick(): Promise<void> {
+    // The poll is synchronous underneath; a tick never overlaps another.
+    if (this.ticking) return;
+    this.ticking = true;
+    try {
+      await this.tickOnce();
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  private async tickOnce(): Promise<void> {
     const now = Date.now();
     let stamp: RatingsInputStamp;
     try {
@@ -114,6 +170,8 @@ class Refresher {
       }
       this.seen = stamp;
     }
+    // The counts pass: at once, one at a time.
+    if (!this.countsCurrent() && !this.countsRunning && now >= this.countsRetryAt) this.runCounts();
     if (this.isCurrent()) {
       this.pendingSince = 0;
       return;
@@ -121,17 +179,57 @@ class Refresher {
     // One pass at a time (the worker may still be fitting the history of the last one).
     if (this.running) return;
     if (now < this.retryAt) return;
-    // Passes over a large store take seconds: keep at least twice that between two of them, so a
-    // steady stream of votes (or an import into the running app) never keeps a core busy.
-    if (this.lastRun && now < this.lastRun.finishedAt + 2 * this.lastRun.ms) return;
+    // Full passes over a large store take seconds: keep at least four times that between two of
+    // them, so a steady stream of votes (or an import into the running app) never keeps a core
+    // busy, and the counts pass, which carries the plain boards meanwhile, has the machine.
+    if (this.lastRun && now < this.lastRun.finishedAt + FULL_PASS_SPACING * this.lastRun.ms) return;
     const quiet = now - this.changedAt >= DEBOUNCE_MS;
     const waitedEnough = this.pendingSince > 0 && now - this.pendingSince >= MAX_WAIT_MS;
     if (!quiet && !waitedEnough) return;
     this.pendingSince = 0;
     this.running = this.runPass().finally(() => {
       this.running = null;
-      for (const w of this.waiters.splice(0)) w();
+      this.wake();
     });
+  }
+
+  /** Asks the counts worker (started on first use, kept up) for one pass. */
+  private runCounts(): void {
+    if (!this.counts) {
+      const worker = this.startWorker({ databasePath: databasePath(), mode: 'counts' });
+      worker.unref();
+      worker.on('message', (msg: { type: string; summary?: CountBoardsSummary; error?: string }) => {
+        if (msg.type === 'counts-done' && msg.summary) {
+          const s = msg.summary;
+          this.countsThrough = s.input;
+          this.lastCounts = { finishedAt: Date.now(), ms: s.ms, fitted: s.fitted, folded: s.fold.folded, rebuilt: s.fold.rebuilt };
+          this.countsRunning = false;
+          this.countsRetryAt = 0;
+          this.wake();
+          // Votes may have come in during the pass: look again now rather than at the next poll.
+          void this.tick();
+        } else if (msg.type === 'counts-failed') {
+          console.error('[leaderboard] counts pass failed:', msg.error);
+          this.lastCounts = { finishedAt: Date.now(), ms: 0, fitted: 0, folded: 0, rebuilt: false, error: msg.error };
+          this.countsRunning = false;
+          this.countsRetryAt = Date.now() + COUNTS_RETRY_MS;
+          this.wake();
+        }
+      });
+      const gone = (why: unknown) => {
+        if (this.counts !== worker) return;
+        console.error('[leaderboard] counts worker stopped:', why);
+        this.counts = null;
+        this.countsRunning = false;
+        this.countsRetryAt = Date.now() + COUNTS_RETRY_MS;
+        this.wake();
+      };
+      worker.once('error', gone);
+      worker.once('exit', (code) => gone(`exit code ${code}`));
+      this.counts = worker;
+    }
+    this.countsRunning = true;
+    this.counts.postMessage({ type: 'pass' });
   }
 
   private async runPass(): Promise<void> {
@@ -145,7 +243,7 @@ class Refresher {
         this.boardsStored = true;
         this.lastRun = { finishedAt: Date.now(), ms: Date.now() - started, battles: summary.battles };
         this.retryAt = 0;
-        for (const w of this.waiters.splice(0)) w();
+        this.wake();
       };
       const summary = await runInWorker(databasePath(), this.startWorker, boardsDone);
       if (!this.boardsStored) boardsDone(summary);
@@ -157,20 +255,28 @@ class Refresher {
   }
 }
 
-/** What the stored overall board counted, from its parameters. */
+/** What the last full pass counted (its mark; before there was one, the stored overall board's parameters). */
 async function storedThrough(): Promise<RatingsInputStamp | null> {
-  const snap = await latestSnapshot({ category: 'overall', styleControl: false });
+  const mark = await readFullPassMark();
+  if (mark) return { voteId: mark.voteId, version: mark.version };
+  const snap = await latestSnapshotHead({ category: 'overall', styleControl: false });
   if (!snap) return null;
   try {
     const p = JSON.parse(snap.params) as SnapshotParams;
-    return typeof p.upToVoteId === 'number' ? { voteId: p.upToVoteId, version: p.inputVersion ?? 0 } : null;
+    return typeof p.upToVoteId === 'number' && p.pass !== 'counts' ? { voteId: p.upToVoteId, version: p.inputVersion ?? 0 } : null;
   } catch {
     return null;
   }
 }
 
-/** Starts the rating worker with its data (the database path). */
-export type StartWorker = (workerData: { databasePath: string }) => Worker;
+/** What a rating worker is started with: the database path, and which pass it runs ('full' by default). */
+export interface WorkerData {
+  databasePath: string;
+  mode?: 'full' | 'counts';
+}
+
+/** Starts a rating worker with its data. */
+export type StartWorker = (workerData: WorkerData) => Worker;
 
 /** The worker from its TypeScript source, through tsx (outside the app's bundle). */
 export const startTsxWorker: StartWorker = (workerData) => {

@@ -5,6 +5,16 @@ export const ELO_START = 1000;
 const LN10_400 = Math.LN10 / 400;
 const DENSE_MAX = 2048;
 
+/**
+ * Online Elo's step for one battle: what side a gains (side b loses as much), with P(a beats b) =
+ * 1 / (1 + 10^((Rb - Ra) / 400)) and `score` 1 (a won), 0 (b won) or 0.5 (tie). The one definition,
+ * for the aggregator and for the counts kept as votes arrive (lib/leaderboard/pair-counts.ts).
+ */
+export function eloStep(ra: number, rb: number, score: number): number {
+  const p = 1 / (1 + Math.exp((rb - ra) * LN10_400));
+  return ELO_K * (score - p);
+}
+
 /** One battle's style covariates: (a - b) / (a + b + 1) for tokens, headers, list items, bold. */
 export function styleDiff(a: StyleFeatures, b: StyleFeatures, out: Float64Array, offset = 0): void {
   for (let k = 0; k < 4; k++) {
@@ -137,29 +147,7 @@ export class BattleAggregator {
    * 3 tie (bothbad)); `diff` is the battle's four style covariates (see styleDiff) or null.
    */
   addIds(a: number, b: number, outcome: OutcomeCode, diff: Float64Array | null = null, weight = 1): void {
-    let slot: number | undefined;
-    const dense = this.dense;
-    if (dense !== null && a < this.denseCap && b < this.denseCap) {
-      slot = dense[a * this.denseCap + b];
-      if (slot < 0) slot = undefined;
-    } else if (dense === null) slot = this.pairSlots.get(a * 1048576 + b);
-    else {
-      this.growDense(Math.max(a, b) + 1);
-      this.addIds(a, b, outcome, diff, weight);
-      return;
-    }
-    if (slot === undefined) {
-      slot = this.pairs++;
-      if (this.dense !== null) this.dense[a * this.denseCap + b] = slot;
-      else this.pairSlots.set(a * 1048576 + b, slot);
-      if (slot >= this.pairA.length) {
-        this.pairA = grow(this.pairA, slot + 1);
-        this.pairB = grow(this.pairB, slot + 1);
-        this.counts = grow(this.counts, 4 * (slot + 1));
-      }
-      this.pairA[slot] = a;
-      this.pairB[slot] = b;
-    }
+    const slot = this.slotOf(a, b);
     this.counts[4 * slot + outcome] += weight;
     this.battles++;
     this.votesA[a]++;
@@ -178,11 +166,9 @@ export class BattleAggregator {
       this.tiesA[b]++;
       score = 0.5;
     }
-    // Online Elo: P(a beats b) = 1 / (1 + 10^((Rb - Ra) / 400)).
     const ra = this.eloR[a];
     const rb = this.eloR[b];
-    const p = 1 / (1 + Math.exp((rb - ra) * LN10_400));
-    const delta = ELO_K * (score - p);
+    const delta = eloStep(ra, rb, score);
     this.eloR[a] = ra + delta;
     this.eloR[b] = rb - delta;
     if (diff) {
@@ -198,6 +184,65 @@ export class BattleAggregator {
       this.styleOutcome[r] = outcome;
       this.styleDiffs.set(diff.subarray(0, 4), 4 * r);
     }
+  }
+
+  /**
+   * Adds `n` battles of one (a, b, outcome) triple at once, whose weights sum to `weight`: what a
+   * board fitted from stored counts (lib/leaderboard/pair-counts.ts) feeds in. Counts, votes and
+   * wins as `addIds` would give for those battles; online Elo is not run (see `setElo`), and no
+   * battle carries style.
+   */
+  addTally(a: number, b: number, outcome: OutcomeCode, n: number, weight: number): void {
+    const slot = this.slotOf(a, b);
+    this.counts[4 * slot + outcome] += weight;
+    this.battles += n;
+    this.votesA[a] += n;
+    this.votesA[b] += n;
+    if (outcome === OUTCOME_A) {
+      this.winsA[a] += n;
+      this.lossesA[b] += n;
+    } else if (outcome === OUTCOME_B) {
+      this.winsA[b] += n;
+      this.lossesA[a] += n;
+    } else {
+      this.tiesA[a] += n;
+      this.tiesA[b] += n;
+    }
+  }
+
+  /** Sets a model's online Elo (kept elsewhere, as with `addTally`). */
+  setElo(id: number, rating: number): void {
+    this.eloR[id] = rating;
+  }
+
+  hasModel(name: string): boolean {
+    return this.ids.has(name);
+  }
+
+  /** The slot of ordered pair (a, b), created when new. */
+  private slotOf(a: number, b: number): number {
+    let slot: number | undefined;
+    if (this.dense !== null && a < this.denseCap && b < this.denseCap) {
+      slot = this.dense[a * this.denseCap + b];
+      if (slot < 0) slot = undefined;
+    } else if (this.dense === null) slot = this.pairSlots.get(a * 1048576 + b);
+    else {
+      this.growDense(Math.max(a, b) + 1);
+      return this.slotOf(a, b);
+    }
+    if (slot === undefined) {
+      slot = this.pairs++;
+      if (this.dense !== null) this.dense[a * this.denseCap + b] = slot;
+      else this.pairSlots.set(a * 1048576 + b, slot);
+      if (slot >= this.pairA.length) {
+        this.pairA = grow(this.pairA, slot + 1);
+        this.pairB = grow(this.pairB, slot + 1);
+        this.counts = grow(this.counts, 4 * (slot + 1));
+      }
+      this.pairA[slot] = a;
+      this.pairB[slot] = b;
+    }
+    return slot;
   }
 
   private growDense(need: number): void {

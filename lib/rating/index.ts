@@ -51,7 +51,7 @@
  * - Win rates: winRateTiesHalf and decidedWinRate (win-rate.ts), one definition each.
  */
 export { BattleLog } from './battle-log';
-export { BattleAggregator, ELO_K, ELO_START, styleDiff, type AggregateSnapshot } from './aggregator';
+export { BattleAggregator, ELO_K, ELO_START, eloStep, styleDiff, type AggregateSnapshot } from './aggregator';
 export {
   computeRatings,
   rankUpperBound,

@@ -4,7 +4,7 @@ import { route } from '@/lib/edge/route';
 import { storedExclusionCounts } from '@/db/queries/exclusions';
 import { categoryIdSchema } from '@/lib/leaderboard/categories';
 import { buildRows, filterRows, metaLookup, rowsToCsv, type RegistryLike } from '@/lib/leaderboard/board-view';
-import { loadBoard } from '@/lib/leaderboard/load-board';
+import { loadBoard, type BoardFreshness } from '@/lib/leaderboard/load-board';
 import { boardModelEntries } from '@/lib/admin/model-info';
 
 export const dynamic = 'force-dynamic';
@@ -31,8 +31,10 @@ const FIRST_PASS_WAIT_MS = 8_000;
  * the fields of `pairwise ratings --format json` (`battles`, `models[]` with component,
  * provisional flag and reason, both win rates and battles to separate; `diagnostics`) plus, per
  * model, the "new" mark and its first vote, and the board's category, style setting, method,
- * parameters, data hash and computation time. A board that could not be fitted (too few
- * battles, or too few with style) has no models and says why in `diagnostics.status`.
+ * parameters, data hash and computation time, and `freshness`: what the board counts and whether
+ * the parts fitted by the slower full pass (style control, history, trust) lag behind it. A board
+ * that could not be fitted (too few battles, or too few with style) has no models and says why in
+ * `diagnostics.status`.
  */
 export const GET = route({ query: querySchema }, async ({ app, query: q }) => {
   const state = await loadBoard({ category: q.category, styleControl: q.style, waitMs: FIRST_PASS_WAIT_MS });
@@ -66,7 +68,21 @@ export const GET = route({ query: querySchema }, async ({ app, query: q }) => {
     params: board?.params ?? null,
     dataHash: board?.dataHash ?? null,
     computedAt: board ? new Date(board.computedAt).toISOString() : null,
-    // Votes kept but not counted, by reason (identity_leak, low_trust, banned, moderated, recorded_public).
+    // Votes kept but not counted, by reason (identity_leak, low_trust, banned, moderated, recorded_public); as of the last full pass.
     excluded: (await storedExclusionCounts())?.excluded ?? {},
+    // How current the board is: plain boards follow the votes within seconds; style control, the
+    // rating history, trust scores and the exclusion counts come from the slower full pass.
+    freshness: state.kind === 'ready' ? freshnessJson(state.freshness) : null,
   };
 });
+
+function freshnessJson(f: BoardFreshness) {
+  const iso = (at: number) => new Date(at).toISOString();
+  return {
+    latestVoteId: f.latestVoteId,
+    throughVoteId: f.throughVoteId,
+    pass: f.pass,
+    styleControl: f.styleControl ? { asOf: iso(f.styleControl.asOf), throughVoteId: f.styleControl.throughVoteId, lagging: f.styleControl.lagging } : null,
+    fullPass: f.fullPass ? { asOf: iso(f.fullPass.asOf), throughVoteId: f.fullPass.throughVoteId, lagging: f.fullPass.lagging } : null,
+  };
+}

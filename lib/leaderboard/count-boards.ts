@@ -1,0 +1,207 @@
+import { createHash } from 'node:crypto';
+import type { Db } from '../../db/index';
+import { latestSnapshotHead, saveSnapshots, type NewSnapshot } from '../../db/queries/leaderboard';
+import { iterateCountedVotes, loadIdentities, loadPairCountState, readCursorText, savePairCountState } from '../../db/queries/pair-counts';
+import { ratingsInputStampSync, type RatingsInputStamp } from '../../db/queries/ratings-input';
+import { DEFAULT_INFLUENCE_CAPS, type InfluenceCaps } from '../integrity/influence';
+import { METHOD, type SnapshotParams } from './board-types';
+import { fitBoard, pairTallies, selectCategories } from './compute-snapshots';
+import { PairCountState, type CountedVote } from './pair-counts';
+
+/**
+ * The fast pass: fold the votes newer than the counts' cursor into the stored counts
+ * (lib/leaderboard/pair-counts.ts), then fit every plain board from the counts and store it. It
+ * reads only the new votes and O(pairs) counts, so a vote reaches the board in about a second
+ * even on millions of votes. Style-controlled boards, the rating history and the trust pass need
+ * the battles themselves and stay with the full pass (compute-snapshots.ts), which lags behind.
+ */
+
+export interface FoldSummary {
+  /** The counts were started again from nothing (a change to counted votes or to the caps). */
+  rebuilt: boolean;
+  /** Counted votes folded in. */
+  folded: number;
+  /** What the counts now hold. */
+  input: RatingsInputStamp;
+  /** The counts were this process's own, kept in memory since it last wrote them (see CountsCache). */
+  cached: boolean;
+  /** Categories the folded votes fell in (only these boards can have changed). */
+  touched: string[];
+  ms: number;
+}
+
+/**
+ * Brings the stored counts up to the store's newest vote. Reads in one transaction (counts and
+ * votes seen at one instant), writes in another that checks that nobody folded in between; if
+ * someone did, it starts again from what they wrote.
+ */
+export function foldPairCounts({ db, caps = DEFAULT_INFLUENCE_CAPS, cache }: { db: Db; caps?: InfluenceCaps; cache?: CountsCache }): { state: PairCountState; summary: FoldSummary } {
+  const client = db.$client;
+  const started = performance.now();
+  for (let attempt = 0; ; attempt++) {
+    const read = client.transaction(() => {
+      const stamp = ratingsInputStampSync(client);
+      const cursorText = readCursorText(client);
+      // The counts this process wrote last are still the stored ones: no need to read them again.
+      const cached = cache?.state && cache.cursorText === cursorText && cache.state.cursor.version === stamp.version && JSON.stringify(cache.state.cursor.caps) === JSON.stringify(caps);
+      let state = cached ? cache!.state! : loadPairCountState(client, { version: stamp.version, caps });
+      let folded = 0;
+      const through = state?.cursor.voteId ?? 0;
+      if (state && through < stamp.voteId) {
+        const votes: CountedVote[] = [];
+        for (const batch of iterateCountedVotes({ db, afterVoteId: through, upToVoteId: stamp.voteId })) votes.push(...batch);
+        loadIdentities(client, state, PairCountState.identitiesOf(votes));
+        // A vote older than the newest folded one (an import of past battles): start again.
+        if (state.fold(votes, stamp.voteId)) folded = votes.length;
+        else state = null;
+      }
+      if (!state) {
+        state = PairCountState.rebuild(stamp.version, caps);
+        for (const batch of iterateCountedVotes({ db, afterVoteId: 0, upToVoteId: stamp.voteId })) {
+          if (!state.fold(batch, stamp.voteId)) throw new Error('counted votes did not come in vote-time order');
+          folded += batch.length;
+        }
+        state.cursor.voteId = stamp.voteId;
+      }
+      return { state, cursorText, folded, cached: Boolean(cached), changed: state.rebuilt || state.cursor.voteId !== through };
+    });
+    const { state, cursorText, folded, cached, changed } = read();
+    const saved = !changed || savePairCountState(client, state, cursorText);
+    if (saved || attempt >= 3) {
+      const summary: FoldSummary = {
+        rebuilt: state.rebuilt,
+        folded,
+        input: { voteId: state.cursor.voteId, version: state.cursor.version },
+        cached: cached && !state.rebuilt,
+        touched: [...state.touched],
+        ms: performance.now() - started,
+      };
+      if (cache) {
+        cache.state = saved ? state : undefined;
+        cache.cursorText = saved && changed ? JSON.stringify(state.cursor) : cursorText;
+      }
+      state.clearDirty();
+      return { state, summary };
+    }
+    if (cache) cache.state = undefined;
+  }
+}
+
+/**
+ * The counts as this process last wrote them (per process, in the fast pass's worker): reused
+ * while the stored cursor is still the one written with them, read again from the store otherwise.
+ */
+export interface CountsCache {
+  state?: PairCountState;
+  cursorText?: string | null;
+}
+
+export interface CountBoardsSummary {
+  fold: FoldSummary;
+  input: RatingsInputStamp;
+  boards: { category: string; battles: number; snapshotId: number; created: boolean }[];
+  /** Boards fitted (the others' counts did not change). */
+  fitted: number;
+  fitMs: number;
+  ms: number;
+}
+
+/** Hash of a board's counts: the same counts and Elo give the same hash (an unchanged board is not stored again). */
+function countsHash(state: PairCountState, category: string, pairs: ReturnType<typeof pairTallies>): string {
+  const elo = [...(state.categories.get(category)?.models ?? [])].map(([m, s]) => [m, s.elo]).sort((x, y) => (x[0] < y[0] ? -1 : 1));
+  return createHash('sha256')
+    .update(JSON.stringify({ pairs, elo, untimed: state.cursor.untimed[category] ?? 0 }))
+    .digest('hex');
+}
+
+/** Battles with style features per board, as the last full pass counted them (the counts do not see answers). */
+async function styleBattlesOf(db: Db, category: string): Promise<number> {
+  const head = await latestSnapshotHead({ db, category, styleControl: true }) ?? (await latestSnapshotHead({ db, category, styleControl: false }));
+  if (!head) return 0;
+  try {
+    return (JSON.parse(head.params) as SnapshotParams).styleBattles ?? 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** The fast pass: fold, then fit and store every plain board from the counts. */
+export async function computeBoardsFromCounts({
+  db,
+  influence = DEFAULT_INFLUENCE_CAPS,
+  onBoard,
+  now = Date.now,
+  cache,
+}: {
+  db: Db;
+  influence?: InfluenceCaps;
+  onBoard?: (board: CountBoardsSummary['boards'][number]) => void;
+  now?: () => number;
+  cache?: CountsCache;
+}): Promise<CountBoardsSummary> {
+  const started = performance.now();
+  const { state, summary: fold } = foldPairCounts({ db, caps: influence, cache });
+  const input = fold.input;
+  const fitStarted = performance.now();
+  const firstVotes = state.firstVotes();
+  const createdAt = now();
+  const snapshots: NewSnapshot[] = [];
+  let fitted = 0;
+  const battles = state.battlesByCategory();
+  // With the counts this process stored boards for last time, a category no folded vote fell in
+  // has the same counts as then: its board stands without even hashing them again.
+  const touched = new Set(fold.touched);
+  for (const category of selectCategories(battles)) {
+    // A vote changes the counts of its own categories only: the other boards keep their fit,
+    // and their cut-off moves with this pass (every board of a pass shares it).
+    const head = await latestSnapshotHead({ db, category, styleControl: false });
+    const prev = head ? (JSON.parse(head.params) as SnapshotParams) : null;
+    const standing = head && prev && prev.pass === 'counts' && sameRules(prev, influence) && prev.inputVersion === input.version;
+    const unchanged = (dataHash: string) => ({
+      category,
+      styleControl: false,
+      method: METHOD,
+      params: JSON.stringify({ ...prev, upToVoteId: input.voteId, inputVersion: input.version }),
+      battleCount: battles.get(category) ?? 0,
+      dataHash,
+      result: '',
+      createdAt,
+      unchanged: true,
+    });
+    if (standing && fold.cached && !touched.has(category)) {
+      snapshots.push(unchanged(head.dataHash));
+      continue;
+    }
+    const agg = state.aggregator(category);
+    const dataHash = countsHash(state, category, pairTallies(agg));
+    if (standing && head.dataHash === dataHash) {
+      snapshots.push(unchanged(dataHash));
+      continue;
+    }
+    fitted++;
+    snapshots.push(
+      fitBoard({
+        category,
+        agg,
+        styleControl: false,
+        untimed: state.cursor.untimed[category] ?? 0,
+        styleBattles: await styleBattlesOf(db, category),
+        dataHash,
+        firstVotes,
+        influence,
+        input,
+        pass: 'counts',
+        createdAt,
+      }),
+    );
+  }
+  const saved = await saveSnapshots({ db, snapshots });
+  const boards = snapshots.map((s, i) => ({ category: s.category, battles: s.battleCount, snapshotId: saved[i].id, created: saved[i].created }));
+  for (const b of boards) onBoard?.(b);
+  return { fold, input, boards, fitted, fitMs: performance.now() - fitStarted, ms: performance.now() - started };
+}
+
+/** Whether a stored board was fitted under the rules this pass fits with (the fit options are fixed: BOARD_FIT). */
+function sameRules(prev: SnapshotParams, influence: InfluenceCaps): boolean {
+  return JSON.stringify(prev.influence ?? null) === JSON.stringify(influence);
+}

@@ -1,0 +1,412 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDb, type Db } from '../../db/index';
+import { moderateVote } from '../../db/queries/admin-votes';
+import { setVoterBan } from '../../db/queries/admin-voters';
+import { createBattle } from '../../db/queries/battles';
+import { beginImport, discardImport, finishImport, insertImportBatch, type ImportRecord } from '../../db/queries/imports';
+import { countedArenaVotes, iterateCountedBattles, latestSnapshot } from '../../db/queries/leaderboard';
+import { deleteOwnedBattles } from '../../db/queries/owned-battles';
+import { loadPairCountState } from '../../db/queries/pair-counts';
+import { ratingsInputStamp } from '../../db/queries/ratings-input';
+import { createVoter } from '../../db/queries/voters';
+import { castVote } from '../../db/queries/votes';
+import { countIdentityVotes, influenceWeigher, type InfluenceCaps } from '../integrity/influence';
+import { BattleAggregator } from '../rating';
+import { Rng } from '../rating/random';
+import type { BoardResult } from './board-types';
+import { categoriesOf } from './categories';
+import { computeBoardsFromCounts, foldPairCounts, type CountsCache } from './count-boards';
+import { computeSnapshots } from './compute-snapshots';
+
+/**
+ * The counts kept as votes arrive against a recount from nothing, after seeded random sequences of
+ * votes (some by one voter far beyond small influence caps, some a study's), imports (some of
+ * past battles), exclusions, restores, bans and deletions; and the boards fitted from the counts
+ * against the boards of the full pass over every battle.
+ */
+
+const MODELS = ['alpha', 'bravo', 'charlie', 'delta', 'echo'];
+const WINNERS = ['model_a', 'model_b', 'tie', 'tie (bothbad)'] as const;
+const CAPS: InfluenceCaps = { perVoter: 12, perVoterModel: 6 };
+const T0 = 1_700_000_000_000;
+
+let dir: string;
+let db: Db;
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pairwise-pair-counts-'));
+  db = openDb(path.join(dir, 'store.db'));
+});
+
+afterEach(() => {
+  db.$client.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+interface Recount {
+  /** category -> "a|b|o" -> [votes, weight] */
+  cells: Map<string, Map<string, [number, number]>>;
+  elo: Map<string, Map<string, number>>;
+}
+
+/**
+ * What the full pass counts, recounted from nothing with the full pass's own reads: every counted
+ * battle in vote-time order, its categories, its weight under the caps, online Elo per category.
+ */
+async function recount(caps: InfluenceCaps): Promise<Recount> {
+  const { voteId } = await ratingsInputStamp({ db });
+  const weigh = influenceWeigher(countIdentityVotes(countedArenaVotes({ db, upToVoteId: voteId })), caps);
+  const cells = new Map<string, Map<string, [number, number]>>();
+  const aggs = new Map<string, BattleAggregator>();
+  const code = { model_a: 0, model_b: 1, tie: 2, 'tie (bothbad)': 3 } as const;
+  for await (const batch of iterateCountedBattles({ db, upToVoteId: voteId })) {
+    for (const [, a, b, winner, language, isCode, promptChars, turns, tags, imported, , identity] of batch) {
+      const w = identity ? weigh(identity, a, b) : 1;
+      const cats = [...categoriesOf({ language, isCode, promptChars, turns, tags }), imported ? 'source:import' : 'source:arena'];
+      for (const cat of cats) {
+        let m = cells.get(cat);
+        if (!m) cells.set(cat, (m = new Map()));
+        const key = `${a}|${b}|${code[winner]}`;
+        const c = m.get(key) ?? [0, 0];
+        m.set(key, [c[0] + 1, c[1] + w]);
+        let agg = aggs.get(cat);
+        if (!agg) aggs.set(cat, (agg = new BattleAggregator()));
+        agg.add(a, b, winner);
+      }
+    }
+  }
+  const elo = new Map<string, Map<string, number>>();
+  for (const [cat, agg] of aggs) {
+    const snap = agg.snapshot();
+    elo.set(cat, new Map(snap.models.map((m, k) => [m, snap.elo[k]])));
+  }
+  return { cells, elo };
+}
+
+/** The stored counts (read back from the store) in the recount's shape. */
+function stored(caps: InfluenceCaps, version: number): Recount {
+  const state = loadPairCountState(db.$client, { version, caps });
+  expect(state, 'counts stored under the current version and caps').not.toBeNull();
+  const cells = new Map<string, Map<string, [number, number]>>();
+  const elo = new Map<string, Map<string, number>>();
+  for (const [cat, cc] of state!.categories) {
+    const snap = state!.aggregator(cat).snapshot();
+    const m = new Map<string, [number, number]>();
+    for (let s = 0; s < snap.pairCount; s++) {
+      for (let o = 0; o < 4; o++) {
+        const w = snap.counts[4 * s + o];
+        if (w === 0) continue;
+        m.set(`${snap.models[snap.pairA[s]]}|${snap.models[snap.pairB[s]]}|${o}`, [0, w]);
+      }
+    }
+    for (const [key, c] of cc.cells) {
+      const [a, b] = key.split('\u0000');
+      c.forEach((n, o) => {
+        if (n > 0) m.get(`${a}|${b}|${o}`)![0] = n;
+      });
+    }
+    if (m.size) cells.set(cat, m);
+    elo.set(cat, new Map([...cc.models].map(([name, s]) => [name, s.elo])));
+  }
+  return { cells, elo };
+}
+
+function expectSameCounts(got: Recount, want: Recount): void {
+  expect([...got.cells.keys()].sort()).toEqual([...want.cells.keys()].sort());
+  for (const [cat, m] of want.cells) {
+    const g = got.cells.get(cat)!;
+    expect([...g.keys()].sort(), cat).toEqual([...m.keys()].sort());
+    for (const [key, [n, w]] of m) {
+      expect(g.get(key)![0], `${cat} ${key} votes`).toBe(n);
+      expect(g.get(key)![1], `${cat} ${key} weight`).toBeCloseTo(w, 9);
+    }
+    for (const [model, r] of want.elo.get(cat)!) expect(got.elo.get(cat)?.get(model), `${cat} ${model} elo`).toBeCloseTo(r, 9);
+  }
+}
+
+/** A store driven by a seeded random sequence of the operations that change what the board counts. */
+class Driver {
+  private readonly rng: Rng;
+  private t = T0;
+  private battles = 0;
+  private imports: number[] = [];
+  private readonly banned = new Set<string>();
+  private readonly voters = ['v-heavy', 'v-1', 'v-2', 'v-3'];
+
+  constructor(seed: number) {
+    this.rng = new Rng(seed);
+  }
+
+  private int(n: number): number {
+    return Math.floor(this.rng.nextDouble() * n);
+  }
+
+  private pair(): [string, string] {
+    const a = this.int(MODELS.length);
+    let b = this.int(MODELS.length - 1);
+    if (b >= a) b++;
+    return [MODELS[a], MODELS[b]];
+  }
+
+  async setUp(): Promise<void> {
+    for (const id of this.voters) await createVoter({ db, id, network: null, userId: id === 'v-3' ? 'u-1' : null, now: T0 });
+  }
+
+  /** A vote; `plain`: by the heavy voter, in no category but overall and source:arena. */
+  async vote(plain = false): Promise<void> {
+    const [a, b] = this.pair();
+    // The heavy voter casts half the votes, and favours alpha: the caps bite on it.
+    const voter = plain || this.rng.nextDouble() < 0.5 ? 'v-heavy' : this.voters[1 + this.int(3)];
+    const heavy = voter === 'v-heavy';
+    const id = `arena-${++this.battles}`;
+    this.t += 1000 + this.int(5000);
+    await createBattle({
+      db,
+      id,
+      modelA: heavy ? 'alpha' : a,
+      modelB: heavy ? (b === 'alpha' ? a : b) : b,
+      mode: 'live',
+      samplingProbability: 0.1,
+      language: plain ? null : ['English', 'German', null][this.int(3)],
+      isCode: plain ? false : this.rng.nextDouble() < 0.3,
+      promptChars: plain || this.rng.nextDouble() >= 0.2 ? 100 : 3000,
+      tags: !plain && this.rng.nextDouble() < 0.2 ? ['math'] : [],
+      voterId: voter,
+      userId: voter === 'v-3' ? 'u-1' : null,
+      // A study's judgments never count on the board.
+      studyId: !plain && this.rng.nextDouble() < 0.05 ? 'study-1' : null,
+      now: this.t,
+    });
+    db.$client.prepare('UPDATE battles SET turns = ? WHERE id = ?').run(!plain && this.rng.nextDouble() < 0.2 ? 2 : 1, id);
+    await castVote({ db, battleId: id, winner: heavy ? 'model_a' : WINNERS[this.int(4)], voterId: voter, leakReason: !plain && this.rng.nextDouble() < 0.05 ? 'identity_leak: x' : null, now: this.t });
+  }
+
+  async importSome(past: boolean): Promise<void> {
+    const rows: ImportRecord[] = [];
+    const base = past ? T0 - 86_400_000 : this.t;
+    for (let k = 1; k <= 3 + this.int(5); k++) {
+      const [a, b] = this.pair();
+      rows.push({
+        recordNo: k,
+        modelA: a,
+        modelB: b,
+        winner: WINNERS[this.int(4)],
+        createdAt: base + k * 10,
+        judge: null,
+        turns: 1,
+        anony: true,
+        language: this.rng.nextDouble() < 0.5 ? 'English' : null,
+        questionId: null,
+        isCode: false,
+        promptChars: null,
+        conversationA: null,
+        conversationB: null,
+      });
+    }
+    if (!past) this.t = base + 1000;
+    const importId = await beginImport({ db, sha256: `sha-${this.imports.length}-${this.battles}`, fileName: 'f.jsonl', format: 'jsonl' });
+    await insertImportBatch({ db, importId, rows });
+    await finishImport({ db, importId, importedCount: rows.length, skippedCount: 0, report: '{}' });
+    this.imports.push(importId);
+  }
+
+  async step(): Promise<string> {
+    const r = this.rng.nextDouble();
+    if (r < 0.72) {
+      await this.vote();
+      return 'vote';
+    }
+    if (r < 0.78) {
+      await this.importSome(this.rng.nextDouble() < 0.3);
+      return 'import';
+    }
+    if (r < 0.87) {
+      // Pick by rank, not by SQL random(): the sequence stays the seed's.
+      const ids = db.$client.prepare('SELECT id FROM votes ORDER BY id').all() as { id: number }[];
+      if (!ids.length) return 'none';
+      const voteId = ids[this.int(ids.length)].id;
+      const action = (['exclude', 'restore', 'clear'] as const)[this.int(3)];
+      await moderateVote({ db, voteId, action, note: 'test', by: 'admin' });
+      return action;
+    }
+    if (r < 0.93) {
+      const voter = this.voters[this.int(this.voters.length)];
+      const banned = !this.banned.has(voter);
+      await setVoterBan({ db, voterId: voter, banned, reason: null, by: 'admin' });
+      if (banned) this.banned.add(voter);
+      else this.banned.delete(voter);
+      return banned ? 'ban' : 'unban';
+    }
+    if (r < 0.97 && this.imports.length) {
+      await discardImport({ db, importId: this.imports.splice(this.int(this.imports.length), 1)[0] });
+      return 'discard import';
+    }
+    await deleteOwnedBattles({ db, userId: 'u-1' });
+    return 'delete account battles';
+  }
+}
+
+describe('pair counts', () => {
+  for (const seed of [1, 2, 3]) {
+    it(`equal a recount from nothing after a random sequence of changes (seed ${seed})`, async () => {
+      const d = new Driver(seed);
+      await d.setUp();
+      const seen = new Set<string>();
+      let rebuilds = 0;
+      let increments = 0;
+      for (let k = 0; k < 200; k++) {
+        seen.add(await d.step());
+        // Fold after some steps only: a fold then takes several changes at once.
+        if (k % 2 !== 1) continue;
+        const { summary } = foldPairCounts({ db, caps: CAPS });
+        if (summary.rebuilt) rebuilds++;
+        else if (summary.folded > 0) increments++;
+        const stamp = await ratingsInputStamp({ db });
+        expect(summary.input).toEqual(stamp);
+        expectSameCounts(stored(CAPS, stamp.version), await recount(CAPS));
+      }
+      // The sequence exercised both paths and every kind of change.
+      expect(increments).toBeGreaterThan(5);
+      expect(rebuilds).toBeGreaterThan(1);
+      for (const op of ['vote', 'import', 'exclude', 'restore', 'ban', 'discard import', 'delete account battles']) expect(seen, op).toContain(op);
+      // The caps did bite: some identity weighs less than its votes.
+      const capped = db.$client.prepare('SELECT count(*) AS n FROM pair_count_identities WHERE weight < votes').get() as { n: number };
+      expect(capped.n).toBeGreaterThan(0);
+    });
+  }
+
+  it('rebuild from nothing when the caps change, and stay equal to the recount', async () => {
+    const d = new Driver(9);
+    await d.setUp();
+    for (let k = 0; k < 40; k++) await d.vote();
+    foldPairCounts({ db, caps: CAPS });
+    const other: InfluenceCaps = { perVoter: null, perVoterModel: 3 };
+    const { summary } = foldPairCounts({ db, caps: other });
+    expect(summary.rebuilt).toBe(true);
+    const { version } = await ratingsInputStamp({ db });
+    expectSameCounts(stored(other, version), await recount(other));
+  });
+});
+
+/** Boards equal up to the last bits of floating-point sums (weights sum in another order). */
+function expectSameBoard(got: BoardResult, want: BoardResult): void {
+  const close = (x: unknown, y: unknown, where: string): void => {
+    if (typeof y === 'number' && typeof x === 'number') {
+      if (Number.isInteger(y) && Number.isInteger(x)) expect(x, where).toBe(y);
+      else expect(Math.abs(x - y), where).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(y)));
+      return;
+    }
+    if (Array.isArray(y)) {
+      expect(Array.isArray(x), where).toBe(true);
+      expect((x as unknown[]).length, where).toBe(y.length);
+      y.forEach((v, i) => close((x as unknown[])[i], v, `${where}[${i}]`));
+      return;
+    }
+    if (y && typeof y === 'object') {
+      expect(Object.keys(x as object).sort(), where).toEqual(Object.keys(y).sort());
+      for (const [k, v] of Object.entries(y)) close((x as Record<string, unknown>)[k], v, `${where}.${k}`);
+      return;
+    }
+    expect(x, where).toEqual(y);
+  };
+  close(got, want, got.category);
+}
+
+/** The newest plain board of every category. */
+function newestBoards(d: Db): Map<string, BoardResult> {
+  const rows = d.$client
+    .prepare(
+      `SELECT category, result FROM rating_snapshots WHERE style_control = 0 AND method <> 'history'
+        AND id IN (SELECT max(id) FROM rating_snapshots GROUP BY category, style_control)`,
+    )
+    .all() as { category: string; result: string }[];
+  return new Map(rows.map((r) => [r.category, JSON.parse(r.result) as BoardResult]));
+}
+
+describe('boards from the counts', () => {
+  async function boards(pass: 'counts' | 'full', caps: InfluenceCaps) {
+    if (pass === 'full') await computeSnapshots({ db, influence: caps });
+    else await computeBoardsFromCounts({ db, influence: caps });
+    return newestBoards(db);
+  }
+
+  for (const caps of [CAPS, { perVoter: null, perVoterModel: null }]) {
+    it(`equal the full pass's boards, every category (caps ${JSON.stringify(caps)})`, async () => {
+      const d = new Driver(5);
+      await d.setUp();
+      for (let k = 0; k < 150; k++) await d.step();
+      for (let k = 0; k < 100; k++) await d.vote();
+      await d.importSome(false);
+      const full = await boards('full', caps);
+      // Some of the counts are folded early, the rest later: the fold's history must not matter.
+      const counts = await boards('counts', caps);
+      for (let k = 0; k < 20; k++) await d.vote();
+      const full2 = await boards('full', caps);
+      const counts2 = await boards('counts', caps);
+      for (const [f, c] of [
+        [full, counts],
+        [full2, counts2],
+      ]) {
+        expect([...c.keys()].sort()).toEqual([...f.keys()].sort());
+        expect(c.has('source:arena') && c.has('language:German') && c.has('tag:math')).toBe(true);
+        for (const [category, board] of f) expectSameBoard(c.get(category)!, board);
+      }
+      if (caps.perVoter === null) {
+        // Without caps every count is an integer: the boards are equal to the last bit.
+        for (const [category, board] of full2) expect(counts2.get(category)).toEqual(board);
+      }
+      const overall = await latestSnapshot({ db, category: 'overall', styleControl: false });
+      expect(JSON.parse(overall!.params)).toMatchObject({ pass: 'counts' });
+    });
+  }
+
+  it('equal the full pass\'s boards with the counts kept in memory from pass to pass (as the worker keeps them)', async () => {
+    const d = new Driver(21);
+    await d.setUp();
+    const cache: CountsCache = {};
+    let cachedPasses = 0;
+    for (let k = 0; k < 60; k++) {
+      await d.vote();
+      // One pass per vote: the heavy voter's every vote reweighs its votes on other boards too.
+      const s = await computeBoardsFromCounts({ db, influence: CAPS, cache });
+      if (s.fold.cached) cachedPasses++;
+    }
+    // Last, votes in no category of their own: they reweigh the heavy voter's votes on the others.
+    for (let k = 0; k < 2; k++) {
+      await d.vote(true);
+      expect((await computeBoardsFromCounts({ db, influence: CAPS, cache })).fold.touched.sort()).toEqual(expect.arrayContaining(['overall', 'source:arena', 'language:German']));
+    }
+    expect(cachedPasses).toBeGreaterThan(50);
+    const counts = newestBoards(db);
+    // The full pass on a copy without any board (in this store it would keep the counts' boards of the same input).
+    const copy = path.join(dir, 'copy.db');
+    db.$client.prepare('VACUUM INTO ?').run(copy);
+    const other = openDb(copy);
+    try {
+      other.$client.prepare('DELETE FROM rating_snapshots').run();
+      await computeSnapshots({ db: other, influence: CAPS });
+      const full = newestBoards(other);
+      expect([...counts.keys()].sort()).toEqual([...full.keys()].sort());
+      for (const [category, board] of full) expectSameBoard(counts.get(category)!, board);
+      expect(counts.size).toBeGreaterThan(5);
+    } finally {
+      other.$client.close();
+    }
+  });
+
+  it('fits the boards from the counts without reading the old votes again', async () => {
+    const d = new Driver(11);
+    await d.setUp();
+    for (let k = 0; k < 60; k++) await d.vote();
+    await computeBoardsFromCounts({ db, influence: CAPS });
+    await d.vote();
+    const after = await computeBoardsFromCounts({ db, influence: CAPS });
+    expect(after.fold.rebuilt).toBe(false);
+    expect(after.fold.folded).toBeLessThanOrEqual(1);
+    expect(after.input).toEqual(await ratingsInputStamp({ db }));
+  });
+});
+
