@@ -79,8 +79,8 @@ describe('battle queries on a real SQLite file', () => {
       battleId: b.id,
       status: 'failed',
       answers: [
-        { id: t1.answerIds.a, result: ok('first a') },
-        { id: t1.answerIds.b, result: { content: '', finishReason: 'error', error: 'HTTP 500 from http://x' } },
+        { id: t1.answerIds.a!, result: ok('first a') },
+        { id: t1.answerIds.b!, result: { content: '', finishReason: 'error', error: 'HTTP 500 from http://x' } },
       ],
     });
     expect((await getBattle({ db, id: b.id }))!.status).toBe('failed');
@@ -92,8 +92,8 @@ describe('battle queries on a real SQLite file', () => {
       battleId: b.id,
       status: 'active',
       answers: [
-        { id: re.answerIds.a, result: ok('second a') },
-        { id: re.answerIds.b, result: ok('second b') },
+        { id: re.answerIds.a!, result: ok('second a') },
+        { id: re.answerIds.b!, result: ok('second b') },
       ],
     });
     const view = await getBattleView({ db, id: b.id });

@@ -31,6 +31,8 @@ import {
   MAX_TAG_CATEGORIES,
   MIN_CATEGORY_BATTLES,
   MIN_FITTED_CATEGORY_BATTLES,
+  NAMED_CATEGORY,
+  VISION_CATEGORY,
   type BattleFacts,
   type CategoryId,
 } from './categories';
@@ -188,7 +190,7 @@ function selectCategories(acc: Map<CategoryId, CategoryAccumulator>): CategoryId
       .sort((x, y) => y[1].battles - x[1].battles || x[0].localeCompare(y[0]))
       .slice(0, max)
       .map(([id]) => id);
-  const fixed = ['overall', 'coding', 'long-prompt', 'multi-turn', 'source:arena', 'source:import'].filter((id) => (acc.get(id)?.battles ?? 0) > 0);
+  const fixed = ['overall', 'coding', 'long-prompt', 'multi-turn', VISION_CATEGORY, NAMED_CATEGORY, 'source:arena', 'source:import'].filter((id) => (acc.get(id)?.battles ?? 0) > 0);
   return [...fixed, ...byCount('language:', MAX_LANGUAGE_CATEGORIES), ...byCount('tag:', MAX_TAG_CATEGORIES)];
 }
 
@@ -235,7 +237,7 @@ export async function computeSnapshots({
   const history = range ? new HistoryCollector(range, BOARD_FIT, previousHistory) : null;
   const prefix = () => overall.prefixDigest();
   for await (const batch of iterateCountedBattles({ db, upToVoteId, withAnswers })) {
-    for (const [voteId, modelA, modelB, winner, language, isCode, promptChars, turns, tags, imported, styleJson, identity, voteAt, untimed, answersA, answersB] of batch) {
+    for (const [voteId, modelA, modelB, winner, language, isCode, promptChars, turns, tags, imported, styleJson, identity, voteAt, untimed, named, vision, answersA, answersB] of batch) {
       const outcome = WINNER_CODE[winner];
       // The same checks as BattleAggregator.add: such a battle cannot count.
       if (outcome === undefined || modelA === modelB || !modelA || !modelB) continue;
@@ -263,6 +265,13 @@ export async function computeSnapshots({
         firstVoteAt[ga] ??= voteAt;
         firstVoteAt[gb] ??= voteAt;
       }
+      // A battle that was not anonymous counts on its own board only (never on the main one).
+      if (named) {
+        let c = acc.get(NAMED_CATEGORY);
+        if (!c) acc.set(NAMED_CATEGORY, (c = new CategoryAccumulator()));
+        c.add(voteId, ga, gb, names, outcome, style, untimed, weight);
+        continue;
+      }
       history?.advance(voteAt, overall.agg, prefix);
       overall.add(voteId, ga, gb, names, outcome, style, untimed, weight);
       if (bySource) {
@@ -272,12 +281,13 @@ export async function computeSnapshots({
         c.add(voteId, ga, gb, names, outcome, style, untimed, weight);
       }
       // Most battles of a large import belong to no other board: skip the lookups then.
-      if (!isCode && !language && turns <= 1 && (promptChars === null || promptChars <= LONG_PROMPT_CHARS) && tags === null) continue;
+      if (!isCode && !language && !vision && turns <= 1 && (promptChars === null || promptChars <= LONG_PROMPT_CHARS) && tags === null) continue;
       facts.language = language;
       facts.isCode = isCode;
       facts.promptChars = promptChars;
       facts.turns = turns;
       facts.tags = tags;
+      facts.vision = vision;
       for (const cat of categoriesOf(facts)) {
         if (cat === 'overall') continue;
         let c = acc.get(cat);
