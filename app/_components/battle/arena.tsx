@@ -366,7 +366,7 @@ function Battle({ info, modes }: { info: ArenaInfo; modes: ArenaModes }) {
       <ConfirmDialog
         open={confirming}
         title="Start a new battle?"
-        body="These answers have not been voted on yet. A new battle throws them away, and this battle can no longer be voted on from here."
+        body="These answers have not been voted on yet. A new battle leaves this one unvoted (it stays under “Your battles”, where you can still open it)."
         confirm="Discard and start new"
         cancel="Keep this battle"
         onConfirm={startOver}

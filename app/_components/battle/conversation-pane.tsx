@@ -71,10 +71,12 @@ export function ConversationPane({ side, turns, revealed, stats, winner, title, 
             <article className="turn" key={index} data-turn={index + 1}>
               <div className="turn-prompt">
                 <span className="turn-label">You</span>
-                <p>{turn.prompt}</p>
-                {turn.images?.map((src, k) => (
-                  <img key={k} className="turn-image" src={src} alt={`Image ${k + 1} of your prompt`} data-testid="turn-image" />
-                ))}
+                <div className="turn-prompt-body">
+                  <p>{turn.prompt}</p>
+                  {turn.images?.map((src, k) => (
+                    <img key={k} className="turn-image" src={src} alt={`Image ${k + 1} of your prompt`} data-testid="turn-image" />
+                  ))}
+                </div>
               </div>
               <AnswerView answer={turn[side]} side={side} turn={index + 1} label={label} />
             </article>

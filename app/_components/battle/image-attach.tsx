@@ -73,7 +73,7 @@ export function ImageAttach({
         </div>
       ) : (
         <button type="button" className="button button-ghost" onClick={() => input.current?.click()} disabled={disabled} data-testid="image-add">
-          <span aria-hidden="true">＋</span> Add image <span className="muted">(PNG, JPEG, WebP or GIF, up to {formatBytes(maxBytes)})</span>
+          <span aria-hidden="true">+</span> Add image <span className="muted">(PNG, JPEG, WebP or GIF, up to {formatBytes(maxBytes)})</span>
         </button>
       )}
       {error ? (

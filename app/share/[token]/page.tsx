@@ -71,10 +71,12 @@ export default async function SharePage({ params }: { params: Promise<{ token: s
                     <article className="turn" key={turn} data-turn={turn}>
                       <div className="turn-prompt">
                         <span className="turn-label">Prompt</span>
-                        <p>{user?.content}</p>
-                        {user?.images?.map((src, k) => (
-                          <img key={k} className="turn-image" src={src} alt={`Image ${k + 1} of the prompt`} data-testid="turn-image" />
-                        ))}
+                        <div className="turn-prompt-body">
+                          <p>{user?.content}</p>
+                          {user?.images?.map((src, k) => (
+                            <img key={k} className="turn-image" src={src} alt={`Image ${k + 1} of the prompt`} data-testid="turn-image" />
+                          ))}
+                        </div>
                       </div>
                       <div className="answer" data-side={side} data-turn={turn} data-status={answer?.state === 'done' ? 'done' : 'error'}>
                         {answer?.content ? <MarkdownAnswer text={answer.content} /> : null}
