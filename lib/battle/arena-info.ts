@@ -3,7 +3,7 @@ import type { ModelEntry, Registry } from '../registry/schema';
 import { liveModels } from '../registry/load';
 import type { BattleDeps } from './deps';
 import { eligibleCandidates } from './sampling';
-import { IMAGE_TYPES } from './images';
+import { IMAGE_TYPES, seesImages } from './images';
 
 /**
  * What the battle page may offer: modes, recorded prompts, limits, and how many models can take
@@ -47,7 +47,7 @@ export async function namedModels(deps: BattleDeps): Promise<{ models: NamedMode
   return {
     models: live
       .filter((_, k) => health[k])
-      .map((m) => ({ id: m.id, name: m.name, organization: m.organization, vision: m.vision }))
+      .map((m) => ({ id: m.id, name: m.name, organization: m.organization, vision: seesImages(m) }))
       .sort((x, y) => x.name.localeCompare(y.name)),
   };
 }
@@ -116,7 +116,7 @@ export function describeArena(registry: Registry, isHealthy: (id: string) => boo
     ...(empty ? { emptyReason: configured === 0 ? 'none-configured' : 'unreachable' } : {}),
     models: { configured, reachable: live.length + recorded.length },
     images: {
-      available: live.filter((c) => registry.models.find((m) => m.id === c.id)?.vision).length >= 2,
+      available: eligibleCandidates(liveModels(registry).filter(seesImages), isHealthy).length >= 2,
       maxBytes: settings.maxImageBytes,
       types: IMAGE_TYPES,
     },

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makePng, NOT_AN_IMAGE } from '../../e2e/fixtures/images';
-import { decodeImage, imageBodyBytes, imageMarker, sniffImageType } from './images';
+import { modelEntrySchema } from '../registry/schema';
+import { decodeImage, imageBodyBytes, imageMarker, seesImages, sniffImageType } from './images';
 
 const MB = 1024 * 1024;
 const b64 = (b: Buffer) => b.toString('base64');
@@ -42,5 +43,15 @@ describe('prompt images', () => {
   it('leaves room in the body for an image at the limit, as base64', () => {
     expect(imageBodyBytes(MB)).toBeGreaterThan(Math.ceil(MB / 3) * 4);
     expect(imageMarker({ mediaType: 'image/png', bytes: 12, sha256: 'ab' })).toBe('[image image/png 12 bytes sha256:ab]');
+  });
+});
+
+describe('which models are given images', () => {
+  const entry = (provider: Record<string, unknown>, vision?: boolean) => modelEntrySchema.parse({ id: 'm', name: 'M', provider, ...(vision === undefined ? {} : { vision }) });
+  it('only models declared vision, of a kind that carries image parts', () => {
+    expect(seesImages(entry({ kind: 'openai-compatible', baseURL: 'http://127.0.0.1:1/v1', model: 'x' }, true))).toBe(true);
+    expect(seesImages(entry({ kind: 'anthropic', model: 'x' }, true))).toBe(true);
+    expect(seesImages(entry({ kind: 'google', model: 'x' }))).toBe(false);
+    expect(seesImages(entry({ kind: 'gguf', path: '/m.gguf' }, true))).toBe(false);
   });
 });

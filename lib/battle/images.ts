@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { AppError } from '../errors';
+import type { ModelEntry } from '../registry/schema';
 
 /**
  * Images in a prompt: what is accepted (png, jpeg, webp, gif, up to the arena's maxImageBytes), how
@@ -25,6 +26,14 @@ export interface PromptImage {
   mediaType: ImageType;
   data: Buffer;
   sha256: string;
+}
+
+/** Provider kinds whose adapters send image parts (through the AI SDK). */
+const IMAGE_KINDS = new Set(['openai-compatible', 'openai', 'anthropic', 'google']);
+
+/** A model that is given images: declared `vision` in the registry, of a kind that can carry them. */
+export function seesImages(m: ModelEntry): boolean {
+  return m.vision && IMAGE_KINDS.has(m.provider.kind);
 }
 
 /** The type the bytes say they are, or null. */
@@ -73,7 +82,7 @@ export function decodeImage(body: ImageBody, maxBytes: number): PromptImage {
   if (bytes.length > maxBytes) throw imageTooLarge(maxBytes);
   const sniffed = sniffImageType(bytes);
   if (!sniffed) throw unsupportedImage();
-  if (sniffed !== declared && !(declared === 'image/jpg' && sniffed === 'image/jpeg')) {
+  if (sniffed !== declared) {
     throw new AppError('unsupported_media_type', `The image is not the ${declared} file it says it is (it looks like ${sniffed}).`);
   }
   return { mediaType: sniffed, data: bytes, sha256: createHash('sha256').update(bytes).digest('hex') };

@@ -12,7 +12,7 @@ import { ensureVoterStored } from '../identity/actor';
 import { loadOwnedView } from './access';
 import { healthyCandidates } from './arena-info';
 import { checkPrompt, type CreateBattleBody } from './bodies';
-import { decodeImage, type PromptImage } from './images';
+import { decodeImage, seesImages, type PromptImage } from './images';
 import { categorizePrompt, tagsFor } from './categorize';
 import type { BattleActor, BattleDeps } from './deps';
 import { runTurn, type SideInput } from './run-turn';
@@ -123,14 +123,14 @@ interface Pairing {
 async function chosenModel(deps: BattleDeps, registry: Registry, id: string, needsVision: boolean): Promise<ModelEntry> {
   const entry = liveModels(registry).find((m) => m.id === id && m.enabled);
   if (!entry) throw new AppError('validation_failed', `Invalid request: model: "${id}" is not one of the arena's models.`);
-  if (needsVision && !entry.vision) throw new AppError('validation_failed', `Invalid request: images: ${entry.name} cannot read images.`);
+  if (needsVision && !seesImages(entry)) throw new AppError('validation_failed', `Invalid request: images: ${entry.name} cannot read images.`);
   if (!(await deps.isHealthy(entry.id))) throw new AppError('unavailable', `${entry.name} cannot be reached right now. Choose another model.`);
   return entry;
 }
 
 /** Only vision models are paired for a prompt with images; at least two must be ready. */
 async function visionPool(deps: BattleDeps, pool: ModelEntry[]): Promise<ModelEntry[]> {
-  const vision = pool.filter((m) => m.vision);
+  const vision = pool.filter(seesImages);
   const ready = await healthyCandidates(deps, vision);
   if (ready.length < 2) {
     throw new AppError(

@@ -170,13 +170,18 @@ function Battle({ info, modes }: { info: ArenaInfo; modes: ArenaModes }) {
 
   const startOver = useCallback(() => {
     setConfirming(false);
+    // The next battle starts in the mode of this one (also when it was restored from the address).
+    if (state.turns.length > 0) {
+      setKind(kindOfMode(state.mode));
+      if (state.mode === 'live' || state.mode === 'recorded') setMode(state.mode);
+    }
     reset();
     setDraft('');
     setQuestionId(null);
     setImage(null);
     // Ready for the next prompt (once the box is enabled again).
     requestAnimationFrame(() => inputRef.current?.focus());
-  }, [reset]);
+  }, [reset, state.turns.length, state.mode]);
 
   /** Unvoted answers are not thrown away without asking. */
   const newBattle = useCallback(() => {
