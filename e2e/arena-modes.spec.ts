@@ -184,6 +184,7 @@ for (const size of SIZES) {
       await battle.ask('Vote then new');
       await battle.waitForTurnEnd();
       await battle.voteButton('tie').click();
+      await expect(page.locator('.reveal-summary')).toBeVisible();
       await page.getByTestId('new-battle').click();
       await expect(dialog).toBeHidden();
       await expect(battle.arena).toHaveAttribute('data-phase', 'idle');

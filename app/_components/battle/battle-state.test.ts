@@ -156,7 +156,9 @@ describe('restore, direct chats and unvoted answers', () => {
     ]);
     expect(s.turns[1].a).toMatchObject({ status: 'error', error: { message: CONNECTION_LOST } });
     expect(lastTurnFailed(s)).toBe(true);
-    expect(hasUnvotedAnswers(s)).toBe(true);
+    // Nothing that could be voted on is lost.
+    expect(hasUnvotedAnswers(s)).toBe(false);
+    expect(hasUnvotedAnswers({ ...s, turns: s.turns.slice(0, 1), canVote: true })).toBe(true);
   });
 
   it('a voted battle comes back revealed, with its share token; nothing to lose then', () => {
@@ -200,6 +202,8 @@ describe('restore, direct chats and unvoted answers', () => {
   it('a live battle with answers but no vote asks before it is thrown away', () => {
     const s = run([...firstTurn, ev({ type: 'end', canVote: true, turn: 1, turnsLeft: 4 })]);
     expect(hasUnvotedAnswers(s)).toBe(true);
-    expect(hasUnvotedAnswers(run([{ type: 'send', prompt: 'Hi', mode: 'live' }]))).toBe(false);
+    // Not while streaming, nor once the vote is on its way.
+    expect(hasUnvotedAnswers(run(firstTurn))).toBe(false);
+    expect(hasUnvotedAnswers(run([{ type: 'vote-start', winner: 'tie' }], s))).toBe(false);
   });
 });

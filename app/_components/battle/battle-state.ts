@@ -196,10 +196,13 @@ export function stateFromBattle(battle: BattleResponse): BattleState {
   };
 }
 
-/** Answers that a "new battle" would throw away unvoted (a direct chat has no vote to lose). */
+/**
+ * Answers that a "new battle" would leave unvoted although they could be voted on now. Not while
+ * they stream or a vote is on its way, not after a failure (nothing to vote on), and never in a
+ * direct chat (no vote to lose).
+ */
 export function hasUnvotedAnswers(state: BattleState): boolean {
-  if (state.mode === 'direct' || state.phase === 'voted' || state.reveal) return false;
-  return state.turns.some((t) => t.a.text !== '' || t.b.text !== '' || t.a.status === 'done' || t.b.status === 'done');
+  return state.mode !== 'direct' && votingEnabled(state);
 }
 
 function applyEvent(state: BattleState, event: StreamEvent): BattleState {
