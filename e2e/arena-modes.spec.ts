@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { NO_LIMITS, withStore } from './fixtures/api-battle';
 import { startApp, type AppServer } from './fixtures/app-server';
@@ -86,6 +87,16 @@ function battleRow(id: string) {
   return withStore(app.databasePath, (db) =>
     db.prepare('SELECT mode, anony, vision, model_a AS modelA, model_b AS modelB, status, turns, share_token AS shareToken FROM battles WHERE id = ?').get(id),
   ) as { mode: string; anony: number | null; vision: number; modelA: string; modelB: string; status: string; turns: number; shareToken: string | null };
+}
+
+/** axe on the page as it is now: no serious or critical violation. */
+async function audit(page: Page, state: string) {
+  const results = await new AxeBuilder({ page }).analyze();
+  const blocking = results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).slice(0, 4).join(' | ')}`);
+  expect(blocking, `axe on ${state}`).toEqual([]);
+  expect(results.passes.length, `axe on ${state}`).toBeGreaterThan(10);
 }
 
 async function anonymousVote(page: Page, prompt: string) {
@@ -189,6 +200,49 @@ for (const size of SIZES) {
       await expect(dialog).toBeHidden();
       await expect(battle.arena).toHaveAttribute('data-phase', 'idle');
     });
+
+    test('the new views pass an accessibility audit, and the page never gets wider than the screen', async ({ page }) => {
+      const battle = new BattlePage(page);
+      const fits = async (state: string) =>
+        expect(await page.evaluate(() => document.documentElement.scrollWidth), `width on ${state}`).toBeLessThanOrEqual(size.viewport.width);
+      await battle.goto(app.url);
+      await page.getByTestId('image-input').setInputFiles(file('tiny.png', makePng(32, 32)));
+      await expect(page.getByTestId('image-preview')).toBeVisible();
+      await audit(page, 'battle with an image attached');
+      await fits('battle with an image attached');
+      await page.getByTestId('image-remove').click();
+      await page.getByTestId('kind-named').click();
+      await expect(page.getByTestId('pick-a')).toBeVisible();
+      await audit(page, 'side by side, choosing');
+      await fits('side by side, choosing');
+      await page.getByTestId('pick-a').selectOption('summit');
+      await page.getByTestId('pick-b').selectOption('harbor');
+      await battle.ask('Audit me');
+      await battle.waitForTurnEnd();
+      await battle.newBattle.click();
+      await expect(page.getByTestId('new-battle-confirm')).toBeVisible();
+      await audit(page, 'confirm dialog');
+      await page.getByTestId('new-battle-confirm-cancel').click();
+      await battle.voteButton('a').click();
+      await page.getByTestId('share-button').click();
+      const link = await page.getByTestId('share-link').inputValue();
+      await audit(page, 'side by side, voted and shared');
+      await fits('side by side, voted and shared');
+      await page.getByTestId('new-battle').click();
+      await page.getByTestId('kind-direct').click();
+      await page.getByTestId('pick-model').selectOption('harbor');
+      await battle.ask('Audit the chat');
+      await battle.waitForTurnEnd();
+      await audit(page, 'direct chat');
+      await fits('direct chat');
+      await page.goto(link);
+      await audit(page, 'shared battle');
+      await fits('shared battle');
+      await page.goto(`${app.url}/history`);
+      await expect(page.getByTestId('my-battle').first()).toBeVisible();
+      await audit(page, 'history');
+      await fits('history');
+    });
   });
 }
 
@@ -197,21 +251,22 @@ test('named votes are on their own board only; the main board and the export say
   const counted = (anony: string) =>
     (withStore(app.databasePath, (db) => db.prepare(`SELECT count(*) AS n FROM votes v JOIN battles b ON b.id = v.battle_id WHERE ${anony}`).get()) as { n: number }).n;
   const anonymous = counted('b.anony IS NULL');
-  expect(counted('b.anony = 0')).toBe(2);
+  const namedVotes = counted('b.anony = 0');
+  // Two side-by-side votes at each size (one in the audit).
+  expect(namedVotes).toBe(4);
   expect(anonymous).toBeGreaterThanOrEqual(1);
   // The main board counts only the anonymous battles; the named board only the named ones.
   await expect
     .poll(async () => [(await board('named'))?.battles, (await board('overall'))?.battles], { timeout: 60_000 })
-    .toEqual([2, anonymous]);
+    .toEqual([namedVotes, anonymous]);
   const records = await exported();
   const named = records.filter((r) => r.anony === false);
-  expect(named).toHaveLength(2);
-  expect(named.every((r) => r.model_a === 'harbor' && r.model_b === 'cedar')).toBe(true);
-  expect(records.filter((r) => r.anony === true)).toHaveLength(records.length - 2);
+  expect(named.map((r) => `${r.model_a} vs ${r.model_b}`).sort()).toEqual(['harbor vs cedar', 'harbor vs cedar', 'summit vs harbor', 'summit vs harbor']);
+  expect(records.filter((r) => r.anony === true)).toHaveLength(records.length - 4);
   // No direct chat is exported or counted.
   expect(records.some((r) => r.model_a === r.model_b)).toBe(false);
   await page.goto(`${app.url}/leaderboard`);
-  await expect(page.getByTestId('category-select').locator('option[value="named"]')).toHaveText(/Side by side \(named\) \(2\)/);
+  await expect(page.getByTestId('category-select').locator('option[value="named"]')).toHaveText(/Side by side \(named\) \(4\)/);
 });
 
 test.describe('images in the prompt', () => {
