@@ -10,6 +10,8 @@ import { processTurnLock } from './battle/turn-lock';
 import { BASE_PATH } from './base-path';
 import { policyFrom, type OriginPolicy } from './edge/origin';
 import { storeRateLimits, type RateLimits } from './edge/rate-limits';
+import { CHALLENGE_TTL_SECONDS, createProofOfWork, type ProofOfWork } from './integrity/proof-of-work';
+import { storeSpendOnce } from '../db/rate-limit-store';
 import { env, type Env } from './env';
 import { ensureFirstAdmin, type SignInGuard } from './identity/accounts';
 import type { IdentityDeps } from './identity/actor';
@@ -45,6 +47,8 @@ export interface AppContext extends BattleDeps {
   origin: OriginPolicy;
   identity: IdentityDeps;
   limits: RateLimits;
+  /** The proof-of-work gate of anonymous battles (integrity.proofOfWork). */
+  proofOfWork: ProofOfWork;
   auth: AuthDeps;
   registryMode: RegistryMode;
   /** Operator settings as they are now (console, else defaults). */
@@ -221,6 +225,11 @@ async function createAppContext(): Promise<AppContext> {
     },
     auth: { env: config, sessionSecret, secureCookies, networkKey, signUpPolicy: () => state.operator.access.signUp, guard },
     limits: storeRateLimits(() => state.registry.settings.limits, { enabled: !config.PAIRWISE_DISABLE_RATE_LIMITS }),
+    proofOfWork: createProofOfWork({
+      signatureSecret: deriveKey(secret, 'proof'),
+      keySecret: deriveKey(secret, 'proof-key'),
+      spendOnce: storeSpendOnce(CHALLENGE_TTL_SECONDS),
+    }),
     registryMode,
     operator: () => state.operator,
     reload: () => refresh(true),

@@ -12,6 +12,8 @@ export const ERROR_STATUS = {
   unauthorized: 401,
   forbidden: 403,
   consent_required: 403,
+  proof_required: 403,
+  proof_invalid: 403,
   not_found: 404,
   conflict: 409,
   already_voted: 409,

@@ -75,9 +75,12 @@ export class BattlePage {
     }
   }
 
-  /** Moves focus out of any text field so the vote shortcuts apply. */
+  /**
+   * Clicks the page's heading, as a voter does before using the vote keys: focus leaves any text
+   * field, and the click tells the shortcut rules that the voter chose where they are.
+   */
   async blurTextFields(): Promise<void> {
-    await this.page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await this.page.locator('.arena-intro h1').click();
   }
 
   async expectRevealed(): Promise<{ a: string; b: string }> {

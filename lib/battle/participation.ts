@@ -9,6 +9,8 @@ export interface Participation {
   consented: boolean;
   signInRequired: boolean;
   signedIn: boolean;
+  /** Each battle needs a solved proof-of-work challenge (anonymous voters, when the operator asks). */
+  proofOfWork: boolean;
 }
 
 export function participation(operator: OperatorSettings, actor: Actor): Participation {
@@ -18,6 +20,7 @@ export function participation(operator: OperatorSettings, actor: Actor): Partici
     consented: actor.consentedAt !== null,
     signInRequired: operator.access.voting === 'signed-in',
     signedIn: actor.user !== null,
+    proofOfWork: operator.integrity.proofOfWork && actor.user === null,
   };
 }
 

@@ -6,6 +6,7 @@ import { json, jsonError, parseJsonBody, parseQuery } from '../http';
 import { identityKey, resolveActor, type Actor, type Role } from '../identity/actor';
 import { assertAllowedHost, assertJsonRequest, assertSameOrigin } from './origin';
 import type { LimitedAction } from './rate-limits';
+import { PROOF_HEADER } from '../integrity/proof-of-work';
 
 /**
  * The request edge: the one wrapper every API route handler goes through, and the only caller of
@@ -38,6 +39,11 @@ export interface RouteSpec<B extends Schema, Q extends Schema> {
   role?: 'user' | Role;
   /** Taking part in the arena: the voting policy (sign-in required?) and the consent gate apply. */
   arena?: boolean;
+  /**
+   * Starts a battle: when the operator asks for it (integrity.proofOfWork), an anonymous actor
+   * must send a solved, unspent challenge in the Pairwise-Proof header.
+   */
+  proofOfWork?: boolean;
   /**
    * With role 'admin': a script may present PAIRWISE_EXPORT_TOKEN as `Authorization: Bearer <token>`
    * instead of an admin session (the one credential that is not a session, and only where named).
@@ -102,6 +108,9 @@ export function route<B extends Schema = undefined, Q extends Schema = undefined
       const actor = await resolveActor(req, app.identity, { mintVoter: spec.mintVoter ?? false });
       if (!(spec.exportToken && hasExportToken(req, app.env.PAIRWISE_EXPORT_TOKEN))) assertRole(actor, spec.role);
       if (spec.arena) assertArenaAccess(app, actor);
+      if (spec.proofOfWork && !actor.user && app.operator().integrity.proofOfWork) {
+        await app.proofOfWork.check(req.headers.get(PROOF_HEADER));
+      }
 
       const body = (spec.body
         ? await parseJsonBody(req, spec.body, {

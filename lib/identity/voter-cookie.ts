@@ -99,6 +99,6 @@ function readSecret(file: string): string {
  * A key for one purpose derived from the app secret (HKDF-SHA256), so the cookie signature, the
  * session tokens and the network hashes never share a key.
  */
-export function deriveKey(secret: string, purpose: 'network' | 'session' | 'pseudonym'): string {
+export function deriveKey(secret: string, purpose: 'network' | 'session' | 'pseudonym' | 'proof' | 'proof-key'): string {
   return Buffer.from(crypto.hkdfSync('sha256', secret, 'pairwise', purpose, 32)).toString('hex');
 }

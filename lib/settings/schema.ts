@@ -44,6 +44,13 @@ export const integritySettingsSchema = z.strictObject({
   /** Bounded influence (lib/integrity/influence.ts): most counted votes one voter weighs in all, and on one model. */
   voterCap: z.int().positive().max(10_000_000).nullable().default(1000),
   voterModelCap: z.int().positive().max(10_000_000).nullable().default(100),
+  /**
+   * Anonymous battles need a solved proof-of-work challenge (lib/integrity/proof-of-work.ts):
+   * each battle costs the browser, or a script, about `proofOfWorkHashes` SHA-256 hashes.
+   * Signed-in voters are not asked.
+   */
+  proofOfWork: z.boolean().default(false),
+  proofOfWorkHashes: z.int().min(1_000).max(50_000_000).default(200_000),
 });
 
 /**

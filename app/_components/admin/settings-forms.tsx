@@ -121,6 +121,8 @@ function IntegrityForm({ integrity }: { integrity: OperatorSettings['integrity']
   const [recordedTrustedOnly, setRecorded] = useState(integrity.recordedTrustedOnly);
   const [voterCap, setVoterCap] = useState(integrity.voterCap === null ? '' : String(integrity.voterCap));
   const [voterModelCap, setVoterModelCap] = useState(integrity.voterModelCap === null ? '' : String(integrity.voterModelCap));
+  const [proofOfWork, setProofOfWork] = useState(integrity.proofOfWork);
+  const [proofOfWorkHashes, setProofOfWorkHashes] = useState(String(integrity.proofOfWorkHashes));
   const cap = (v: string) => (v.trim() === '' ? null : Number(v));
   return (
     <form
@@ -128,7 +130,14 @@ function IntegrityForm({ integrity }: { integrity: OperatorSettings['integrity']
       data-testid="settings-integrity"
       onSubmit={(e) => (
         e.preventDefault(),
-        void s.save({ trustScoring, recordedTrustedOnly, voterCap: cap(voterCap), voterModelCap: cap(voterModelCap) })
+        void s.save({
+          trustScoring,
+          recordedTrustedOnly,
+          voterCap: cap(voterCap),
+          voterModelCap: cap(voterModelCap),
+          proofOfWork,
+          proofOfWorkHashes: Number(proofOfWorkHashes),
+        })
       )}
     >
       <h2 className={styles.cardTitle}>Vote integrity</h2>
@@ -156,6 +165,20 @@ function IntegrityForm({ integrity }: { integrity: OperatorSettings['integrity']
           <input value={voterModelCap} onChange={(e) => (s.touch(), setVoterModelCap(e.target.value.replace(/\D/g, '')))} inputMode="numeric" data-testid="voter-model-cap" />
         </label>
       </div>
+      <label className={styles.check}>
+        <input type="checkbox" checked={proofOfWork} onChange={(e) => (s.touch(), setProofOfWork(e.target.checked))} data-testid="proof-of-work" />
+        Anonymous battles need a proof of work: the browser solves a small puzzle (self-hosted, no third party) before each battle,
+        which costs a script that starts thousands of battles thousands of solves. Signed-in voters are not asked.
+      </label>
+      <label className={styles.field}>
+        Work per battle, in SHA-256 hashes <span className={styles.hint}>200,000 (the default) takes a browser well under a second</span>
+        <input
+          value={proofOfWorkHashes}
+          onChange={(e) => (s.touch(), setProofOfWorkHashes(e.target.value.replace(/\D/g, '')))}
+          inputMode="numeric"
+          data-testid="proof-of-work-hashes"
+        />
+      </label>
       {s.error && <p className={styles.error}>{s.error}</p>}
       <div className={styles.actions}>
         <button type="submit" className="button button-primary" disabled={s.pending} data-testid="save-integrity">

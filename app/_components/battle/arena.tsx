@@ -15,6 +15,7 @@ import { RadioSwitch } from './radio-switch';
 import { ShareControl } from './share-control';
 import { ConversationPane } from './conversation-pane';
 import { NoticeGate, participationSchema, type Participation } from './notice-gate';
+import { armProofOfWork } from './proof-of-work';
 import { RecordedPicker } from './recorded-picker';
 import { useBattle } from './use-battle';
 import { VOTE_OPTIONS, VoteBar } from './vote-bar';
@@ -44,6 +45,7 @@ export function Arena() {
       const body = (await res.json()) as { participation?: unknown };
       const info = arenaInfoSchema.parse(body);
       const participation = participationSchema.safeParse(body.participation);
+      armProofOfWork(participation.success && participation.data.proofOfWork);
       setLoaded({ status: 'ready', info, modes: arenaModes(info), participation: participation.success ? participation.data : null });
     } catch {
       if (signal?.aborted) return;

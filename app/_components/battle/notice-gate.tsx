@@ -17,6 +17,8 @@ export const participationSchema = z.object({
   consented: z.boolean(),
   signInRequired: z.boolean(),
   signedIn: z.boolean(),
+  /** Battles need a solved proof-of-work challenge (anonymous voters, when the operator asks). */
+  proofOfWork: z.boolean().default(false),
 });
 export type Participation = z.infer<typeof participationSchema>;
 

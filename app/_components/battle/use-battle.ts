@@ -15,6 +15,7 @@ import {
 } from './api-types';
 import { battleReducer, initialBattleState, type BattleAction, type BattleState } from './battle-state';
 import { readNdjson } from './ndjson';
+import { takeProof } from './proof-of-work';
 import { withBasePath } from '@/lib/base-path';
 
 const UNREACHABLE = 'Could not reach the server. Check that Pairwise is running and try again.';
@@ -74,12 +75,12 @@ export function useBattle(): BattleControls {
 
   useEffect(() => () => controllerRef.current?.abort(), []);
 
-  const stream = useCallback(async (url: string, body: unknown): Promise<boolean> => {
+  const stream = useCallback(async (url: string, body: unknown, headers?: () => Promise<Record<string, string>>): Promise<boolean> => {
     controllerRef.current?.abort();
     const controller = new AbortController();
     controllerRef.current = controller;
     try {
-      return await runStream(controller, url, body, dispatch);
+      return await runStream(controller, url, body, dispatch, (await headers?.()) ?? {});
     } finally {
       if (controllerRef.current === controller) controllerRef.current = null;
     }
@@ -96,7 +97,7 @@ export function useBattle(): BattleControls {
         return stream(withBasePath(`/api/battles/${encodeURIComponent(current.battleId)}/messages`), { prompt });
       }
       dispatch({ type: 'send', prompt, mode, images: options.images?.map((i) => i.url), chosen: options.chosen });
-      return stream(withBasePath('/api/battles'), createBody(prompt, { ...options, mode }));
+      return stream(withBasePath('/api/battles'), createBody(prompt, { ...options, mode }), takeProof);
     },
     [stream],
   );
@@ -183,13 +184,14 @@ async function runStream(
   url: string,
   body: unknown,
   dispatch: Dispatch<BattleAction>,
+  headers: Record<string, string> = {},
 ): Promise<boolean> {
   const { signal } = controller;
   let res: Response;
   try {
     res = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/x-ndjson' },
+      headers: { 'content-type': 'application/json', accept: 'application/x-ndjson', ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal,
     });

@@ -16,6 +16,7 @@ export const POST = route(
     limit: 'battle',
     mintVoter: true,
     arena: true,
+    proofOfWork: true,
   },
   async ({ app, actor, body, req }) => turnResponse(app, await prepareNewBattle(app, body, actor), req),
 );
