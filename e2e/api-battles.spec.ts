@@ -87,7 +87,7 @@ test.describe('battle API: healthy models', () => {
       models: { configured: 2, reachable: 2 },
       // Whether prompts may carry an image (two vision models), and the limits: no names either.
       images: { available: false, maxBytes: 5 * 1024 * 1024, types: ['image/png', 'image/jpeg', 'image/webp', 'image/gif'] },
-      participation: { notice: expect.any(String), requireConsent: false, consented: false, signInRequired: false, signedIn: false },
+      participation: { notice: expect.any(String), requireConsent: false, consented: false, signInRequired: false, signedIn: false, proofOfWork: false },
     });
   });
 
