@@ -201,6 +201,96 @@ for (const size of SIZES) {
       await expect(battle.arena).toHaveAttribute('data-phase', 'idle');
     });
 
+    test('a voted battle can be shared read-only with no voter identity, and the owner can revoke the link', async ({ page, browser }) => {
+      const battle = new BattlePage(page);
+      await battle.goto(app.url);
+      await battle.ask('A battle worth sharing');
+      await battle.waitForTurnEnd();
+      // Nothing to share before the vote.
+      await expect(page.getByTestId('share-button')).toHaveCount(0);
+      const id = await battle.battleId();
+      const early = await page.request.post(`${app.url}/api/battles/${id}/share`);
+      expect(early.status()).toBe(409);
+      await battle.voteButton('b').click();
+      await expect(battle.modelName('a')).toBeVisible();
+      const names = { a: await battle.modelName('a').textContent(), b: await battle.modelName('b').textContent() };
+      await page.getByTestId('share-button').click();
+      const link = await page.getByTestId('share-link').inputValue();
+      expect(link).toMatch(new RegExp(`^${app.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/share/[A-Za-z0-9_-]{43}$`));
+      const token = link.split('/').at(-1)!;
+      expect(battleRow(id).shareToken).toBe(token);
+
+      const other = await browser.newContext({ viewport: size.viewport });
+      try {
+        const reader = await other.newPage();
+        const res = await reader.goto(link);
+        expect(res!.status()).toBe(200);
+        await expect(reader.getByTestId('shared-battle')).toBeVisible();
+        await expect(reader.getByTestId('shared-verdict')).toHaveText('Verdict: B was better');
+        await expect(reader.getByTestId('shared-model-a')).toHaveText(names.a!);
+        await expect(reader.getByTestId('shared-model-b')).toHaveText(names.b!);
+        await expect(reader.locator('.turn-prompt').first()).toContainText('A battle worth sharing');
+        // Nothing about who fought it: no voter id, account or battle id.
+        const html = await reader.content();
+        const voter = withStore(app.databasePath, (db) => db.prepare('SELECT voter_id AS v FROM battles WHERE id = ?').get(id)) as { v: string };
+        expect(html).not.toContain(voter.v);
+        expect(html).not.toContain(id);
+        // A stranger cannot revoke it, nor read the battle through the API.
+        expect((await reader.request.delete(`${app.url}/api/battles/${id}/share`)).status()).toBe(404);
+        expect((await reader.request.get(`${app.url}/api/battles/${id}`)).status()).toBe(404);
+
+        await page.getByTestId('share-revoke').click();
+        await expect(page.getByTestId('share-button')).toBeVisible();
+        expect(battleRow(id).shareToken).toBeNull();
+        expect((await reader.goto(link))!.status()).toBe(404);
+        // Sharing again makes a new link; the old one stays dead.
+        await page.getByTestId('share-button').click();
+        const again = await page.getByTestId('share-link').inputValue();
+        expect(again).not.toBe(link);
+        expect((await reader.goto(again))!.status()).toBe(200);
+        expect((await reader.goto(link))!.status()).toBe(404);
+      } finally {
+        await other.close();
+      }
+    });
+
+    test('a reload during a battle brings it back from the server; the history lists this browser\'s battles', async ({ page }) => {
+      const battle = new BattlePage(page);
+      await battle.goto(app.url);
+      await battle.ask('Remember me after a reload');
+      await battle.waitForTurnEnd();
+      const id = await battle.battleId();
+      expect(new URL(page.url()).searchParams.get('battle')).toBe(id);
+      const text = await battle.answer('a', 1).textContent();
+      await page.reload();
+      await expect(battle.arena).toHaveAttribute('data-battle-id', id);
+      await expect(battle.answer('a', 1)).toHaveText(text!);
+      await expect(battle.modelName('a')).toHaveCount(0);
+      await battle.expectVotingEnabled(true);
+      await battle.ask('A follow-up after the reload');
+      await battle.waitForTurnEnd();
+      await expect(battle.answer('a', 2)).toContainText('This is turn 2');
+
+      // Anonymous: the history is this browser's, reachable from the arena.
+      await page.getByTestId('history-link').click();
+      await expect(page).toHaveURL(/\/history$/);
+      const item = page.locator(`[data-testid="my-battle"][data-battle-id="${id}"]`);
+      await expect(item).toContainText('Remember me after a reload');
+      await expect(item).toContainText('not voted yet');
+      await item.getByTestId('my-battle-open').click();
+      await expect(battle.arena).toHaveAttribute('data-battle-id', id);
+      await expect(battle.answer('b', 2)).toContainText('This is turn 2');
+      await battle.voteButton('a').click();
+      await expect(battle.modelName('a')).toBeVisible();
+      // A voted battle comes back revealed; someone else's id is simply not restored.
+      await page.reload();
+      await expect(battle.modelName('a')).toBeVisible();
+      await expect(page.locator('.reveal-summary')).toBeVisible();
+      await page.goto(`${app.url}/?battle=00000000-0000-4000-8000-000000000000`);
+      await expect(battle.arena).toHaveAttribute('data-phase', 'idle');
+      await expect.poll(() => new URL(page.url()).searchParams.get('battle')).toBeNull();
+    });
+
     test('the new views pass an accessibility audit, and the page never gets wider than the screen', async ({ page }) => {
       const battle = new BattlePage(page);
       const fits = async (state: string) =>
@@ -393,97 +483,7 @@ test.describe('images in the prompt', () => {
   });
 });
 
-test.describe('sharing, history and reload', () => {
-  test('a voted battle can be shared read-only with no voter identity, and the owner can revoke the link', async ({ page, browser }) => {
-    const battle = new BattlePage(page);
-    await battle.goto(app.url);
-    await battle.ask('A battle worth sharing');
-    await battle.waitForTurnEnd();
-    // Nothing to share before the vote.
-    await expect(page.getByTestId('share-button')).toHaveCount(0);
-    const id = await battle.battleId();
-    const early = await page.request.post(`${app.url}/api/battles/${id}/share`);
-    expect(early.status()).toBe(409);
-    await battle.voteButton('b').click();
-    await expect(battle.modelName('a')).toBeVisible();
-    const names = { a: await battle.modelName('a').textContent(), b: await battle.modelName('b').textContent() };
-    await page.getByTestId('share-button').click();
-    const link = await page.getByTestId('share-link').inputValue();
-    expect(link).toMatch(new RegExp(`^${app.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/share/[A-Za-z0-9_-]{43}$`));
-    const token = link.split('/').at(-1)!;
-    expect(battleRow(id).shareToken).toBe(token);
-
-    const other = await browser.newContext();
-    try {
-      const reader = await other.newPage();
-      const res = await reader.goto(link);
-      expect(res!.status()).toBe(200);
-      await expect(reader.getByTestId('shared-battle')).toBeVisible();
-      await expect(reader.getByTestId('shared-verdict')).toHaveText('Verdict: B was better');
-      await expect(reader.getByTestId('shared-model-a')).toHaveText(names.a!);
-      await expect(reader.getByTestId('shared-model-b')).toHaveText(names.b!);
-      await expect(reader.locator('.turn-prompt').first()).toContainText('A battle worth sharing');
-      // Nothing about who fought it: no voter id, account or battle id.
-      const html = await reader.content();
-      const voter = withStore(app.databasePath, (db) => db.prepare('SELECT voter_id AS v FROM battles WHERE id = ?').get(id)) as { v: string };
-      expect(html).not.toContain(voter.v);
-      expect(html).not.toContain(id);
-      // A stranger cannot revoke it, nor read the battle through the API.
-      expect((await reader.request.delete(`${app.url}/api/battles/${id}/share`)).status()).toBe(404);
-      expect((await reader.request.get(`${app.url}/api/battles/${id}`)).status()).toBe(404);
-
-      await page.getByTestId('share-revoke').click();
-      await expect(page.getByTestId('share-button')).toBeVisible();
-      expect(battleRow(id).shareToken).toBeNull();
-      expect((await reader.goto(link))!.status()).toBe(404);
-      // Sharing again makes a new link; the old one stays dead.
-      await page.getByTestId('share-button').click();
-      const again = await page.getByTestId('share-link').inputValue();
-      expect(again).not.toBe(link);
-      expect((await reader.goto(again))!.status()).toBe(200);
-      expect((await reader.goto(link))!.status()).toBe(404);
-    } finally {
-      await other.close();
-    }
-  });
-
-  test('a reload during a battle brings it back from the server; the history lists this browser\'s battles', async ({ page }) => {
-    const battle = new BattlePage(page);
-    await battle.goto(app.url);
-    await battle.ask('Remember me after a reload');
-    await battle.waitForTurnEnd();
-    const id = await battle.battleId();
-    expect(new URL(page.url()).searchParams.get('battle')).toBe(id);
-    const text = await battle.answer('a', 1).textContent();
-    await page.reload();
-    await expect(battle.arena).toHaveAttribute('data-battle-id', id);
-    await expect(battle.answer('a', 1)).toHaveText(text!);
-    await expect(battle.modelName('a')).toHaveCount(0);
-    await battle.expectVotingEnabled(true);
-    await battle.ask('A follow-up after the reload');
-    await battle.waitForTurnEnd();
-    await expect(battle.answer('a', 2)).toContainText('This is turn 2');
-
-    // Anonymous: the history is this browser's, reachable from the arena.
-    await page.getByTestId('history-link').click();
-    await expect(page).toHaveURL(/\/history$/);
-    const item = page.locator(`[data-testid="my-battle"][data-battle-id="${id}"]`);
-    await expect(item).toContainText('Remember me after a reload');
-    await expect(item).toContainText('not voted yet');
-    await item.getByTestId('my-battle-open').click();
-    await expect(battle.arena).toHaveAttribute('data-battle-id', id);
-    await expect(battle.answer('b', 2)).toContainText('This is turn 2');
-    await battle.voteButton('a').click();
-    await expect(battle.modelName('a')).toBeVisible();
-    // A voted battle comes back revealed; someone else's id is simply not restored.
-    await page.reload();
-    await expect(battle.modelName('a')).toBeVisible();
-    await expect(page.locator('.reveal-summary')).toBeVisible();
-    await page.goto(`${app.url}/?battle=00000000-0000-4000-8000-000000000000`);
-    await expect(battle.arena).toHaveAttribute('data-phase', 'idle');
-    await expect.poll(() => new URL(page.url()).searchParams.get('battle')).toBeNull();
-  });
-
+test.describe('blindness of the named modes', () => {
   test('the model list by name is fetched only in the named modes, never by the anonymous battle', async ({ page }) => {
     const urls: string[] = [];
     page.on('request', (r) => urls.push(new URL(r.url()).pathname));
