@@ -260,17 +260,17 @@ export async function computeSnapshots({
       const ga = intern(modelA);
       const gb = intern(modelB);
       const weight = identity ? weigh(identity, modelA, modelB) : 1;
-      // An untimed imported battle carries its import's time, which says nothing of when it was voted.
-      if (!untimed) {
-        firstVoteAt[ga] ??= voteAt;
-        firstVoteAt[gb] ??= voteAt;
-      }
       // A battle that was not anonymous counts on its own board only (never on the main one).
       if (named) {
         let c = acc.get(NAMED_CATEGORY);
         if (!c) acc.set(NAMED_CATEGORY, (c = new CategoryAccumulator()));
         c.add(voteId, ga, gb, names, outcome, style, untimed, weight);
         continue;
+      }
+      // An untimed imported battle carries its import's time, which says nothing of when it was voted.
+      if (!untimed) {
+        firstVoteAt[ga] ??= voteAt;
+        firstVoteAt[gb] ??= voteAt;
       }
       history?.advance(voteAt, overall.agg, prefix);
       overall.add(voteId, ga, gb, names, outcome, style, untimed, weight);
