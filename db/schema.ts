@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { blob, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /**
  * The store. Raw data (battles, messages, votes) is append-only in spirit: nothing is rewritten
@@ -157,8 +157,12 @@ export const battles = sqliteTable(
     /** Registry ids (or the names found in an imported file). Side a is shown on the left. */
     modelA: text('model_a').notNull(),
     modelB: text('model_b').notNull(),
-    /** 'live' prompts go to the models; 'recorded' battles replay answers of a fixed prompt set. */
-    mode: text('mode', { enum: ['live', 'recorded', 'imported'] }).notNull(),
+    /**
+     * 'live' prompts go to two anonymous models; 'recorded' battles replay answers of a fixed prompt
+     * set; 'named' is side by side with two models the voter chose by name (never anonymous: its
+     * votes have their own board); 'direct' is a chat with one chosen model (side a only, no vote).
+     */
+    mode: text('mode', { enum: ['live', 'recorded', 'imported', 'named', 'direct'] }).notNull(),
     /** Probability that the sampling policy drew this unordered pair (null for imported battles). */
     samplingProbability: real('sampling_probability'),
     status: text('status', { enum: ['active', 'voted', 'failed', 'abandoned'] })
@@ -185,8 +189,20 @@ export const battles = sqliteTable(
     userId: text('user_id'),
     /** Keyed hash of the network the battle was started from (see lib/identity/network.ts). */
     network: text('network'),
-    /** clean_battle "anony" of an imported battle; null for battles fought here (always anonymous). */
+    /**
+     * clean_battle "anony" of an imported battle; false for a named (side-by-side) battle fought
+     * here; null for the other battles fought here (anonymous). Only anonymous battles count on the
+     * main board and its categories; the others have a board of their own ("named").
+     */
     anony: integer('anony', { mode: 'boolean' }),
+    /** The first prompt carried images (battle_images): the "vision" category. */
+    vision: integer('vision', { mode: 'boolean' }).notNull().default(false),
+    /**
+     * An unguessable token that makes the battle readable at /share/<token> (opt-in by its owner
+     * after the vote; null when not shared or revoked).
+     */
+    shareToken: text('share_token'),
+    sharedAt: integer('shared_at'),
     /**
      * Style features of both sides from an imported record's conv_metadata, as JSON
      * { a: { tokens, headers, listItems, bold }, b: {...} }; null otherwise (battles fought here
@@ -211,7 +227,29 @@ export const battles = sqliteTable(
     index('battles_model_a_idx').on(t.modelA, t.createdAt),
     index('battles_model_b_idx').on(t.modelB, t.createdAt),
     index('battles_arena_idx').on(t.createdAt).where(sql`source = 'arena'`),
+    uniqueIndex('battles_share_token_unique').on(t.shareToken),
   ],
+);
+
+/**
+ * An image of a prompt, stored once per battle turn (both sides' user messages share it). Exports
+ * carry a marker with its type, size and sha256, never the bytes.
+ */
+export const battleImages = sqliteTable(
+  'battle_images',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    battleId: text('battle_id')
+      .notNull()
+      .references(() => battles.id),
+    turn: integer('turn').notNull(),
+    mediaType: text('media_type').notNull(),
+    data: blob('data', { mode: 'buffer' }).notNull(),
+    bytes: integer('bytes').notNull(),
+    sha256: text('sha256').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('battle_images_battle_idx').on(t.battleId, t.turn)],
 );
 
 export const messages = sqliteTable(
@@ -460,6 +498,7 @@ export type NewBattle = typeof battles.$inferInsert;
 export type Message = typeof messages.$inferSelect;
 export type NewMessage = typeof messages.$inferInsert;
 export type Vote = typeof votes.$inferSelect;
+export type BattleImage = typeof battleImages.$inferSelect;
 export type Winner = Vote['winner'];
 export type RatingSnapshot = typeof ratingSnapshots.$inferSelect;
 export type Import = typeof imports.$inferSelect;

@@ -85,7 +85,9 @@ test.describe('battle API: healthy models', () => {
       defaultMode: 'live',
       // Counts only: which models they are is never said before a vote.
       models: { configured: 2, reachable: 2 },
-      participation: { notice: expect.any(String), requireConsent: false, consented: false, signInRequired: false, signedIn: false },
+      // Whether prompts may carry an image (two vision models), and the limits: no names either.
+      images: { available: false, maxBytes: 5 * 1024 * 1024, types: ['image/png', 'image/jpeg', 'image/webp', 'image/gif'] },
+      participation: { notice: expect.any(String), requireConsent: false, consented: false, signInRequired: false, signedIn: false, proofOfWork: false },
     });
   });
 

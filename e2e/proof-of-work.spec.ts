@@ -84,7 +84,7 @@ test('turned on in the console, the gate is solved by the page, refuses scripts 
   expect(countRows(app.databasePath, 'battles')).toBe(battlesBefore);
   // The page says why, in words, when its proof is refused.
   await page.route('**/api/battles', (route) => route.continue({ headers: { ...route.request().headers(), 'pairwise-proof': proofs[0] } }));
-  await battle.newBattle.click();
+  await battle.discardAndStartNew();
   await battle.ask('Name a tree.');
   await expect(battle.notice).toContainText('browser check did not pass');
   expect(countRows(app.databasePath, 'battles')).toBe(battlesBefore);

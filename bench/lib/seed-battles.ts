@@ -14,7 +14,7 @@ export async function seedVotableBattles(db: Db, n: number, voterId: string, mod
       battleId: id,
       status: 'active',
       answers: (['a', 'b'] as const).map((side) => ({
-        id: rows.answerIds[side],
+        id: rows.answerIds[side]!,
         result: { content: `Seeded answer ${side} ${i}`, finishReason: 'stop', tokens: 4, ttftMs: 10, durationMs: 20 },
       })),
     });

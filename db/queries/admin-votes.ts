@@ -40,7 +40,7 @@ export interface VoteListRow {
   modelA: string;
   modelB: string;
   source: 'arena' | 'import';
-  mode: 'live' | 'recorded' | 'imported';
+  mode: 'live' | 'recorded' | 'imported' | 'named' | 'direct';
   turns: number;
   voterId: string | null;
   userId: string | null;

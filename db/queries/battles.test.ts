@@ -9,10 +9,14 @@ import {
   finishTurn,
   getBattle,
   getBattleMessages,
+  battleIdByShareToken,
   getBattleView,
+  shareBattle,
   startTurn,
   supersedeTurn,
+  unshareBattle,
 } from './battles';
+import { forgetConversations } from './retention';
 import { castVote, getVote } from './votes';
 
 let db: Db;
@@ -79,8 +83,8 @@ describe('battle queries on a real SQLite file', () => {
       battleId: b.id,
       status: 'failed',
       answers: [
-        { id: t1.answerIds.a, result: ok('first a') },
-        { id: t1.answerIds.b, result: { content: '', finishReason: 'error', error: 'HTTP 500 from http://x' } },
+        { id: t1.answerIds.a!, result: ok('first a') },
+        { id: t1.answerIds.b!, result: { content: '', finishReason: 'error', error: 'HTTP 500 from http://x' } },
       ],
     });
     expect((await getBattle({ db, id: b.id }))!.status).toBe('failed');
@@ -92,8 +96,8 @@ describe('battle queries on a real SQLite file', () => {
       battleId: b.id,
       status: 'active',
       answers: [
-        { id: re.answerIds.a, result: ok('second a') },
-        { id: re.answerIds.b, result: ok('second b') },
+        { id: re.answerIds.a!, result: ok('second a') },
+        { id: re.answerIds.b!, result: ok('second b') },
       ],
     });
     const view = await getBattleView({ db, id: b.id });
@@ -142,5 +146,39 @@ describe('battle queries on a real SQLite file', () => {
     expect(msgs.filter((m) => m.role === 'assistant').every((m) => m.finishReason === 'aborted')).toBe(true);
     expect((await getBattle({ db, id: b.id }))!.status).toBe('abandoned');
     expect(await abortUnfinishedMessages({ db })).toBe(0);
+  });
+});
+
+describe('direct chats, images and share tokens', () => {
+  it('a direct chat writes side a only, on every turn and regenerate', async () => {
+    await createBattle({ db, id: 'd1', modelA: 'model-x', modelB: 'model-x', mode: 'direct', samplingProbability: null });
+    const t1 = await startTurn({ db, battleId: 'd1', prompt: 'hi', expectedTurns: 0 });
+    expect(Object.keys(t1.answerIds)).toEqual(['a']);
+    const re = await supersedeTurn({ db, battleId: 'd1', turn: 1 });
+    expect(Object.keys(re.answerIds)).toEqual(['a']);
+    expect(new Set((await getBattleMessages({ db, battleId: 'd1' })).map((m) => m.side))).toEqual(new Set(['a']));
+  });
+
+  it('stores a prompt image once per turn, reads it with the battle, and forgets it with the conversation', async () => {
+    await createBattle({ db, id: 'v1', modelA: 'model-x', modelB: 'model-y', mode: 'live', samplingProbability: 0.5, vision: true });
+    const data = Buffer.from([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]);
+    await startTurn({ db, battleId: 'v1', prompt: 'look', expectedTurns: 0, images: [{ mediaType: 'image/png', data, sha256: 'abc' }] });
+    const view = (await getBattleView({ db, id: 'v1' }))!;
+    expect(view.images).toEqual([{ turn: 1, mediaType: 'image/png', data, bytes: data.length, sha256: 'abc' }]);
+    await shareBattle({ db, battleId: 'v1', token: 'tok-v1' });
+    await forgetConversations({ db, voted: [], unvoted: ['v1'] });
+    expect(db.$client.prepare('SELECT count(*) AS n FROM battle_images').get()).toEqual({ n: 0 });
+    expect(await battleIdByShareToken({ db, token: 'tok-v1' })).toBeNull();
+  });
+
+  it('keeps one share token until it is revoked; a revoked token finds nothing', async () => {
+    await newBattle('s1');
+    expect(await shareBattle({ db, battleId: 's1', token: 'first' })).toBe('first');
+    expect(await shareBattle({ db, battleId: 's1', token: 'second' })).toBe('first');
+    expect(await battleIdByShareToken({ db, token: 'first' })).toBe('s1');
+    await unshareBattle({ db, battleId: 's1' });
+    expect(await battleIdByShareToken({ db, token: 'first' })).toBeNull();
+    expect(await shareBattle({ db, battleId: 's1', token: 'third' })).toBe('third');
+    await expect(shareBattle({ db, battleId: 'missing', token: 'x' })).rejects.toMatchObject({ code: 'not_found' });
   });
 });

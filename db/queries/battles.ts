@@ -1,7 +1,7 @@
 import { and, asc, eq, isNull, ne } from 'drizzle-orm';
 import { AppError } from '../../lib/errors';
 import { getDb, type Db } from '../index';
-import { battles, messages, votes, type Battle, type Message, type NewBattle, type Vote } from '../schema';
+import { battleImages, battles, messages, votes, type Battle, type Message, type NewBattle, type Vote } from '../schema';
 
 /**
  * Battle and message queries. Each takes an object; `db` defaults to the app's one client and is
@@ -17,8 +17,13 @@ export async function createBattle(
     id: string;
     modelA: string;
     modelB: string;
-    mode: 'live' | 'recorded';
-    samplingProbability: number;
+    mode: 'live' | 'recorded' | 'named' | 'direct';
+    /** Null for a live or recorded (anonymous) battle, probability 1 for a chosen pair. */
+    samplingProbability: number | null;
+    /** false for a named battle (clean_battle anony); null otherwise. */
+    anony?: boolean | null;
+    /** The first prompt carries images. */
+    vision?: boolean;
     questionId?: string | null;
     language?: string | null;
     isCode?: boolean | null;
@@ -56,6 +61,8 @@ export async function createBattle(
     userId: params.userId ?? null,
     network: params.network ?? null,
     studyId: params.studyId ?? null,
+    anony: params.anony ?? null,
+    vision: params.vision ?? false,
     createdAt: now,
     updatedAt: now,
   };
@@ -75,8 +82,13 @@ export async function getBattleMessages(params: WithDb & { battleId: string }): 
 
 export interface TurnRows {
   turn: number;
-  /** The empty assistant rows that the answers will be written into. */
-  answerIds: Record<Side, number>;
+  /** The empty assistant rows that the answers will be written into (side a only in a direct chat). */
+  answerIds: Partial<Record<Side, number>>;
+}
+
+/** The sides a battle's turns write: both, or side a alone in a direct chat. */
+function sidesOf(mode: string): Side[] {
+  return mode === 'direct' ? ['a'] : ['a', 'b'];
 }
 
 /**
@@ -84,7 +96,14 @@ export interface TurnRows {
  * null marks it as streaming), the turn counter and the battle back to active, in one transaction.
  */
 export async function startTurn(
-  params: WithDb & { battleId: string; prompt: string; expectedTurns: number; now?: number },
+  params: WithDb & {
+    battleId: string;
+    prompt: string;
+    expectedTurns: number;
+    /** Images of this prompt, stored once for the turn. */
+    images?: { mediaType: string; data: Buffer; sha256: string }[];
+    now?: number;
+  },
 ): Promise<TurnRows> {
   const db = params.db ?? getDb();
   const now = params.now ?? Date.now();
@@ -95,11 +114,16 @@ export async function startTurn(
       .update(battles)
       .set({ turns: turn, status: 'active', updatedAt: now })
       .where(and(eq(battles.id, params.battleId), eq(battles.turns, params.expectedTurns), ne(battles.status, 'voted')))
-      .returning({ id: battles.id })
+      .returning({ id: battles.id, mode: battles.mode })
       .all();
     if (updated.length !== 1) throw new AppError('not_ready', 'This battle changed meanwhile; reload it.');
-    const ids = {} as Record<Side, number>;
-    for (const side of ['a', 'b'] as const) {
+    for (const img of params.images ?? []) {
+      tx.insert(battleImages)
+        .values({ battleId: params.battleId, turn, mediaType: img.mediaType, data: img.data, bytes: img.data.length, sha256: img.sha256, createdAt: now })
+        .run();
+    }
+    const ids: TurnRows['answerIds'] = {};
+    for (const side of sidesOf(updated[0].mode)) {
       tx.insert(messages)
         .values({ battleId: params.battleId, side, turn, role: 'user', content: params.prompt, createdAt: now })
         .run();
@@ -127,7 +151,7 @@ export async function supersedeTurn(
       .update(battles)
       .set({ status: 'active', updatedAt: now })
       .where(and(eq(battles.id, params.battleId), ne(battles.status, 'voted')))
-      .returning({ id: battles.id })
+      .returning({ id: battles.id, mode: battles.mode })
       .all();
     if (reopened.length !== 1) throw new AppError('battle_closed', 'This battle is closed: it has been voted on.');
     tx.update(messages)
@@ -141,8 +165,8 @@ export async function supersedeTurn(
         ),
       )
       .run();
-    const ids = {} as Record<Side, number>;
-    for (const side of ['a', 'b'] as const) {
+    const ids: TurnRows['answerIds'] = {};
+    for (const side of sidesOf(reopened[0].mode)) {
       ids[side] = tx
         .insert(messages)
         .values({ battleId: params.battleId, side, turn: params.turn, role: 'assistant', content: '', createdAt: now })
@@ -228,6 +252,16 @@ export interface BattleView {
   battle: Battle;
   messages: Message[];
   vote: Vote | null;
+  /** Images of the prompts, by turn (empty for most battles). */
+  images: ViewImage[];
+}
+
+export interface ViewImage {
+  turn: number;
+  mediaType: string;
+  data: Buffer;
+  bytes: number;
+  sha256: string;
 }
 
 /** A battle with all its messages and its vote, read in one transaction. */
@@ -238,6 +272,41 @@ export async function getBattleView(params: WithDb & { id: string }): Promise<Ba
     if (!battle) return null;
     const msgs = tx.select().from(messages).where(eq(messages.battleId, params.id)).orderBy(asc(messages.id)).all();
     const vote = tx.select().from(votes).where(eq(votes.battleId, params.id)).get() ?? null;
-    return { battle, messages: msgs, vote };
+    const images = battle.vision
+      ? tx
+          .select({ turn: battleImages.turn, mediaType: battleImages.mediaType, data: battleImages.data, bytes: battleImages.bytes, sha256: battleImages.sha256 })
+          .from(battleImages)
+          .where(eq(battleImages.battleId, params.id))
+          .orderBy(asc(battleImages.id))
+          .all()
+      : [];
+    return { battle, messages: msgs, vote, images };
   });
+}
+
+// --- sharing -----------------------------------------------------------------------------
+
+/** Sets the battle's share token (keeping one it already has); returns the token in force. */
+export async function shareBattle(params: WithDb & { battleId: string; token: string; now?: number }): Promise<string> {
+  const db = params.db ?? getDb();
+  const now = params.now ?? Date.now();
+  return db.transaction((tx) => {
+    const row = tx.select({ token: battles.shareToken }).from(battles).where(eq(battles.id, params.battleId)).get();
+    if (!row) throw new AppError('not_found', 'No battle with this id.');
+    if (row.token) return row.token;
+    tx.update(battles).set({ shareToken: params.token, sharedAt: now }).where(eq(battles.id, params.battleId)).run();
+    return params.token;
+  });
+}
+
+/** Revokes the battle's share link: the old token reads nothing any more. */
+export async function unshareBattle(params: WithDb & { battleId: string }): Promise<void> {
+  const db = params.db ?? getDb();
+  db.update(battles).set({ shareToken: null, sharedAt: null }).where(eq(battles.id, params.battleId)).run();
+}
+
+/** The id of the battle shared under `token`, or null. */
+export async function battleIdByShareToken(params: WithDb & { token: string }): Promise<string | null> {
+  const db = params.db ?? getDb();
+  return db.select({ id: battles.id }).from(battles).where(eq(battles.shareToken, params.token)).get()?.id ?? null;
 }

@@ -35,11 +35,20 @@ export interface ExportBattleRow {
 type Client = Database.Database;
 const cache = new WeakMap<Client, Database.Statement>();
 
+/**
+ * A prompt's images appear in its content as markers (lib/battle/images.ts imageMarker: type,
+ * size and sha256), never as bytes, so an export stays small.
+ */
+const IMAGE_MARKERS = `(SELECT group_concat(char(10) || char(10) || '[image ' || bi.media_type || ' ' || bi.bytes || ' bytes sha256:' || bi.sha256 || ']', '')
+                         FROM battle_images bi WHERE bi.battle_id = m.battle_id AND bi.turn = m.turn)`;
+
 function conversationJson(side: 'a' | 'b'): string {
   return `(SELECT CASE WHEN count(*) = 0 THEN NULL ELSE json_group_array(json_object('role', role, 'content', content)) END
-             FROM (SELECT role, content FROM messages
-                    WHERE battle_id = b.id AND side = '${side}' AND superseded = 0
-                    ORDER BY turn, CASE role WHEN 'user' THEN 0 ELSE 1 END, id))`;
+             FROM (SELECT m.role AS role,
+                          CASE WHEN b.vision AND m.role = 'user' THEN m.content || coalesce(${IMAGE_MARKERS}, '') ELSE m.content END AS content
+                     FROM messages m
+                    WHERE m.battle_id = b.id AND m.side = '${side}' AND m.superseded = 0
+                    ORDER BY m.turn, CASE m.role WHEN 'user' THEN 0 ELSE 1 END, m.id))`;
 }
 
 function rowsStatement(c: Client): Database.Statement {

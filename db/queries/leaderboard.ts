@@ -57,6 +57,10 @@ export type CountedBattleTuple = [
   voteAt: number,
   /** 1 for an imported battle whose record had no tstamp (it carries its import's time and keeps file order). */
   untimed: number,
+  /** 1 for a battle that was not anonymous (battles.anony = 0: side by side here, or an import's anony false). */
+  named: number,
+  /** 1 for a battle whose prompt carried an image. */
+  vision: number,
   /** With `withAnswers`: JSON arrays of the two sides' current answers ("[]" when none). */
   answersA?: string,
   answersB?: string,
@@ -98,7 +102,7 @@ export async function* iterateCountedBattles({
     `SELECT v.id, b.model_a, b.model_b, v.winner, b.language, b.is_code, b.prompt_chars, b.turns,
             CASE WHEN b.tags = '[]' THEN NULL ELSE b.tags END, b.source = 'import', b.style_features,
             ${IDENTITY_SQL},
-            v.created_at, coalesce(i.created_at = v.created_at, 0)
+            v.created_at, coalesce(i.created_at = v.created_at, 0), coalesce(b.anony = 0, 0), b.vision
             ${withAnswers ? `, ${answersJson('a')}, ${answersJson('b')}` : ''}
        FROM votes v INDEXED BY votes_created_idx
        JOIN battles b ON b.id = v.battle_id

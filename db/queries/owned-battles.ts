@@ -7,12 +7,12 @@ export interface OwnedBattleRow {
   id: string;
   createdAt: number;
   status: 'active' | 'voted' | 'failed' | 'abandoned';
-  mode: 'live' | 'recorded' | 'imported';
+  mode: 'live' | 'recorded' | 'imported' | 'named' | 'direct';
   turns: number;
   /** The first prompt, cut to 200 characters. */
   prompt: string | null;
   winner: string | null;
-  /** Model ids, only once the battle is voted (before that nothing may name a model). */
+  /** Model ids, only once the battle is voted (before that nothing may name a model), or chosen by name. */
   modelA: string | null;
   modelB: string | null;
 }
@@ -32,8 +32,8 @@ export async function listOwnedBattles(
               (SELECT substr(m.content, 1, 200) FROM messages m
                 WHERE m.battle_id = b.id AND m.role = 'user' AND m.side = 'a' ORDER BY m.turn, m.id LIMIT 1) AS prompt,
               v.winner,
-              CASE WHEN v.id IS NOT NULL AND b.status = 'voted' THEN b.model_a END AS modelA,
-              CASE WHEN v.id IS NOT NULL AND b.status = 'voted' THEN b.model_b END AS modelB
+              CASE WHEN (v.id IS NOT NULL AND b.status = 'voted') OR b.mode IN ('named', 'direct') THEN b.model_a END AS modelA,
+              CASE WHEN (v.id IS NOT NULL AND b.status = 'voted') OR b.mode IN ('named', 'direct') THEN b.model_b END AS modelB
          FROM battles b LEFT JOIN votes v ON v.battle_id = b.id
         WHERE ${where} AND b.created_at < ?
         ORDER BY b.created_at DESC, b.id DESC
@@ -52,6 +52,7 @@ export async function deleteOwnedBattles(params: WithDb & { userId: string }): P
   return c.transaction(() => {
     const owned = `SELECT id FROM battles WHERE user_id = ?`;
     c.prepare(`DELETE FROM messages WHERE battle_id IN (${owned})`).run(params.userId);
+    c.prepare(`DELETE FROM battle_images WHERE battle_id IN (${owned})`).run(params.userId);
     const votes = c.prepare(`DELETE FROM votes WHERE battle_id IN (${owned})`).run(params.userId).changes;
     const battles = c.prepare(`DELETE FROM battles WHERE user_id = ?`).run(params.userId).changes;
     if (votes > 0) bumpRatingsInputSync(c);

@@ -116,13 +116,15 @@ type VoteTuple = [
   identity: string | null,
   voteAt: number,
   untimed: number,
+  named: number,
+  vision: number | null,
 ];
 
 const WINNER_CODE = { model_a: 0, model_b: 1, tie: 2, 'tie (bothbad)': 3 } as const;
 
 const voteColumns = `v.id, b.model_a, b.model_b, v.winner, b.language, b.is_code, b.prompt_chars, b.turns,
   CASE WHEN b.tags = '[]' THEN NULL ELSE b.tags END, b.source = 'import', ${IDENTITY_SQL}, v.created_at,
-  coalesce(i.created_at = v.created_at, 0)`;
+  coalesce(i.created_at = v.created_at, 0), coalesce(b.anony = 0, 0), b.vision`;
 
 /**
  * Counted votes with afterVoteId < id <= upToVoteId in vote-time order (ties by id), in batches.
@@ -151,7 +153,7 @@ export function* iterateCountedVotes({
       ORDER BY v.created_at, v.id`,
   );
   let batch: CountedVote[] = [];
-  for (const [voteId, modelA, modelB, winner, language, isCode, promptChars, turns, tags, imported, identity, voteAt, untimed] of s
+  for (const [voteId, modelA, modelB, winner, language, isCode, promptChars, turns, tags, imported, identity, voteAt, untimed, named, vision] of s
     .raw(true)
     .iterate(afterVoteId, upToVoteId) as IterableIterator<VoteTuple>) {
     const outcome = WINNER_CODE[winner];
@@ -161,7 +163,7 @@ export function* iterateCountedVotes({
       modelA,
       modelB,
       outcome,
-      facts: { language, isCode, promptChars, turns, tags },
+      facts: { language, isCode, promptChars, turns, tags, named, vision },
       imported: imported === 1,
       identity,
       voteAt,

@@ -38,7 +38,11 @@ export async function forgetConversations(
   const c = db.$client;
   c.transaction(() => {
     const keepStyle = c.prepare(`UPDATE battles SET style_features = coalesce(style_features, ?) WHERE id = ?`);
-    const dropMessages = c.prepare(`DELETE FROM messages WHERE battle_id = ?`);
+    const dropMessagesOnly = c.prepare(`DELETE FROM messages WHERE battle_id = ?`);
+    const dropImages = c.prepare(`DELETE FROM battle_images WHERE battle_id = ?`);
+    // A shared link shows the conversation: it goes with it.
+    const unshare = c.prepare(`UPDATE battles SET share_token = NULL WHERE id = ?`);
+    const dropMessages = { run: (id: string) => (dropImages.run(id), unshare.run(id), dropMessagesOnly.run(id)) };
     const dropBattle = c.prepare(`DELETE FROM battles WHERE id = ? AND NOT EXISTS (SELECT 1 FROM votes WHERE battle_id = ?)`);
     for (const b of params.voted) {
       keepStyle.run(b.styleFeatures, b.id);

@@ -58,6 +58,13 @@ export class BattlePage {
     await this.sendButton.click();
   }
 
+  /** "New battle" on a battle whose answers could still be voted on: the page asks first; this says yes. */
+  async discardAndStartNew(): Promise<void> {
+    await this.newBattle.click();
+    await this.page.getByTestId('new-battle-confirm-confirm').click();
+    await expect(this.arena).toHaveAttribute('data-phase', 'idle');
+  }
+
   /** Waits until the current request has finished streaming (both sides done or failed). */
   async waitForTurnEnd(timeout = 90_000): Promise<void> {
     await expect(this.arena).toHaveAttribute('data-phase', 'ready', { timeout });

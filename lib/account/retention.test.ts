@@ -28,7 +28,7 @@ async function battle(id: string, createdAt: number, opts: { vote: boolean; answ
   await finishTurn({
     battleId: id,
     status: 'active',
-    answers: (['a', 'b'] as const).map((side, k) => ({ id: rows.answerIds[side], result: { content: opts.answers[k], finishReason: 'stop', tokens: 10 } })),
+    answers: (['a', 'b'] as const).map((side, k) => ({ id: rows.answerIds[side]!, result: { content: opts.answers[k], finishReason: 'stop', tokens: 10 } })),
     now: createdAt,
   });
   if (opts.vote) await castVote({ battleId: id, winner: 'model_a', voterId: null, leakReason: null, now: createdAt + 1000 });

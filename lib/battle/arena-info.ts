@@ -3,6 +3,7 @@ import type { ModelEntry, Registry } from '../registry/schema';
 import { liveModels } from '../registry/load';
 import type { BattleDeps } from './deps';
 import { eligibleCandidates } from './sampling';
+import { IMAGE_TYPES, seesImages } from './images';
 
 /**
  * What the battle page may offer: modes, recorded prompts, limits, and how many models can take
@@ -23,6 +24,32 @@ export interface ArenaInfo {
   emptyReason?: 'none-configured' | 'unreachable';
   /** Enabled models in the registry, and how many of them can be paired now. */
   models: { configured: number; reachable: number };
+  /** Whether a prompt may carry an image (two vision models can be paired), and the limits. */
+  images: { available: boolean; maxBytes: number; types: readonly string[] };
+}
+
+/** A model the voter may choose by name (side by side, direct chat). */
+export interface NamedModel {
+  id: string;
+  name: string;
+  organization: string;
+  vision: boolean;
+}
+
+/**
+ * The models offered by name in side by side and direct chat: enabled live models that can be
+ * reached now. Only those modes' pickers ask for this list (GET /api/arena/models); the
+ * anonymous battle's payloads never carry it.
+ */
+export async function namedModels(deps: BattleDeps): Promise<{ models: NamedModel[] }> {
+  const live = liveModels(deps.registry()).filter((m) => m.enabled);
+  const health = await Promise.all(live.map((m) => deps.isHealthy(m.id)));
+  return {
+    models: live
+      .filter((_, k) => health[k])
+      .map((m) => ({ id: m.id, name: m.name, organization: m.organization, vision: seesImages(m) }))
+      .sort((x, y) => x.name.localeCompare(y.name)),
+  };
 }
 
 export interface LiveModeInfo {
@@ -88,5 +115,10 @@ export function describeArena(registry: Registry, isHealthy: (id: string) => boo
     empty,
     ...(empty ? { emptyReason: configured === 0 ? 'none-configured' : 'unreachable' } : {}),
     models: { configured, reachable: live.length + recorded.length },
+    images: {
+      available: eligibleCandidates(liveModels(registry).filter(seesImages), isHealthy).length >= 2,
+      maxBytes: settings.maxImageBytes,
+      types: IMAGE_TYPES,
+    },
   };
 }

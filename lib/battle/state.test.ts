@@ -122,3 +122,22 @@ describe('statusAfterTurn', () => {
     expect(statusAfterTurn([{ ok: false, code: 'aborted' }, { ok: false, code: 'aborted' }])).toBe('abandoned');
   });
 });
+
+describe('named and direct modes', () => {
+  const opts = { maxTurns: 3 };
+  const answer = (side: 'a' | 'b', turn: number) => ({ side, turn, role: 'assistant' as const, superseded: false, finishReason: 'stop', error: null });
+  const user = (side: 'a' | 'b', turn: number) => ({ side, turn, role: 'user' as const, superseded: false, finishReason: null, error: null });
+
+  it('side by side takes follow-ups and a vote like a live battle', () => {
+    const s = battleState({ status: 'active', mode: 'named', turns: 1 }, [user('a', 1), answer('a', 1), user('b', 1), answer('b', 1)], opts);
+    expect(s).toMatchObject({ canVote: true, canSend: true, canRegenerate: true });
+  });
+
+  it('a direct chat has one side, takes follow-ups, and is never voted', () => {
+    const s = battleState({ status: 'active', mode: 'direct', turns: 1 }, [user('a', 1), answer('a', 1)], opts);
+    expect(s).toMatchObject({ lastTurnComplete: true, canVote: false, canSend: true, canRegenerate: true });
+    expect(() => assertCanVote(s, 'direct')).toThrow(/A direct chat has no vote/);
+    const streaming = battleState({ status: 'active', mode: 'direct', turns: 2 }, [user('a', 1), answer('a', 1), user('a', 2), { ...answer('a', 2), finishReason: null }], opts);
+    expect(streaming).toMatchObject({ streaming: true, canSend: false });
+  });
+});

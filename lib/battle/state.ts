@@ -16,7 +16,11 @@ import { AppError } from '../errors';
  */
 
 export type BattleStatus = 'active' | 'voted' | 'failed' | 'abandoned';
-export type BattleMode = 'live' | 'recorded' | 'imported';
+/** 'named': side by side with chosen models (not anonymous); 'direct': one chosen model, side a only, no vote. */
+export type BattleMode = 'live' | 'recorded' | 'imported' | 'named' | 'direct';
+
+/** Modes whose battles take follow-up prompts. */
+const CONVERSATIONAL = new Set<BattleMode>(['live', 'named', 'direct']);
 export type Side = 'a' | 'b';
 
 /** Just the fields of a stored message the state machine looks at. */
@@ -71,11 +75,12 @@ export function battleState(
 ): BattleState {
   const turn = battle.turns;
   const answers = latestAnswers(messages, turn);
-  const sides = [answers.a, answers.b];
+  // A direct chat has one side.
+  const sides = battle.mode === 'direct' ? [answers.a] : [answers.a, answers.b];
   const streaming = !!opts.busy || sides.some((m) => m !== undefined && m.finishReason === null);
   const lastTurnComplete = turn > 0 && sides.every((m) => m !== undefined && isAnswerComplete(m));
   const open = battle.status !== 'voted' && battle.mode !== 'imported';
-  const canVote = open && battle.status === 'active' && !streaming && lastTurnComplete;
+  const canVote = open && battle.mode !== 'direct' && battle.status === 'active' && !streaming && lastTurnComplete;
   return {
     status: battle.status,
     turn,
@@ -84,7 +89,7 @@ export function battleState(
     lastTurnComplete,
     canVote,
     canSend:
-      open && battle.mode === 'live' && battle.status === 'active' && !streaming && lastTurnComplete && turn < opts.maxTurns,
+      open && CONVERSATIONAL.has(battle.mode) && battle.status === 'active' && !streaming && lastTurnComplete && turn < opts.maxTurns,
     canRegenerate: open && !streaming && turn > 0,
   };
 }
@@ -110,7 +115,8 @@ export function assertCanRegenerate(state: BattleState, mode: BattleMode): void 
   if (state.turn === 0) throw new AppError('not_ready', 'There is no answer to regenerate yet.');
 }
 
-export function assertCanVote(state: BattleState): void {
+export function assertCanVote(state: BattleState, mode?: BattleMode): void {
+  if (mode === 'direct') throw new AppError('conflict', 'A direct chat has no vote.');
   if (state.status === 'voted') throw new AppError('already_voted', 'This battle has already been voted on.');
   if (state.streaming) throw new AppError('not_ready', 'Wait until both answers have finished before voting.');
   if (state.status === 'failed' || state.status === 'abandoned') {

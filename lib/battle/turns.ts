@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createBattle, finishTurn, getBattleView, startTurn, supersedeTurn, type BattleView, type TurnRows } from '../../db/queries/battles';
+import { createBattle, finishTurn, getBattleView, startTurn, supersedeTurn, type BattleView, type TurnRows, type ViewImage } from '../../db/queries/battles';
 import type { Message } from '../../db/schema';
 import { AppError } from '../errors';
 import type { ChatMessage } from '../providers/types';
@@ -12,6 +12,7 @@ import { ensureVoterStored } from '../identity/actor';
 import { loadOwnedView } from './access';
 import { healthyCandidates } from './arena-info';
 import { checkPrompt, type CreateBattleBody } from './bodies';
+import { decodeImage, seesImages, type PromptImage } from './images';
 import { categorizePrompt, tagsFor } from './categorize';
 import type { BattleActor, BattleDeps } from './deps';
 import { runTurn, type SideInput } from './run-turn';
@@ -37,11 +38,14 @@ export interface PreparedTurn {
   newBattle: boolean;
 }
 
-function historyFor(messages: Message[], side: Side, upToTurn: number): ChatMessage[] {
+function historyFor(messages: Message[], side: Side, upToTurn: number, images: ViewImage[] = []): ChatMessage[] {
   const out: ChatMessage[] = [];
   for (const m of messages) {
     if (m.side !== side || m.superseded || m.turn > upToTurn) continue;
-    if (m.role === 'user') out.push({ role: 'user', content: m.content });
+    if (m.role === 'user') {
+      const own = images.filter((i) => i.turn === m.turn).map((i) => ({ mediaType: i.mediaType, data: i.data }));
+      out.push(own.length ? { role: 'user', content: m.content, images: own } : { role: 'user', content: m.content });
+    }
     else if (m.turn < upToTurn && m.content) out.push({ role: 'assistant', content: m.content });
   }
   return out;
@@ -49,7 +53,8 @@ function historyFor(messages: Message[], side: Side, upToTurn: number): ChatMess
 
 function sideInputs(deps: BattleDeps, registry: Registry, view: BattleView, turn: number): SideInput[] {
   const ids: Record<Side, string> = { a: view.battle.modelA, b: view.battle.modelB };
-  const inputs = (['a', 'b'] as const).map((side) => {
+  const sides: Side[] = view.battle.mode === 'direct' ? ['a'] : ['a', 'b'];
+  const inputs = sides.map((side) => {
     const entry = findModel(registry, ids[side]);
     if (!entry) {
       console.error(`[pairwise] battle ${view.battle.id}: model "${ids[side]}" is no longer in the registry`);
@@ -59,13 +64,13 @@ function sideInputs(deps: BattleDeps, registry: Registry, view: BattleView, turn
     return {
       side,
       provider: deps.provider(entry.id),
-      messages: [...system, ...historyFor(view.messages, side, turn)],
+      messages: [...system, ...historyFor(view.messages, side, turn, view.images)],
       settings: { temperature: entry.defaults.temperature, maxTokens: entry.defaults.maxTokens },
       questionId: view.battle.questionId ?? undefined,
     };
   });
   // A recorded model against a live one: both shown together, at the recorded model's pace.
-  const entries = (['a', 'b'] as const).map((side) => findModel(registry, ids[side])!);
+  const entries = sides.map((side) => findModel(registry, ids[side])!);
   const recorded = entries.find((e) => e.provider.kind === 'recorded');
   if (recorded && entries.some((e) => e.provider.kind !== 'recorded')) {
     const pace = recorded.provider.kind === 'recorded' ? recorded.provider.charsPerSecond : 400;
@@ -106,6 +111,38 @@ async function reload(battleId: string): Promise<BattleView> {
   return view;
 }
 
+/** The models of a new battle and how they were chosen. */
+interface Pairing {
+  a: string;
+  b: string;
+  /** Probability of the drawn pair; null for a pair the voter chose. */
+  probability: number | null;
+}
+
+/** A model the voter chose by name: an enabled live model of the registry, healthy now. */
+async function chosenModel(deps: BattleDeps, registry: Registry, id: string, needsVision: boolean): Promise<ModelEntry> {
+  const entry = liveModels(registry).find((m) => m.id === id && m.enabled);
+  if (!entry) throw new AppError('validation_failed', `Invalid request: model: "${id}" is not one of the arena's models.`);
+  if (needsVision && !seesImages(entry)) throw new AppError('validation_failed', `Invalid request: images: ${entry.name} cannot read images.`);
+  if (!(await deps.isHealthy(entry.id))) throw new AppError('unavailable', `${entry.name} cannot be reached right now. Choose another model.`);
+  return entry;
+}
+
+/** Only vision models are paired for a prompt with images; at least two must be ready. */
+async function visionPool(deps: BattleDeps, pool: ModelEntry[]): Promise<ModelEntry[]> {
+  const vision = pool.filter(seesImages);
+  const ready = await healthyCandidates(deps, vision);
+  if (ready.length < 2) {
+    throw new AppError(
+      'no_models',
+      ready.length === 0
+        ? 'Images need two models that can read them, and this arena has none available. Send the prompt without the image.'
+        : 'Images need two models that can read them, and this arena has only one available. Send the prompt without the image.',
+    );
+  }
+  return vision;
+}
+
 export async function prepareNewBattle(
   deps: BattleDeps,
   body: CreateBattleBody,
@@ -114,32 +151,48 @@ export async function prepareNewBattle(
 ): Promise<PreparedTurn> {
   const registry = deps.registry();
   let prompt: string;
-  let pool: ModelEntry[];
   let questionId: string | null = null;
   let questionCategory: string | null = null;
+  let pairing: Pairing;
+  const images: PromptImage[] = (body.images ?? []).map((img) => decodeImage(img, registry.settings.maxImageBytes));
   if (body.mode === 'recorded') {
     if (!body.questionId) throw new AppError('validation_failed', 'Invalid request: questionId: required in recorded mode.');
+    if (images.length) throw new AppError('validation_failed', 'Invalid request: images: recorded battles have no images.');
     const question = (await deps.recordedPrompts()).find((p) => p.questionId === body.questionId);
     if (!question) throw new AppError('not_found', 'No recorded prompt with this question id.');
     prompt = question.text;
     questionId = question.questionId;
     questionCategory = question.category ?? null;
-    pool = await recordedPool(registry, question.questionId, { withLive: deps.operator?.().pairing.liveInRecorded ?? false });
+    const pool = await recordedPool(registry, question.questionId, { withLive: deps.operator?.().pairing.liveInRecorded ?? false });
+    pairing = await drawPair(deps, await healthyCandidates(deps, pool), opts.rng);
+  } else if (body.mode === 'named') {
+    if (!body.models) throw new AppError('validation_failed', 'Invalid request: models: choose two models for side by side.');
+    if (body.models[0] === body.models[1]) throw new AppError('validation_failed', 'Invalid request: models: choose two different models.');
+    prompt = checkPrompt(registry.settings, body.prompt);
+    const [a, b] = await Promise.all(body.models.map((id) => chosenModel(deps, registry, id, images.length > 0)));
+    pairing = { a: a.id, b: b.id, probability: null };
+  } else if (body.mode === 'direct') {
+    if (!body.model) throw new AppError('validation_failed', 'Invalid request: model: choose a model to chat with.');
+    prompt = checkPrompt(registry.settings, body.prompt);
+    const entry = await chosenModel(deps, registry, body.model, images.length > 0);
+    pairing = { a: entry.id, b: entry.id, probability: null };
   } else {
     prompt = checkPrompt(registry.settings, body.prompt);
-    pool = liveModels(registry);
+    const pool = images.length ? await visionPool(deps, liveModels(registry)) : liveModels(registry);
+    pairing = await drawPair(deps, await healthyCandidates(deps, pool), opts.rng);
   }
 
-  const pair = await drawPair(deps, await healthyCandidates(deps, pool), opts.rng);
   const facts = categorizePrompt(prompt);
   const id = randomUUID();
   await ensureVoterStored({ voterId: actor.voterId, userId: actor.userId, network: actor.network, mintedVoter: actor.mintedVoter ?? false });
   await createBattle({
     id,
-    modelA: pair.a,
-    modelB: pair.b,
+    modelA: pairing.a,
+    modelB: pairing.b,
     mode: body.mode,
-    samplingProbability: pair.probability,
+    samplingProbability: pairing.probability,
+    anony: body.mode === 'named' ? false : null,
+    vision: images.length > 0,
     questionId,
     language: facts.language,
     isCode: facts.isCode,
@@ -151,7 +204,7 @@ export async function prepareNewBattle(
     network: actor.network,
   });
   return lockedTurn(deps, id, async () => {
-    const rows = await startTurn({ battleId: id, prompt, expectedTurns: 0 });
+    const rows = await startTurn({ battleId: id, prompt, expectedTurns: 0, images });
     const view = await reload(id);
     return { battleId: id, rows, sides: sideInputs(deps, registry, view, rows.turn), registry, newBattle: true };
   });
@@ -214,7 +267,7 @@ export async function executeTurn(
       battleId,
       status,
       answers: outcomes.map((o) => ({
-        id: rows.answerIds[o.side],
+        id: rows.answerIds[o.side]!,
         result: {
           content: o.content,
           finishReason: o.finishReason,
@@ -225,14 +278,15 @@ export async function executeTurn(
         },
       })),
     });
-    canVote = status === 'active';
+    // A direct chat (one side) has no vote.
+    canVote = status === 'active' && prepared.sides.length === 2;
   } catch (err) {
     console.error(`[pairwise] battle ${battleId}: turn ${rows.turn} failed:`, err);
     await finishTurn({
       battleId,
       status: 'failed',
-      answers: (['a', 'b'] as const).map((side) => ({
-        id: rows.answerIds[side],
+      answers: prepared.sides.map(({ side }) => ({
+        id: rows.answerIds[side]!,
         result: { content: '', finishReason: 'provider_error', error: `server error: ${String(err)}` },
       })),
     }).catch((e) => console.error('[pairwise] could not record the failed turn:', e));

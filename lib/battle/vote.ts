@@ -25,8 +25,9 @@ export async function voteOnBattle(deps: BattleDeps, battleId: string, winner: W
   const view = await loadOwnedView(battleId, actor);
   const state = battleState(view.battle, view.messages, { maxTurns: registry.settings.maxTurns, busy: deps.turns.isHeld(battleId) });
   if (view.battle.mode === 'imported') throw new AppError('battle_closed', 'Imported battles cannot be voted on here.');
-  assertCanVote(state);
-  const leakReason = checkLeak(conversation(view.messages), deps.leak());
+  assertCanVote(state, view.battle.mode);
+  // Side by side is not blind: naming a model there reveals nothing the voter did not choose.
+  const leakReason = view.battle.mode === 'named' ? null : checkLeak(conversation(view.messages), deps.leak());
   const vote = await castVote({ battleId, winner, voterId: actor.voterId, leakReason });
   return reveal((id) => findModel(registry, id), view, winner, vote.excludedReason !== null);
 }

@@ -31,6 +31,8 @@ export interface WireMessage {
   turn: number;
   role: 'user' | 'assistant';
   content: string;
+  /** The prompt's images, as data URLs (the voter's own upload). */
+  images?: string[];
   state: 'streaming' | 'done' | 'error';
   finishReason?: 'stop' | 'length';
   tokens?: number | null;
@@ -40,7 +42,7 @@ export interface WireMessage {
 export interface BattleResponse {
   id: string;
   status: 'active' | 'voted' | 'failed' | 'abandoned';
-  mode: 'live' | 'recorded' | 'imported';
+  mode: 'live' | 'recorded' | 'imported' | 'named' | 'direct';
   questionId: string | null;
   turn: number;
   turnsLeft: number;
@@ -49,6 +51,28 @@ export interface BattleResponse {
   canRegenerate: boolean;
   sides: Record<Side, WireMessage[]>;
   revealed?: Revealed;
+  /**
+   * Side by side and direct chat only: the models the voter chose, by name, from the start
+   * (an anonymous battle never has this field).
+   */
+  chosen?: { a: ChosenModel; b: ChosenModel | null };
+  /** The share link's token, once the owner shared the battle. */
+  shareToken?: string | null;
+}
+
+export interface ChosenModel {
+  id: string;
+  name: string;
+  organization: string;
+}
+
+/** Modes in which the voter chose the models by name. */
+export function isNamedMode(mode: string): mode is 'named' | 'direct' {
+  return mode === 'named' || mode === 'direct';
+}
+
+export function imageDataUrls(view: Pick<BattleView, 'images'>, turn: number): string[] {
+  return view.images.filter((i) => i.turn === turn).map((i) => `data:${i.mediaType};base64,${i.data.toString('base64')}`);
 }
 
 const ERROR_CODES = new Set<string>(['provider_error', 'timeout', 'empty', 'aborted']);
@@ -121,7 +145,15 @@ export function battleResponse(
   const state = battleState(battle, view.messages, { maxTurns: opts.maxTurns, busy: opts.busy });
   const msgs = currentMessages(view.messages);
   const voted = Boolean(view.vote) && battle.status === 'voted';
-  const side = (s: Side) => msgs.filter((m) => m.side === s).map((m) => wireMessage(m, opts.timeoutMs, voted));
+  const side = (s: Side) =>
+    msgs
+      .filter((m) => m.side === s)
+      .map((m) => {
+        const w = wireMessage(m, opts.timeoutMs, voted);
+        if (m.role !== 'user' || view.images.length === 0) return w;
+        const images = imageDataUrls(view, m.turn);
+        return images.length ? { ...w, images } : w;
+      });
   const out: BattleResponse = {
     id: battle.id,
     status: battle.status,
@@ -134,7 +166,15 @@ export function battleResponse(
     canRegenerate: state.canRegenerate,
     sides: { a: side('a'), b: side('b') },
   };
-  // Names only once the battle has its vote.
+  // Names only once the battle has its vote (or, in the named modes, the ones the voter chose).
   if (voted && view.vote) out.revealed = reveal(opts.models, view, view.vote.winner, view.vote.excludedReason !== null);
+  if (isNamedMode(battle.mode)) {
+    const entry = (id: string): ChosenModel => {
+      const m = opts.models(id);
+      return { id, name: m?.name ?? id, organization: m?.organization ?? 'unknown' };
+    };
+    out.chosen = { a: entry(battle.modelA), b: battle.mode === 'direct' ? null : entry(battle.modelB) };
+  }
+  if (battle.shareToken) out.shareToken = battle.shareToken;
   return out;
 }

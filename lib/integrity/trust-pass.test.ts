@@ -36,7 +36,7 @@ async function vote(voterId: string, at: number, winner: 'model_a' | 'model_b', 
   await finishTurn({
     battleId: id,
     status: 'active',
-    answers: (['a', 'b'] as const).map((s) => ({ id: rows.answerIds[s], result: { content: 'x'.repeat(1200), finishReason: 'stop', durationMs: 5000 } })),
+    answers: (['a', 'b'] as const).map((s) => ({ id: rows.answerIds[s]!, result: { content: 'x'.repeat(1200), finishReason: 'stop', durationMs: 5000 } })),
   });
   await castVote({ battleId: id, winner, voterId, leakReason: null, now: at });
 }

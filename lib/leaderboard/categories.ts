@@ -35,12 +35,23 @@ export type CategoryId = string;
 
 export const SOURCE_CATEGORIES = ['source:arena', 'source:import'];
 
+/**
+ * Boards outside the main one's selection: "named" holds the battles that were not anonymous
+ * (side by side with chosen models here, and imported records with anony: false), which never
+ * count on the main board or its other categories; "vision" holds the anonymous battles whose
+ * prompt carried an image (they also count on the main board, like any category).
+ */
+export const NAMED_CATEGORY = 'named';
+export const VISION_CATEGORY = 'vision';
+export const MODE_CATEGORIES = [NAMED_CATEGORY, VISION_CATEGORY];
+
 export const categoryIdSchema = z
   .string()
   .max(120)
   .refine(
-    (s) => (FIXED_CATEGORIES as string[]).includes(s) || SOURCE_CATEGORIES.includes(s) || /^(language|tag):[^\s].*$/u.test(s),
-    'expected overall, coding, long-prompt, multi-turn, source:arena, source:import, language:<name> or tag:<name>',
+    (s) =>
+      (FIXED_CATEGORIES as string[]).includes(s) || SOURCE_CATEGORIES.includes(s) || MODE_CATEGORIES.includes(s) || /^(language|tag):[^\s].*$/u.test(s),
+    'expected overall, coding, long-prompt, multi-turn, named, vision, source:arena, source:import, language:<name> or tag:<name>',
   );
 
 /** The facts about one battle that decide its categories. */
@@ -51,11 +62,17 @@ export interface BattleFacts {
   turns: number;
   /** JSON array text as stored in battles.tags. */
   tags: string | null;
+  /** The prompt carried an image. */
+  vision?: boolean | number | null;
+  /** Not anonymous (clean_battle anony false): only the "named" board. */
+  named?: boolean | number | null;
 }
 
-/** Categories of one battle, "overall" first. */
+/** Categories of one battle, "overall" first; a battle that was not anonymous has only "named". */
 export function categoriesOf(b: BattleFacts): CategoryId[] {
+  if (b.named) return [NAMED_CATEGORY];
   const out: CategoryId[] = ['overall'];
+  if (b.vision) out.push(VISION_CATEGORY);
   if (b.isCode) out.push('coding');
   if (b.promptChars != null && b.promptChars > LONG_PROMPT_CHARS) out.push('long-prompt');
   if (b.turns > 1) out.push('multi-turn');
@@ -96,6 +113,10 @@ export function categoryLabel(id: CategoryId): string {
       return 'Votes cast here';
     case 'source:import':
       return 'Imported votes';
+    case 'named':
+      return 'Side by side (named)';
+    case 'vision':
+      return 'Vision (images)';
   }
   if (id.startsWith('language:')) return `Language: ${id.slice('language:'.length)}`;
   if (id.startsWith('tag:')) return `Tag: ${id.slice('tag:'.length)}`;
@@ -105,7 +126,7 @@ export function categoryLabel(id: CategoryId): string {
 export function categoryDescription(id: CategoryId): string {
   switch (id) {
     case 'overall':
-      return 'Every counted vote.';
+      return 'Every counted vote of an anonymous battle.';
     case 'coding':
       return 'Battles whose first prompt is about code.';
     case 'long-prompt':
@@ -116,6 +137,10 @@ export function categoryDescription(id: CategoryId): string {
       return 'Only the battles fought and voted in this arena.';
     case 'source:import':
       return 'Only the battles brought in with `pairwise import`.';
+    case 'named':
+      return 'Battles whose voter chose the models by name (side by side), and imported ones marked not anonymous. They count only here, never on the main board.';
+    case 'vision':
+      return 'Anonymous battles whose prompt carried an image (vision models only).';
   }
   if (id.startsWith('language:')) return `Battles whose first prompt is in ${id.slice('language:'.length)}.`;
   if (id.startsWith('tag:')) return `Battles tagged "${id.slice('tag:'.length)}".`;

@@ -343,3 +343,33 @@ describe('rating history by vote time', () => {
     expect((await readRatingHistory({ db }))!.points).toHaveLength(3);
   });
 });
+
+describe('battles that were not anonymous, and image battles', () => {
+  it('a battle with anony false counts only on the named board; the main board and its categories never see it', async () => {
+    const anonymous = battles(200);
+    const named = battles(40, 1000).map((r) => ({ ...r, anony: false, modelA: 'echo', modelB: r.modelB }));
+    await load([...anonymous, ...named]);
+    const summary = await computeSnapshots({ db });
+    const count = (category: string) => summary.boards.find((b) => b.category === category && !b.styleControl)?.battles;
+    expect(count('overall')).toBe(200);
+    expect(count('named')).toBe(40);
+    const overall = JSON.parse((await latestSnapshot(db, 'overall', false))!.result) as BoardResult;
+    expect(overall.models.map((m) => m.model)).not.toContain('echo');
+    // No other board counts them either.
+    for (const b of summary.boards.filter((x) => x.category !== 'named')) {
+      const result = JSON.parse((await latestSnapshot(db, b.category, b.styleControl))!.result) as BoardResult;
+      expect(result.pairs?.models ?? [], b.category).not.toContain('echo');
+    }
+    const namedBoard = JSON.parse((await latestSnapshot(db, 'named', false))!.result) as BoardResult;
+    expect(namedBoard.pairs!.models).toContain('echo');
+  });
+
+  it('an image battle counts on the main board and on the vision board', async () => {
+    await load(battles(50));
+    db.$client.prepare(`UPDATE battles SET vision = 1 WHERE rowid IN (SELECT rowid FROM battles ORDER BY rowid LIMIT 12)`).run();
+    const summary = await computeSnapshots({ db });
+    const count = (category: string) => summary.boards.find((b) => b.category === category && !b.styleControl)?.battles;
+    expect(count('overall')).toBe(50);
+    expect(count('vision')).toBe(12);
+  });
+});

@@ -31,7 +31,9 @@ import {
   MAX_TAG_CATEGORIES,
   MIN_CATEGORY_BATTLES,
   MIN_FITTED_CATEGORY_BATTLES,
+  NAMED_CATEGORY,
   SOURCE_CATEGORIES,
+  VISION_CATEGORY,
   type BattleFacts,
   type CategoryId,
 } from './categories';
@@ -201,7 +203,9 @@ export function selectCategories(battles: ReadonlyMap<CategoryId, number>): Cate
       .slice(0, max)
       .map(([id]) => id);
   const bySource = n('source:arena') > 0 && n('source:import') > 0;
-  const fixed = ['overall', 'coding', 'long-prompt', 'multi-turn', ...(bySource ? SOURCE_CATEGORIES : [])].filter((id) => n(id) > 0);
+  const fixed = ['overall', 'coding', 'long-prompt', 'multi-turn', VISION_CATEGORY, NAMED_CATEGORY, ...(bySource ? SOURCE_CATEGORIES : [])].filter(
+    (id) => n(id) > 0,
+  );
   return [...fixed, ...byCount('language:', MAX_LANGUAGE_CATEGORIES), ...byCount('tag:', MAX_TAG_CATEGORIES)];
 }
 
@@ -318,7 +322,7 @@ export async function computeSnapshots({
   const history = range ? new HistoryCollector(range, BOARD_FIT, previousHistory) : null;
   const prefix = () => overall.prefixDigest();
   for await (const batch of iterateCountedBattles({ db, upToVoteId, withAnswers })) {
-    for (const [voteId, modelA, modelB, winner, language, isCode, promptChars, turns, tags, imported, styleJson, identity, voteAt, untimed, answersA, answersB] of batch) {
+    for (const [voteId, modelA, modelB, winner, language, isCode, promptChars, turns, tags, imported, styleJson, identity, voteAt, untimed, named, vision, answersA, answersB] of batch) {
       const outcome = WINNER_CODE[winner];
       // The same checks as BattleAggregator.add: such a battle cannot count.
       if (outcome === undefined || modelA === modelB || !modelA || !modelB) continue;
@@ -341,6 +345,13 @@ export async function computeSnapshots({
       const ga = intern(modelA);
       const gb = intern(modelB);
       const weight = identity ? weigh(identity, modelA, modelB) : 1;
+      // A battle that was not anonymous counts on its own board only (never on the main one).
+      if (named) {
+        let c = acc.get(NAMED_CATEGORY);
+        if (!c) acc.set(NAMED_CATEGORY, (c = new CategoryAccumulator()));
+        c.add(voteId, ga, gb, names, outcome, style, untimed, weight);
+        continue;
+      }
       // An untimed imported battle carries its import's time, which says nothing of when it was voted.
       if (!untimed) {
         firstVoteAt[ga] ??= voteAt;
@@ -355,12 +366,13 @@ export async function computeSnapshots({
         c.add(voteId, ga, gb, names, outcome, style, untimed, weight);
       }
       // Most battles of a large import belong to no other board: skip the lookups then.
-      if (!isCode && !language && turns <= 1 && (promptChars === null || promptChars <= LONG_PROMPT_CHARS) && tags === null) continue;
+      if (!isCode && !language && !vision && turns <= 1 && (promptChars === null || promptChars <= LONG_PROMPT_CHARS) && tags === null) continue;
       facts.language = language;
       facts.isCode = isCode;
       facts.promptChars = promptChars;
       facts.turns = turns;
       facts.tags = tags;
+      facts.vision = vision;
       for (const cat of categoriesOf(facts)) {
         if (cat === 'overall') continue;
         let c = acc.get(cat);

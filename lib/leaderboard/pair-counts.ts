@@ -103,6 +103,8 @@ export interface ModelState {
 /** Every category of a vote: its facts' categories and its source. */
 export function voteCategories(v: Pick<CountedVote, 'facts' | 'imported'>): CategoryId[] {
   const cats = categoriesOf(v.facts);
+  // A battle that was not anonymous counts on its own board only, as in the full pass.
+  if (v.facts.named) return cats;
   cats.push(v.imported ? 'source:import' : 'source:arena');
   return cats;
 }

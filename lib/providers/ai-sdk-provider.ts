@@ -124,7 +124,17 @@ export class RemoteProvider implements ModelProvider {
     const system = request.messages.filter((m) => m.role === 'system').map((m) => m.content);
     const messages: ModelMessage[] = request.messages
       .filter((m) => m.role !== 'system')
-      .map((m) => ({ role: m.role as 'user' | 'assistant', content: m.content }));
+      .map((m): ModelMessage => {
+        if (m.role === 'user' && m.images?.length) {
+          // Image parts: each provider package writes them in its own wire format
+          // (image_url data URL, Anthropic image source, Gemini inlineData).
+          return {
+            role: 'user',
+            content: [{ type: 'text', text: m.content }, ...m.images.map((img) => ({ type: 'image' as const, image: img.data, mediaType: img.mediaType }))],
+          };
+        }
+        return m.role === 'user' ? { role: 'user', content: m.content } : { role: 'assistant', content: m.content };
+      });
 
     const fail = (err: unknown): ProviderError => this.wrap(err, key.value);
     let finishReason = 'stop';

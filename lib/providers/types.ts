@@ -6,6 +6,13 @@
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
   content: string;
+  /** Images of a user message (only vision models are given any). */
+  images?: ChatImage[];
+}
+
+export interface ChatImage {
+  mediaType: string;
+  data: Uint8Array;
 }
 
 export interface GenerationSettings {

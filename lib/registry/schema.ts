@@ -99,6 +99,11 @@ export const modelEntrySchema = z.strictObject({
    * fixtures is not offered as the arena's first choice.
    */
   fixture: z.boolean().default(false),
+  /**
+   * The model reads images in user messages (openai-compatible, openai, anthropic and google
+   * kinds). Only such models are paired for a battle whose prompt carries an image.
+   */
+  vision: z.boolean().default(false),
 });
 
 const actionLimitSchema = z.strictObject({
@@ -158,6 +163,8 @@ export const arenaSettingsSchema = z.strictObject({
   frameMs: z.int().min(0).max(1_000).default(40),
   /** Show neither answer until both sides have their first words (hides which one was faster to start). */
   startTogether: z.boolean().default(false),
+  /** Largest image a prompt may carry, in bytes (png, jpeg, webp or gif; vision models only). */
+  maxImageBytes: z.int().positive().max(20 * 1024 * 1024).default(5 * 1024 * 1024),
 });
 
 export const registryFileSchema = z

@@ -21,8 +21,10 @@ type Battle = z.infer<typeof battleSchema>;
 
 const WINNER_TEXT: Record<string, string> = { model_a: 'A was better', model_b: 'B was better', tie: 'Tie', 'tie (bothbad)': 'Both bad' };
 
-/** Your battles, newest first, page by page; and "delete my data" for an account. */
-export function MyBattles({ canDelete }: { canDelete: boolean }) {
+const MODE_TEXT: Record<string, string> = { named: 'Side by side', direct: 'Direct chat', recorded: 'Recorded answers' };
+
+/** Your battles, newest first, page by page (each opens in the arena); and "delete my data" for an account. */
+export function MyBattles({ canDelete, title = 'Your battles' }: { canDelete: boolean; title?: string }) {
   const [battles, setBattles] = useState<Battle[]>([]);
   const [next, setNext] = useState<number | null | undefined>(undefined);
   const [confirming, setConfirming] = useState(false);
@@ -54,7 +56,7 @@ export function MyBattles({ canDelete }: { canDelete: boolean }) {
 
   return (
     <section className={styles.card} style={{ marginTop: '1rem' }} aria-labelledby="my-battles-title">
-      <h2 id="my-battles-title">Your battles</h2>
+      <h2 id="my-battles-title">{title}</h2>
       {next === undefined ? (
         <p className="muted">Loading…</p>
       ) : battles.length === 0 ? (
@@ -66,9 +68,22 @@ export function MyBattles({ canDelete }: { canDelete: boolean }) {
           {battles.map((b) => (
             <li key={b.id} data-testid="my-battle" data-battle-id={b.id}>
               <time dateTime={new Date(b.createdAt).toISOString()}>{new Date(b.createdAt).toLocaleString()}</time>
-              <span className="my-battle-prompt">{b.prompt ?? '(no prompt)'}</span>
+              {b.mode === 'imported' ? (
+                <span className="my-battle-prompt">{b.prompt ?? '(no prompt)'}</span>
+              ) : (
+                <Link className="my-battle-prompt" href={`/?battle=${encodeURIComponent(b.id)}`} prefetch={false} data-testid="my-battle-open">
+                  {b.prompt ?? '(no prompt)'}
+                </Link>
+              )}
               <span className="muted">
-                {b.models ? `${b.models.a.name} vs ${b.models.b.name} · ${WINNER_TEXT[b.winner ?? ''] ?? ''}` : b.status === 'active' ? 'not voted yet' : b.status}
+                {MODE_TEXT[b.mode] ? `${MODE_TEXT[b.mode]} · ` : ''}
+                {b.mode === 'direct' && b.models
+                  ? b.models.a.name
+                  : b.models
+                    ? `${b.models.a.name} vs ${b.models.b.name}${b.winner ? ` · ${WINNER_TEXT[b.winner] ?? ''}` : ' · not voted yet'}`
+                    : b.status === 'active'
+                      ? 'not voted yet'
+                      : b.status}
               </span>
             </li>
           ))}

@@ -25,7 +25,7 @@ const DEFAULT_KEY_ENV: Partial<Record<ProviderKind, string>> = {
 };
 
 type Fields = Record<string, string>;
-type Flags = { enabled: boolean; deprecated: boolean };
+type Flags = { enabled: boolean; deprecated: boolean; vision: boolean };
 
 function initialFields(entry: ModelEntry | null): Fields {
   const f: Fields = {
@@ -104,6 +104,7 @@ function buildEntry(kind: ProviderKind, f: Fields, flags: Flags): Record<string,
     weight: num(f.weight),
     enabled: flags.enabled,
     deprecated: flags.deprecated,
+    vision: flags.vision,
   });
 }
 
@@ -112,7 +113,7 @@ export function ModelForm({ entry, files, folders }: { entry: ModelEntry | null;
   const editing = entry !== null;
   const [kind, setKind] = useState<ProviderKind>(entry?.provider.kind ?? 'openai-compatible');
   const [fields, setFields] = useState<Fields>(() => initialFields(entry));
-  const [flags, setFlags] = useState<Flags>({ enabled: entry?.enabled ?? true, deprecated: entry?.deprecated ?? false });
+  const [flags, setFlags] = useState<Flags>({ enabled: entry?.enabled ?? true, deprecated: entry?.deprecated ?? false, vision: entry?.vision ?? false });
   const [error, setError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
   const [testing, setTesting] = useState(false);
@@ -294,6 +295,10 @@ export function ModelForm({ entry, files, folders }: { entry: ModelEntry | null;
           <label className={styles.check}>
             <input type="checkbox" checked={flags.deprecated} onChange={(e) => setFlags((f) => ({ ...f, deprecated: e.target.checked }))} data-testid="model-deprecated" />
             Deprecated (hidden on the leaderboard unless asked for)
+          </label>
+          <label className={styles.check}>
+            <input type="checkbox" checked={flags.vision} onChange={(e) => setFlags((f) => ({ ...f, vision: e.target.checked }))} data-testid="model-vision" />
+            Vision (reads images in prompts)
           </label>
         </div>
       </fieldset>

@@ -39,10 +39,36 @@ export const arenaInfoSchema = z.object({
   emptyReason: z.enum(['none-configured', 'unreachable']).optional(),
   defaultMode: z.enum(['live', 'recorded']).default('live'),
   models: z.object({ configured: z.number().int(), reachable: z.number().int() }).default({ configured: 0, reachable: 0 }),
+  images: z
+    .object({ available: z.boolean(), maxBytes: z.number().int().positive(), types: z.array(z.string()) })
+    .default({ available: false, maxBytes: 5 * 1024 * 1024, types: [] }),
 });
 export type ArenaInfo = z.infer<typeof arenaInfoSchema>;
 
-export type BattleMode = 'live' | 'recorded';
+/** 'named': side by side with two chosen models; 'direct': a chat with one chosen model. */
+export type BattleMode = 'live' | 'recorded' | 'named' | 'direct';
+
+/** The arena's three ways to take part; 'battle' is the anonymous one (live or recorded). */
+export type ArenaKind = 'battle' | 'named' | 'direct';
+
+export function kindOfMode(mode: BattleMode): ArenaKind {
+  return mode === 'named' || mode === 'direct' ? mode : 'battle';
+}
+
+/** A model offered by name (side by side and direct chat only: GET /api/arena/models). */
+export const namedModelSchema = z.object({ id: z.string(), name: z.string(), organization: z.string(), vision: z.boolean().default(false) });
+export type NamedModel = z.infer<typeof namedModelSchema>;
+export const namedModelsSchema = z.object({ models: z.array(namedModelSchema) });
+
+/** An image to send with the first prompt (base64 of the file). */
+export interface PromptImage {
+  mediaType: string;
+  data: string;
+  /** A data: URL, for showing it. */
+  url: string;
+  name: string;
+  bytes: number;
+}
 
 export interface ArenaModes {
   live: boolean;
@@ -113,6 +139,39 @@ export const voteResultSchema = z.object({
 export type VoteResult = z.infer<typeof voteResultSchema>;
 export type RevealedModel = z.infer<typeof revealedModelSchema>;
 export type SideStats = z.infer<typeof sideStatsSchema>;
+
+const wireMessageSchema = z.object({
+  turn: z.number().int(),
+  role: z.enum(['user', 'assistant']),
+  content: z.string(),
+  images: z.array(z.string()).optional(),
+  state: z.enum(['streaming', 'done', 'error']),
+  finishReason: z.string().optional(),
+  tokens: z.number().nullish(),
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+});
+export type WireMessage = z.infer<typeof wireMessageSchema>;
+
+const chosenModelSchema = z.object({ id: z.string(), name: z.string(), organization: z.string().nullish() });
+
+/** GET /api/battles/<id>: the battle as its owner's page shows it (used to restore it after a reload). */
+export const battleResponseSchema = z.object({
+  id: z.string(),
+  status: z.enum(['active', 'voted', 'failed', 'abandoned']),
+  mode: z.enum(['live', 'recorded', 'imported', 'named', 'direct']),
+  turn: z.number().int(),
+  turnsLeft: z.number().int(),
+  canVote: z.boolean(),
+  canSend: z.boolean(),
+  canRegenerate: z.boolean(),
+  sides: z.object({ a: z.array(wireMessageSchema), b: z.array(wireMessageSchema) }),
+  revealed: voteResultSchema.optional(),
+  chosen: z.object({ a: chosenModelSchema, b: chosenModelSchema.nullable() }).optional(),
+  shareToken: z.string().nullish(),
+});
+export type BattleResponse = z.infer<typeof battleResponseSchema>;
+
+export const shareResultSchema = z.object({ token: z.string(), path: z.string() });
 
 export const apiErrorSchema = z.object({
   error: z.object({ code: z.string(), message: z.string() }),

@@ -2,12 +2,17 @@
 
 import dynamic from 'next/dynamic';
 import Link from 'next/link';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { withBasePath } from '@/lib/base-path';
 import { modelHref } from '@/lib/leaderboard/links';
-import { arenaInfoSchema, arenaModes, type ArenaInfo, type ArenaModes, type BattleMode, type Winner } from './api-types';
-import { lastTurnFailed, votingEnabled, type BattleState } from './battle-state';
+import { arenaInfoSchema, arenaModes, kindOfMode, type ArenaInfo, type ArenaKind, type ArenaModes, type BattleMode, type PromptImage, type Winner } from './api-types';
+import { hasUnvotedAnswers, lastTurnFailed, votingEnabled, type BattleState } from './battle-state';
 import { Composer } from './composer';
+import { ConfirmDialog } from './confirm-dialog';
+import { ImageAttach } from './image-attach';
+import { ModelPicker, useNamedModels } from './model-picker';
+import { RadioSwitch } from './radio-switch';
+import { ShareControl } from './share-control';
 import { ConversationPane } from './conversation-pane';
 import { NoticeGate, participationSchema, type Participation } from './notice-gate';
 import { armProofOfWork } from './proof-of-work';
@@ -76,29 +81,84 @@ export function Arena() {
   );
 }
 
+const KIND_OPTIONS = [
+  ['battle', 'Battle (anonymous)'],
+  ['named', 'Side by side'],
+  ['direct', 'Direct chat'],
+] as const;
+
+const MODE_OPTIONS = [
+  ['live', 'Live models'],
+  ['recorded', 'Recorded answers'],
+] as const;
+
 function Battle({ info, modes }: { info: ArenaInfo; modes: ArenaModes }) {
-  const { state, send, regenerate, vote, reset, dismissNotice } = useBattle();
-  const [mode, setMode] = useState<BattleMode>(initialMode(info, modes));
+  const { state, send, regenerate, vote, reset, dismissNotice, restore, share } = useBattle();
+  const [kind, setKind] = useState<ArenaKind>('battle');
+  const [mode, setMode] = useState<'live' | 'recorded'>(initialMode(info, modes));
   const [draft, setDraft] = useState('');
   const [questionId, setQuestionId] = useState<string | null>(null);
+  const [picked, setPicked] = useState<[string, string]>(['', '']);
+  const [image, setImage] = useState<PromptImage | null>(null);
+  const [confirming, setConfirming] = useState(false);
+  // A battle id in the address (a reload, or a link from the history) is read back before anything else.
+  const [restoring, setRestoring] = useState(true);
   const inputRef = useRef<HTMLTextAreaElement>(null);
   const { maxTurns, maxPromptChars } = info.limits;
 
   const started = state.turns.length > 0;
-  const activeMode: BattleMode = started ? state.mode : mode;
+  const activeKind: ArenaKind = started ? kindOfMode(state.mode) : kind;
+  const activeMode: BattleMode = started ? state.mode : kind === 'battle' ? mode : kind;
   const streaming = state.phase === 'streaming';
   const failed = lastTurnFailed(state);
   const voted = state.phase === 'voted';
+  const direct = activeMode === 'direct';
   const turnsLeft = state.turnsLeft ?? maxTurns - state.turns.length;
   const canVote = votingEnabled(state);
+  // The list of models by name is loaded only in the modes where names are the point.
+  const named = useNamedModels(activeKind !== 'battle' && !started);
+
+  useEffect(() => {
+    const id = new URLSearchParams(window.location.search).get('battle');
+    if (!id) {
+      setRestoring(false);
+      return;
+    }
+    void restore(id).then((ok) => {
+      if (!ok) dropBattleFromAddress();
+      setRestoring(false);
+    });
+  }, [restore]);
+
+  // The battle's id in the address, so a reload brings it back.
+  useEffect(() => {
+    if (restoring) return;
+    const url = new URL(window.location.href);
+    if (state.battleId) url.searchParams.set('battle', state.battleId);
+    else url.searchParams.delete('battle');
+    if (url.href !== window.location.href) window.history.replaceState(window.history.state, '', url);
+  }, [state.battleId, restoring]);
+
+  const chosenModels = useMemo(() => {
+    const find = (id: string) => named.models?.find((m) => m.id === id) ?? null;
+    return { a: find(picked[0]), b: find(picked[1]) };
+  }, [named.models, picked]);
+  const choiceMissing = !started && (kind === 'named' ? !chosenModels.a || !chosenModels.b : kind === 'direct' ? !chosenModels.a : false);
 
   const submitPrompt = useCallback(async () => {
     const prompt = draft.trim();
     if (!prompt) return;
     setDraft('');
-    const ok = await send(prompt, { mode: 'live' });
-    if (!ok) setDraft((current) => current || prompt);
-  }, [draft, send]);
+    const images = !started && image ? [image] : undefined;
+    const ok =
+      !started && kind === 'named' && chosenModels.a && chosenModels.b
+        ? await send(prompt, { mode: 'named', models: [chosenModels.a.id, chosenModels.b.id], chosen: { a: chosenModels.a, b: chosenModels.b }, images })
+        : !started && kind === 'direct' && chosenModels.a
+          ? await send(prompt, { mode: 'direct', model: chosenModels.a.id, chosen: { a: chosenModels.a, b: null }, images })
+          : await send(prompt, { mode: started ? state.mode : 'live', images });
+    if (ok) setImage(null);
+    else setDraft((current) => current || prompt);
+  }, [draft, send, started, image, kind, chosenModels, state.mode]);
 
   /** The chosen question, or one drawn at random: choosing from a list invites selection bias. */
   const startRecorded = useCallback(async () => {
@@ -110,48 +170,105 @@ function Battle({ info, modes }: { info: ArenaInfo; modes: ArenaModes }) {
 
   const onVote = useCallback((winner: Winner) => void vote(winner), [vote]);
 
-  const newBattle = useCallback(() => {
+  const startOver = useCallback(() => {
+    setConfirming(false);
+    // The next battle starts in the mode of this one (also when it was restored from the address).
+    if (state.turns.length > 0) {
+      setKind(kindOfMode(state.mode));
+      if (state.mode === 'live' || state.mode === 'recorded') setMode(state.mode);
+    }
     reset();
     setDraft('');
     setQuestionId(null);
+    setImage(null);
     // Ready for the next prompt (once the box is enabled again).
     requestAnimationFrame(() => inputRef.current?.focus());
-  }, [reset]);
+  }, [reset, state.turns.length, state.mode]);
 
-  const lockedReason = composerLock(state, { failed, turnsLeft, maxTurns, mode: activeMode });
+  /** Unvoted answers are not thrown away without asking. */
+  const newBattle = useCallback(() => {
+    if (hasUnvotedAnswers(state)) setConfirming(true);
+    else startOver();
+  }, [state, startOver]);
+
+  const lockedReason = choiceMissing
+    ? kind === 'named'
+      ? 'Choose two models above first.'
+      : 'Choose a model above first.'
+    : composerLock(state, { failed, turnsLeft, maxTurns, mode: activeMode });
   const recorded = activeMode === 'recorded';
   // Nothing to type once no follow-up is possible: a recorded battle has one turn, a voted one is closed.
   const showComposer = !(recorded && started) && !voted;
   const hint = voteHint(state, failed, recorded);
+  const imagesAllowed =
+    !started &&
+    (kind === 'battle'
+      ? mode === 'live' && info.images.available
+      : kind === 'named'
+        ? !!chosenModels.a?.vision && !!chosenModels.b?.vision
+        : !!chosenModels.a?.vision);
+  const chosen = started ? state.chosen : activeKind === 'battle' ? null : { a: chosenModels.a, b: chosenModels.b };
+  const paneSides = direct ? (['a'] as const) : (['a', 'b'] as const);
+  const shareable = (voted && !!state.battleId) || (direct && started && !streaming && !!state.battleId);
 
   return (
-    <div className="arena" data-phase={state.phase} data-mode={activeMode} data-battle-id={state.battleId ?? undefined}>
+    <div className="arena" data-phase={state.phase} data-mode={activeMode} data-kind={activeKind} data-battle-id={state.battleId ?? undefined}>
       <div className="arena-top">
         <div className="arena-intro">
-          <h1>Which answer is better?</h1>
+          <h1>{activeKind === 'named' ? 'Side by side' : activeKind === 'direct' ? 'Direct chat' : 'Which answer is better?'}</h1>
           <p>
-            {recorded
-              ? 'Two anonymous models answered the same question earlier. Read both answers, then vote — their names are revealed only after you do.'
-              : 'Two anonymous models answer the same prompt side by side. Keep chatting if you like, then vote — their names are revealed only after you do.'}
+            {activeKind === 'named'
+              ? 'Choose two models by name, ask them the same thing, and vote if you like. These votes are not anonymous, so they count only on the leaderboard’s “Side by side (named)” board, never on the main one.'
+              : activeKind === 'direct'
+                ? 'Chat with one model of your choice. Nothing here is voted on or counted on the leaderboard.'
+                : recorded
+                  ? 'Two anonymous models answered the same question earlier. Read both answers, then vote — their names are revealed only after you do.'
+                  : 'Two anonymous models answer the same prompt side by side. Keep chatting if you like, then vote — their names are revealed only after you do.'}{' '}
+            <Link href="/history" prefetch={false} className="history-link" data-testid="history-link">
+              Your battles
+            </Link>
           </p>
         </div>
-        {modes.recorded.available && modes.live ? (
-          <ModeSwitch mode={activeMode} disabled={started} onChange={setMode} />
-        ) : null}
+        <div className="arena-switches">
+          {modes.live ? (
+            <RadioSwitch label="Arena mode" options={KIND_OPTIONS} value={activeKind} disabled={started} onChange={setKind} testIdPrefix="kind" className="mode-switch kind-switch" />
+          ) : null}
+          {activeKind === 'battle' && modes.recorded.available && modes.live ? (
+            <RadioSwitch label="Battle mode" options={MODE_OPTIONS} value={activeMode === 'recorded' ? 'recorded' : 'live'} disabled={started} onChange={setMode} testIdPrefix="mode" />
+          ) : null}
+        </div>
       </div>
 
       {!started && activeMode === 'live' ? <LivePoolNote modes={modes} /> : null}
 
-      <div className="panes">
-        {(['a', 'b'] as const).map((side) => (
+      {activeKind !== 'battle' && !started ? (
+        named.models ? (
+          named.models.length >= (kind === 'named' ? 2 : 1) ? (
+            <ModelPicker models={named.models} slots={kind === 'named' ? 2 : 1} value={picked} onChange={setPicked} disabled={streaming} />
+          ) : (
+            <p className="pool-note" data-testid="picker-empty">
+              {kind === 'named' ? 'Side by side needs two live models that can be reached now.' : 'No live model can be reached now.'}
+            </p>
+          )
+        ) : (
+          <p className="pool-note" role={named.error ? 'alert' : 'status'}>
+            {named.error ?? 'Loading the models…'}
+          </p>
+        )
+      ) : null}
+
+      <div className={`panes${direct ? ' panes-single' : ''}`}>
+        {paneSides.map((side) => (
           <ConversationPane
             key={side}
             side={side}
             turns={state.turns}
-            revealed={state.reveal?.models[side] ?? null}
+            revealed={state.reveal?.models[side] ?? chosen?.[side] ?? null}
             // Recorded answers are replayed at a fixed pace: their timings say nothing about the model.
             stats={state.mode === 'recorded' ? null : (state.reveal?.stats?.[side] ?? null)}
             winner={state.vote && voted ? state.vote : null}
+            title={direct ? 'Your chat' : undefined}
+            hiddenText={activeKind === 'battle' ? undefined : 'Not chosen yet'}
           />
         ))}
       </div>
@@ -160,8 +277,8 @@ function Battle({ info, modes }: { info: ArenaInfo; modes: ArenaModes }) {
         {started ? (
           <div className="dock-row">
             {voted ? (
-              <RevealSummary state={state} onNewBattle={newBattle} />
-            ) : (
+              <RevealSummary state={state} onNewBattle={startOver} />
+            ) : direct ? null : (
               <VoteBar
                 enabled={canVote}
                 hint={hint.text}
@@ -173,7 +290,7 @@ function Battle({ info, modes }: { info: ArenaInfo; modes: ArenaModes }) {
             )}
             {!voted ? (
               <div className="battle-actions">
-                {activeMode === 'live' ? (
+                {activeMode !== 'recorded' ? (
                   <button
                     type="button"
                     className="button button-ghost"
@@ -185,12 +302,14 @@ function Battle({ info, modes }: { info: ArenaInfo; modes: ArenaModes }) {
                   </button>
                 ) : null}
                 <button type="button" className="button button-ghost" data-testid="new-battle" onClick={newBattle}>
-                  <span aria-hidden="true">+</span> New battle
+                  <span aria-hidden="true">+</span> {direct ? 'New chat' : 'New battle'}
                 </button>
               </div>
             ) : null}
           </div>
         ) : null}
+
+        {shareable ? <ShareControl token={state.shareToken} onShare={share} /> : null}
 
         {state.notice ? (
           <div className="notice" role="alert" data-testid="battle-notice">
@@ -210,24 +329,29 @@ function Battle({ info, modes }: { info: ArenaInfo; modes: ArenaModes }) {
             busy={streaming}
           />
         ) : showComposer ? (
-          <Composer
-            value={draft}
-            onChange={setDraft}
-            inputRef={inputRef}
-            onSubmit={() => void submitPrompt()}
-            maxChars={maxPromptChars}
-            lockedReason={lockedReason}
-            busy={streaming}
-            placeholder={started ? 'Ask both models a follow-up…' : 'Ask anything. Two anonymous models will answer.'}
-            footer={
-              <span className="turns-left" data-testid="turns-left">
-                {turnsLeft} of {maxTurns} {maxTurns === 1 ? 'turn' : 'turns'} left
-              </span>
-            }
-          />
+          <>
+            {imagesAllowed ? (
+              <ImageAttach image={image} onChange={setImage} disabled={streaming} maxBytes={info.images.maxBytes} />
+            ) : null}
+            <Composer
+              value={draft}
+              onChange={setDraft}
+              inputRef={inputRef}
+              onSubmit={() => void submitPrompt()}
+              maxChars={maxPromptChars}
+              lockedReason={lockedReason}
+              busy={streaming}
+              placeholder={placeholderFor(activeMode, started, chosen?.a?.name)}
+              footer={
+                <span className="turns-left" data-testid="turns-left">
+                  {turnsLeft} of {maxTurns} {maxTurns === 1 ? 'turn' : 'turns'} left
+                </span>
+              }
+            />
+          </>
         ) : null}
 
-        {!started && activeMode === 'live' ? (
+        {!started && activeMode !== 'recorded' ? (
           <div className="starters" role="group" aria-label="Example prompts">
             {STARTERS.map((s) => (
               <button
@@ -245,15 +369,38 @@ function Battle({ info, modes }: { info: ArenaInfo; modes: ArenaModes }) {
           </div>
         ) : null}
       </div>
+
+      <ConfirmDialog
+        open={confirming}
+        title="Start a new battle?"
+        body="These answers have not been voted on yet. A new battle leaves this one unvoted (it stays under “Your battles”, where you can still open it)."
+        confirm="Discard and start new"
+        cancel="Keep this battle"
+        onConfirm={startOver}
+        onCancel={() => setConfirming(false)}
+        testId="new-battle-confirm"
+      />
     </div>
   );
+}
+
+function placeholderFor(mode: BattleMode, started: boolean, name: string | undefined): string {
+  if (mode === 'direct') return name ? `Message ${name}…` : 'Message the model…';
+  if (started) return 'Ask both models a follow-up…';
+  return mode === 'named' ? 'Ask anything. Both chosen models will answer.' : 'Ask anything. Two anonymous models will answer.';
+}
+
+function dropBattleFromAddress() {
+  const url = new URL(window.location.href);
+  url.searchParams.delete('battle');
+  window.history.replaceState(window.history.state, '', url);
 }
 
 /**
  * The arena's own choice (recorded answers when the live pool is only test fixtures or too small
  * for varied pairs), within what is available.
  */
-function initialMode(info: ArenaInfo, modes: ArenaModes): BattleMode {
+function initialMode(info: ArenaInfo, modes: ArenaModes): 'live' | 'recorded' {
   if (info.defaultMode === 'recorded' && modes.recorded.available) return 'recorded';
   return modes.live ? 'live' : 'recorded';
 }
@@ -306,42 +453,6 @@ function voteHint(state: BattleState, failed: boolean, recorded: boolean): { tex
   }
   if (!state.canVote) return { text: 'This battle cannot be voted right now.' };
   return { text: recorded ? 'Both answers are in. Vote with the buttons' : 'Vote with the buttons', keys: ' or press 1–4 (A, B, T, X)' };
-}
-
-function ModeSwitch({ mode, disabled, onChange }: { mode: BattleMode; disabled: boolean; onChange: (m: BattleMode) => void }) {
-  const options = [
-    ['live', 'Live models'],
-    ['recorded', 'Recorded answers'],
-  ] as const;
-  // A radio group: one tab stop, arrow keys move the choice (the ARIA radio pattern).
-  const onKeyDown = (event: React.KeyboardEvent) => {
-    if (disabled) return;
-    const step = event.key === 'ArrowRight' || event.key === 'ArrowDown' ? 1 : event.key === 'ArrowLeft' || event.key === 'ArrowUp' ? -1 : 0;
-    if (!step) return;
-    event.preventDefault();
-    const index = options.findIndex(([value]) => value === mode);
-    const [next] = options[(index + step + options.length) % options.length];
-    onChange(next);
-    requestAnimationFrame(() => document.querySelector<HTMLElement>(`[data-testid="mode-${next}"]`)?.focus());
-  };
-  return (
-    <div className="mode-switch" role="radiogroup" aria-label="Battle mode" data-testid="mode-switch" onKeyDown={onKeyDown}>
-      {options.map(([value, label]) => (
-        <button
-          key={value}
-          type="button"
-          role="radio"
-          aria-checked={mode === value}
-          tabIndex={mode === value ? 0 : -1}
-          data-testid={`mode-${value}`}
-          disabled={disabled && mode !== value}
-          onClick={() => onChange(value)}
-        >
-          {label}
-        </button>
-      ))}
-    </div>
-  );
 }
 
 function RevealSummary({ state, onNewBattle }: { state: BattleState; onNewBattle: () => void }) {

@@ -3,6 +3,8 @@ import type { StreamEvent } from './api-types';
 import {
   battleReducer,
   CONNECTION_LOST,
+  hasUnvotedAnswers,
+  stateFromBattle,
   initialBattleState,
   lastTurnFailed,
   votingEnabled,
@@ -126,5 +128,82 @@ describe('battleReducer', () => {
     expect(state.phase).toBe('ready');
     expect(state.vote).toBeNull();
     expect(state.notice).toBe('Already voted.');
+  });
+});
+
+describe('restore, direct chats and unvoted answers', () => {
+  const msg = (turn: number, role: 'user' | 'assistant', content: string, state: 'done' | 'streaming' | 'error' = 'done') => ({ turn, role, content, state });
+
+  it('rebuilds a battle read back from the server, a stream cut by the reload shown as lost', () => {
+    const s = stateFromBattle({
+      id: 'b9',
+      status: 'active',
+      mode: 'live',
+      turn: 2,
+      turnsLeft: 3,
+      canVote: false,
+      canSend: false,
+      canRegenerate: true,
+      sides: {
+        a: [msg(1, 'user', 'Hi'), msg(1, 'assistant', 'Hello'), msg(2, 'user', 'More'), msg(2, 'assistant', 'Mo', 'streaming')],
+        b: [msg(1, 'user', 'Hi'), msg(1, 'assistant', 'Yo'), msg(2, 'user', 'More'), msg(2, 'assistant', 'Sure')],
+      },
+    });
+    expect(s).toMatchObject({ phase: 'ready', mode: 'live', battleId: 'b9', turnsLeft: 3, canVote: false, reveal: null, chosen: null });
+    expect(s.turns.map((t) => [t.prompt, t.a.text, t.b.text])).toEqual([
+      ['Hi', 'Hello', 'Yo'],
+      ['More', 'Mo', 'Sure'],
+    ]);
+    expect(s.turns[1].a).toMatchObject({ status: 'error', error: { message: CONNECTION_LOST } });
+    expect(lastTurnFailed(s)).toBe(true);
+    // Nothing that could be voted on is lost.
+    expect(hasUnvotedAnswers(s)).toBe(false);
+    expect(hasUnvotedAnswers({ ...s, turns: s.turns.slice(0, 1), canVote: true })).toBe(true);
+  });
+
+  it('a voted battle comes back revealed, with its share token; nothing to lose then', () => {
+    const s = stateFromBattle({
+      id: 'b1',
+      status: 'voted',
+      mode: 'named',
+      turn: 1,
+      turnsLeft: 4,
+      canVote: false,
+      canSend: false,
+      canRegenerate: false,
+      sides: { a: [msg(1, 'user', 'Hi'), msg(1, 'assistant', 'A')], b: [msg(1, 'user', 'Hi'), msg(1, 'assistant', 'B')] },
+      revealed: { winner: 'tie', models: { a: { id: 'x', name: 'X' }, b: { id: 'y', name: 'Y' } } },
+      chosen: { a: { id: 'x', name: 'X' }, b: { id: 'y', name: 'Y' } },
+      shareToken: 'tok',
+    });
+    expect(s).toMatchObject({ phase: 'voted', vote: 'tie', shareToken: 'tok', chosen: { a: { name: 'X' }, b: { name: 'Y' } } });
+    expect(hasUnvotedAnswers(s)).toBe(false);
+  });
+
+  it('a direct chat streams side a only and has no vote to lose', () => {
+    const s = run([
+      { type: 'send', prompt: 'Hi', mode: 'direct', chosen: { a: { id: 'x', name: 'X' }, b: null } },
+      { type: 'accepted' },
+      ev({ type: 'battle', battleId: 'd1', turn: 1 }),
+      ev({ type: 'delta', side: 'a', text: 'Hello' }),
+      ev({ type: 'done', side: 'a', finishReason: 'stop' }),
+      ev({ type: 'end', canVote: false, turn: 1, turnsLeft: 4 }),
+    ]);
+    expect(s).toMatchObject({ phase: 'ready', mode: 'direct', canVote: false, chosen: { a: { name: 'X' }, b: null } });
+    expect(s.turns[0].b.status).toBe('done');
+    expect(lastTurnFailed(s)).toBe(false);
+    expect(hasUnvotedAnswers(s)).toBe(false);
+    // A connection lost mid-answer marks side a only.
+    const cut = run([{ type: 'send', prompt: 'More', mode: 'direct' }, { type: 'accepted' }, { type: 'stream-closed' }], s);
+    expect(cut.turns[1].a.status).toBe('error');
+    expect(cut.turns[1].b.status).toBe('done');
+  });
+
+  it('a live battle with answers but no vote asks before it is thrown away', () => {
+    const s = run([...firstTurn, ev({ type: 'end', canVote: true, turn: 1, turnsLeft: 4 })]);
+    expect(hasUnvotedAnswers(s)).toBe(true);
+    // Not while streaming, nor once the vote is on its way.
+    expect(hasUnvotedAnswers(run(firstTurn))).toBe(false);
+    expect(hasUnvotedAnswers(run([{ type: 'vote-start', winner: 'tie' }], s))).toBe(false);
   });
 });

@@ -12,6 +12,10 @@ interface Props {
   revealed: RevealedModel | null;
   stats: SideStats | null;
   winner: Winner | null;
+  /** The pane's heading (default "Model A" / "Model B"). */
+  title?: string;
+  /** What the identity line says while no model is shown. */
+  hiddenText?: string;
 }
 
 const SIDE_LABEL: Record<Side, string> = { a: 'A', b: 'B' };
@@ -23,7 +27,7 @@ const TEST_IDS: Record<Side, { response: string; name: string }> = {
 };
 
 /** One side of the battle: its answer to every turn, and after the vote who it was. */
-export function ConversationPane({ side, turns, revealed, stats, winner }: Props) {
+export function ConversationPane({ side, turns, revealed, stats, winner, title, hiddenText = 'Hidden until you vote' }: Props) {
   const label = SIDE_LABEL[side];
   const last = turns.at(-1)?.[side];
   const headingId = `pane-${side}-title`;
@@ -43,7 +47,7 @@ export function ConversationPane({ side, turns, revealed, stats, winner }: Props
           {label}
         </span>
         <div className="pane-title">
-          <h2 id={headingId}>Model {label}</h2>
+          <h2 id={headingId}>{title ?? `Model ${label}`}</h2>
           {revealed ? (
             <p className="pane-identity">
               <Link className="model-name" data-testid={TEST_IDS[side].name} href={modelHref(revealed.id)} prefetch={false}>
@@ -52,7 +56,7 @@ export function ConversationPane({ side, turns, revealed, stats, winner }: Props
               {revealed.organization ? <span className="model-org">{revealed.organization}</span> : null}
             </p>
           ) : (
-            <p className="pane-identity pane-identity-hidden">Hidden until you vote</p>
+            <p className="pane-identity pane-identity-hidden">{hiddenText}</p>
           )}
         </div>
         {picked ? <span className={`pick-badge ${picked === 'Your pick' ? 'pick-win' : ''}`}>{picked}</span> : null}
@@ -67,7 +71,12 @@ export function ConversationPane({ side, turns, revealed, stats, winner }: Props
             <article className="turn" key={index} data-turn={index + 1}>
               <div className="turn-prompt">
                 <span className="turn-label">You</span>
-                <p>{turn.prompt}</p>
+                <div className="turn-prompt-body">
+                  <p>{turn.prompt}</p>
+                  {turn.images?.map((src, k) => (
+                    <img key={k} className="turn-image" src={src} alt={`Image ${k + 1} of your prompt`} data-testid="turn-image" />
+                  ))}
+                </div>
               </div>
               <AnswerView answer={turn[side]} side={side} turn={index + 1} label={label} />
             </article>

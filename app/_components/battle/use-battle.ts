@@ -3,10 +3,13 @@
 import { useCallback, useEffect, useReducer, useRef, type Dispatch } from 'react';
 import { flushSync } from 'react-dom';
 import {
+  battleResponseSchema,
   requestErrorFrom,
+  shareResultSchema,
   streamEventSchema,
   voteResultSchema,
   type BattleMode,
+  type PromptImage,
   type Side,
   type Winner,
 } from './api-types';
@@ -20,11 +23,41 @@ const UNREACHABLE = 'Could not reach the server. Check that Pairwise is running 
 export interface BattleControls {
   state: BattleState;
   /** Starts a battle or sends a follow-up; resolves false when the server refused it. */
-  send: (prompt: string, options?: { mode?: BattleMode; questionId?: string }) => Promise<boolean>;
+  send: (prompt: string, options?: SendOptions) => Promise<boolean>;
   regenerate: () => Promise<boolean>;
   vote: (winner: Winner) => Promise<void>;
   reset: () => void;
   dismissNotice: () => void;
+  /** Reads a battle back from the server (after a reload); false when it cannot be shown. */
+  restore: (battleId: string) => Promise<boolean>;
+  /** Creates the share link (or revokes it with `false`). */
+  share: (on: boolean) => Promise<void>;
+}
+
+export interface SendOptions {
+  mode?: BattleMode;
+  questionId?: string;
+  /** Side by side: the chosen models, left first. */
+  models?: [string, string];
+  /** Direct chat: the model. */
+  model?: string;
+  images?: PromptImage[];
+  chosen?: BattleState['chosen'];
+}
+
+/** The body that starts a battle in each mode. */
+function createBody(prompt: string, o: SendOptions & { mode: BattleMode }): Record<string, unknown> {
+  const images = o.images?.length ? { images: o.images.map(({ mediaType, data }) => ({ mediaType, data })) } : {};
+  switch (o.mode) {
+    case 'recorded':
+      return { prompt, mode: o.mode, questionId: o.questionId };
+    case 'named':
+      return { prompt, mode: o.mode, models: o.models, ...images };
+    case 'direct':
+      return { prompt, mode: o.mode, model: o.model, ...images };
+    default:
+      return { prompt, mode: o.mode, ...images };
+  }
 }
 
 /**
@@ -59,15 +92,12 @@ export function useBattle(): BattleControls {
       // The ref is set synchronously, so a double click cannot start two requests.
       if (controllerRef.current || current.phase === 'streaming' || current.phase === 'voting') return false;
       const mode = options.mode ?? 'live';
-      dispatch({ type: 'send', prompt, mode });
       if (current.battleId) {
+        dispatch({ type: 'send', prompt, mode });
         return stream(withBasePath(`/api/battles/${encodeURIComponent(current.battleId)}/messages`), { prompt });
       }
-      return stream(
-        withBasePath('/api/battles'),
-        mode === 'recorded' ? { prompt, mode, questionId: options.questionId } : { prompt, mode },
-        takeProof,
-      );
+      dispatch({ type: 'send', prompt, mode, images: options.images?.map((i) => i.url), chosen: options.chosen });
+      return stream(withBasePath('/api/battles'), createBody(prompt, { ...options, mode }), takeProof);
     },
     [stream],
   );
@@ -112,7 +142,40 @@ export function useBattle(): BattleControls {
 
   const dismissNotice = useCallback(() => dispatch({ type: 'dismiss-notice' }), []);
 
-  return { state, send, regenerate, vote, reset, dismissNotice };
+  const restore = useCallback(async (battleId: string) => {
+    try {
+      const res = await fetch(withBasePath(`/api/battles/${encodeURIComponent(battleId)}`), { cache: 'no-store' });
+      if (!res.ok) return false;
+      const parsed = battleResponseSchema.safeParse(await res.json());
+      if (!parsed.success || parsed.data.mode === 'imported') return false;
+      dispatch({ type: 'restore', battle: parsed.data });
+      return true;
+    } catch {
+      return false;
+    }
+  }, []);
+
+  const share = useCallback(async (on: boolean) => {
+    const id = stateRef.current.battleId;
+    if (!id) return;
+    try {
+      const res = await fetch(withBasePath(`/api/battles/${encodeURIComponent(id)}/share`), { method: on ? 'POST' : 'DELETE' });
+      if (!res.ok) {
+        dispatch({ type: 'notice', message: (await requestErrorFrom(res)).message });
+        return;
+      }
+      if (!on) {
+        dispatch({ type: 'shared', token: null });
+        return;
+      }
+      const parsed = shareResultSchema.safeParse(await res.json());
+      if (parsed.success) dispatch({ type: 'shared', token: parsed.data.token });
+    } catch {
+      dispatch({ type: 'notice', message: UNREACHABLE });
+    }
+  }, []);
+
+  return { state, send, regenerate, vote, reset, dismissNotice, restore, share };
 }
 
 /** Sends one request and feeds its NDJSON events to the reducer until the body ends. */

@@ -1,4 +1,4 @@
-import { createBattleBodySchema, maxBodyBytes, promptTooLong } from '@/lib/battle/bodies';
+import { createBattleBodySchema, createTooLarge, maxCreateBodyBytes } from '@/lib/battle/bodies';
 import { turnResponse } from '@/lib/battle/stream-response';
 import { prepareNewBattle } from '@/lib/battle/turns';
 import { route } from '@/lib/edge/route';
@@ -10,8 +10,9 @@ export const runtime = 'nodejs';
 export const POST = route(
   {
     body: createBattleBodySchema,
-    maxBytes: (app) => maxBodyBytes(app.registry().settings),
-    tooLarge: (app) => promptTooLong(app.registry().settings),
+    // The one route that takes images: room for the first prompt's image.
+    maxBytes: (app) => maxCreateBodyBytes(app.registry().settings),
+    tooLarge: (app) => createTooLarge(app.registry().settings),
     limit: 'battle',
     mintVoter: true,
     arena: true,
