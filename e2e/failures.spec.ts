@@ -115,8 +115,8 @@ test('closing the page or leaving it mid-answer stops both generations', async (
     const mine = () => chatRequests().slice(requestsBefore);
     // The server closed both upstream requests before they finished...
     await expect.poll(() => mine().length).toBe(2);
+    // (clientAborted: the connection was closed before the stub had sent the whole answer.)
     await expect.poll(() => mine().every((r) => r.clientAborted), { timeout: 15_000 }).toBe(true);
-    for (const r of mine()) expect(r.finishedAt! - r.receivedAt).toBeLessThan(8_000);
     // ...and stored both answers as aborted.
     await expect
       .poll(() => {

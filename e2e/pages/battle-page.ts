@@ -84,10 +84,12 @@ export class BattlePage {
 
   /**
    * Clicks the page's heading, as a voter does before using the vote keys: focus leaves any text
-   * field, and the click tells the shortcut rules that the voter chose where they are.
+   * field, and the click tells the shortcut rules that the voter chose where they are. Then waits
+   * out the typing window (a vote key within a second of a typed character counts as typing).
    */
   async blurTextFields(): Promise<void> {
     await this.page.locator('.arena-intro h1').click();
+    await this.page.waitForTimeout(1_100);
   }
 
   async expectRevealed(): Promise<{ a: string; b: string }> {
