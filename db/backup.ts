@@ -2,9 +2,11 @@ import fs from 'node:fs';
 import Database from 'better-sqlite3';
 
 /**
- * A consistent copy of a live SQLite store through SQLite's online backup API: pages are copied
- * in steps while other connections keep writing, and the copy is restarted over any page that
- * changes, so it is one snapshot of the database including what sits in the WAL file.
+ * A consistent copy of a live SQLite store through SQLite's online backup API, including what
+ * sits in the WAL file. The pages are copied in one step, inside one read transaction: a copy
+ * made in small steps restarts whenever another connection writes, which under steady traffic
+ * can mean it never ends (the app's votes arrive every few milliseconds). In WAL mode the writers
+ * go on meanwhile; the copy is the database as of the step's start.
  */
 export async function backupStore({ source, dest }: { source: string; dest: string }): Promise<{
   pages: number;
@@ -17,7 +19,8 @@ export async function backupStore({ source, dest }: { source: string; dest: stri
     db.pragma('busy_timeout = 5000');
     const tmp = `${dest}.partial`;
     fs.rmSync(tmp, { force: true });
-    const { totalPages } = await db.backup(tmp);
+    // The first step only opens the backup; the second, with no page limit, copies everything.
+    const { totalPages } = await db.backup(tmp, { progress: () => 0x7fffffff });
     fs.renameSync(tmp, dest);
     const copy = new Database(dest, { readonly: true });
     try {
