@@ -7,6 +7,7 @@ import { AccountActions } from '@/app/_components/admin/account-actions';
 import { InviteCreate, InviteRevoke } from '@/app/_components/admin/invite-controls';
 import { int, when } from '@/app/_components/admin/format';
 import styles from '@/app/_components/admin/admin.module.css';
+import { Pager } from '@/app/_components/admin/pager';
 
 export const dynamic = 'force-dynamic';
 
@@ -103,13 +104,11 @@ export default async function AdminAccountsPage({ searchParams }: { searchParams
               </tbody>
             </table>
           </div>
-          <div className={styles.pager}>
-            <span className={styles.muted}>{page.rows.length} on this page</span>
-            <span className={styles.actions}>
-              {q.cursor && <Link href={link({ cursor: undefined })}>First page</Link>}
-              {page.next && <Link href={link({ cursor: page.next })}>Next page →</Link>}
-            </span>
-          </div>
+          <Pager
+            shown={page.rows.length}
+            first={q.cursor ? link({ cursor: undefined }) : null}
+            next={page.next ? link({ cursor: page.next }) : null}
+          />
         </div>
       )}
 

@@ -6,6 +6,7 @@ import { parseSearchParams } from '@/lib/http';
 import { auditSummary } from '@/app/_components/admin/audit-summary';
 import { int, when } from '@/app/_components/admin/format';
 import styles from '@/app/_components/admin/admin.module.css';
+import { Pager } from '@/app/_components/admin/pager';
 
 export const dynamic = 'force-dynamic';
 
@@ -84,13 +85,13 @@ export default async function AdminAuditPage({ searchParams }: { searchParams: S
               </tbody>
             </table>
           </div>
-          <div className={styles.pager}>
-            <span className={styles.muted}>{page.entries.length} on this page</span>
-            <span className={styles.actions}>
-              {q.before && <Link href="/admin/audit">Newest</Link>}
-              {page.next && <Link href={`/admin/audit?before=${page.next}`}>Older →</Link>}
-            </span>
-          </div>
+          <Pager
+            shown={page.entries.length}
+            first={q.before ? '/admin/audit' : null}
+            next={page.next ? `/admin/audit?before=${page.next}` : null}
+            firstLabel="Newest"
+            nextLabel="Older →"
+          />
         </div>
       )}
     </>

@@ -8,6 +8,7 @@ import { VoteModeration } from '@/app/_components/admin/vote-moderation';
 import { VoteStatus } from '@/app/_components/admin/vote-status';
 import { clip, int, when } from '@/app/_components/admin/format';
 import styles from '@/app/_components/admin/admin.module.css';
+import { Pager } from '@/app/_components/admin/pager';
 
 export const dynamic = 'force-dynamic';
 
@@ -198,17 +199,12 @@ export default async function AdminVotesPage({ searchParams }: { searchParams: S
               </tbody>
             </table>
           </div>
-          <div className={styles.pager}>
-            <span className={styles.muted}>{page.rows.length} on this page</span>
-            <span className={styles.actions}>
-              {q.cursor && <Link href={href(q, {})}>First page</Link>}
-              {page.next && (
-                <Link href={href(q, { cursor: page.next })} data-testid="votes-next">
-                  Next page →
-                </Link>
-              )}
-            </span>
-          </div>
+          <Pager
+            shown={page.rows.length}
+            first={q.cursor ? href(q, {}) : null}
+            next={page.next ? href(q, { cursor: page.next }) : null}
+            nextTestId="votes-next"
+          />
         </div>
       )}
     </>
