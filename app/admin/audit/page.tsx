@@ -1,4 +1,3 @@
-import Link from 'next/link';
 import { requireAdminPage } from '@/app/_server/page-context';
 import { auditQuerySchema, browseAudit } from '@/lib/admin/audit';
 import { isAppError } from '@/lib/errors';
