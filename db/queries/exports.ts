@@ -33,7 +33,6 @@ export interface ExportBattleRow {
 }
 
 type Client = Database.Database;
-const cache = new WeakMap<Client, Database.Statement>();
 
 /**
  * A prompt's images appear in its content as markers (lib/battle/images.ts imageMarker: type,
@@ -52,27 +51,20 @@ function conversationJson(side: 'a' | 'b'): string {
 }
 
 function rowsStatement(c: Client): Database.Statement {
-  let s = cache.get(c);
-  if (!s) {
-    // Conversations are built inside the one streaming query: a connection that is iterating
-    // cannot run a second statement.
-    s = c.prepare(
-      `SELECT v.id AS voteId, b.id AS battleId, b.model_a AS modelA, b.model_b AS modelB, v.winner AS winner,
-              v.created_at AS votedAt,
-              CASE WHEN b.source = 'import' THEN b.judge END AS importedJudge,
-              b.turns AS turns, b.anony AS anony, b.language AS language, b.question_id AS questionId,
-              b.source AS source, b.style_features AS styleFeatures,
-              CASE WHEN b.source = 'arena' THEN coalesce('user:' || b.user_id, 'voter:' || b.voter_id) END AS identity,
-              ${conversationJson('a')} AS conversationA,
-              ${conversationJson('b')} AS conversationB
-         FROM votes v INDEXED BY votes_created_idx
-         JOIN battles b ON b.id = v.battle_id
-        WHERE ${COUNTED_WHERE}
-        ORDER BY v.created_at, v.id`,
-    );
-    cache.set(c, s);
-  }
-  return s;
+  // Conversations are built inside the one streaming query: a connection that is iterating
+  // cannot run a second statement. (The client keeps the compiled statement: db/index.ts.)
+  return c.prepare(`SELECT v.id AS voteId, b.id AS battleId, b.model_a AS modelA, b.model_b AS modelB, v.winner AS winner,
+            v.created_at AS votedAt,
+            CASE WHEN b.source = 'import' THEN b.judge END AS importedJudge,
+            b.turns AS turns, b.anony AS anony, b.language AS language, b.question_id AS questionId,
+            b.source AS source, b.style_features AS styleFeatures,
+            CASE WHEN b.source = 'arena' THEN coalesce('user:' || b.user_id, 'voter:' || b.voter_id) END AS identity,
+            ${conversationJson('a')} AS conversationA,
+            ${conversationJson('b')} AS conversationB
+       FROM votes v INDEXED BY votes_created_idx
+       JOIN battles b ON b.id = v.battle_id
+      WHERE ${COUNTED_WHERE}
+      ORDER BY v.created_at, v.id`);
 }
 
 /**

@@ -7,16 +7,6 @@ import { getDb, type Db } from '../index';
  */
 
 type Client = Database.Database;
-const statements = new WeakMap<Client, Map<string, Database.Statement>>();
-
-/** One prepared statement per SQL text and connection. */
-export function stmt(client: Client, sql: string): Database.Statement {
-  let byText = statements.get(client);
-  if (!byText) statements.set(client, (byText = new Map()));
-  let s = byText.get(sql);
-  if (!s) byText.set(sql, (s = client.prepare(sql)));
-  return s;
-}
 
 /**
  * A battle counts for ratings when it was voted and its vote was not excluded (identity leak,
@@ -68,7 +58,7 @@ export type CountedBattleTuple = [
 
 /** Highest vote id: votes are append-only, so it tells whether anything arrived since a snapshot. */
 export async function latestVoteId({ db = getDb() }: { db?: Db } = {}): Promise<number> {
-  const row = stmt(db.$client, 'SELECT coalesce(max(id), 0) AS id FROM votes').get() as { id: number };
+  const row = db.$client.prepare('SELECT coalesce(max(id), 0) AS id FROM votes').get() as { id: number };
   return row.id;
 }
 
@@ -97,9 +87,7 @@ export async function* iterateCountedBattles({
   withAnswers?: boolean;
   batchSize?: number;
 }): AsyncGenerator<CountedBattleTuple[]> {
-  const s = stmt(
-    db.$client,
-    `SELECT v.id, b.model_a, b.model_b, v.winner, b.language, b.is_code, b.prompt_chars, b.turns,
+  const s = db.$client.prepare(`SELECT v.id, b.model_a, b.model_b, v.winner, b.language, b.is_code, b.prompt_chars, b.turns,
             CASE WHEN b.tags = '[]' THEN NULL ELSE b.tags END, b.source = 'import', b.style_features,
             ${IDENTITY_SQL},
             v.created_at, coalesce(i.created_at = v.created_at, 0), coalesce(b.anony = 0, 0), b.vision
@@ -127,9 +115,7 @@ export async function* iterateCountedBattles({
  * here, so a store of imported battles costs nothing here.
  */
 export function* countedArenaVotes({ db = getDb(), upToVoteId }: { db?: Db; upToVoteId: number }): Generator<{ identity: string | null; modelA: string; modelB: string }> {
-  yield* stmt(
-    db.$client,
-    `SELECT ${IDENTITY_SQL} AS identity, b.model_a AS modelA, b.model_b AS modelB
+  yield* db.$client.prepare(`SELECT ${IDENTITY_SQL} AS identity, b.model_a AS modelA, b.model_b AS modelB
        FROM battles b INDEXED BY battles_arena_idx
        JOIN votes v ON v.battle_id = b.id
       WHERE b.source = 'arena' AND ${COUNTED_WHERE} AND v.id <= ?`,
@@ -140,9 +126,7 @@ export function* countedArenaVotes({ db = getDb(), upToVoteId }: { db?: Db; upTo
 export async function hasBothSources({ db = getDb() }: { db?: Db } = {}): Promise<boolean> {
   const has = (source: string) =>
     (
-      stmt(
-        db.$client,
-        `SELECT EXISTS (SELECT 1 FROM battles b JOIN votes v ON v.battle_id = b.id WHERE b.source = ? AND ${COUNTED_WHERE}) AS yes`,
+      db.$client.prepare(`SELECT EXISTS (SELECT 1 FROM battles b JOIN votes v ON v.battle_id = b.id WHERE b.source = ? AND ${COUNTED_WHERE}) AS yes`,
       ).get(source) as { yes: number }
     ).yes === 1;
   return has('arena') && has('import');
@@ -150,7 +134,7 @@ export async function hasBothSources({ db = getDb() }: { db?: Db } = {}): Promis
 
 /** Whether any battle has stored messages (style features need them). */
 export async function hasStoredAnswers({ db = getDb() }: { db?: Db } = {}): Promise<boolean> {
-  const row = stmt(db.$client, `SELECT EXISTS (SELECT 1 FROM messages WHERE role = 'assistant') AS yes`).get() as { yes: number };
+  const row = db.$client.prepare(`SELECT EXISTS (SELECT 1 FROM messages WHERE role = 'assistant') AS yes`).get() as { yes: number };
   return row.yes === 1;
 }
 
@@ -178,9 +162,7 @@ export async function latestSnapshot({
   styleControl: boolean;
 }): Promise<SnapshotRow | null> {
   return toSnapshot(
-    stmt(
-      db.$client,
-      `SELECT ${SNAPSHOT_COLUMNS} FROM rating_snapshots
+    db.$client.prepare(`SELECT ${SNAPSHOT_COLUMNS} FROM rating_snapshots
         WHERE category = ? AND style_control = ? ORDER BY created_at DESC, id DESC LIMIT 1`,
     ).get(category, styleControl ? 1 : 0) as never,
   );
@@ -196,15 +178,13 @@ export async function latestSnapshotHead({
   category: string;
   styleControl: boolean;
 }): Promise<{ id: number; params: string; dataHash: string } | null> {
-  const row = stmt(
-    db.$client,
-    `SELECT id, params, data_hash AS dataHash FROM rating_snapshots WHERE category = ? AND style_control = ? ORDER BY created_at DESC, id DESC LIMIT 1`,
+  const row = db.$client.prepare(`SELECT id, params, data_hash AS dataHash FROM rating_snapshots WHERE category = ? AND style_control = ? ORDER BY created_at DESC, id DESC LIMIT 1`,
   ).get(category, styleControl ? 1 : 0) as { id: number; params: string; dataHash: string } | undefined;
   return row ?? null;
 }
 
 export async function snapshotById({ db = getDb(), id }: { db?: Db; id: number }): Promise<SnapshotRow | null> {
-  return toSnapshot(stmt(db.$client, `SELECT ${SNAPSHOT_COLUMNS} FROM rating_snapshots WHERE id = ?`).get(id) as never);
+  return toSnapshot(db.$client.prepare(`SELECT ${SNAPSHOT_COLUMNS} FROM rating_snapshots WHERE id = ?`).get(id) as never);
 }
 
 export interface SnapshotSummary {
@@ -218,9 +198,7 @@ export interface SnapshotSummary {
 
 /** The newest snapshot of every board, without results: what the category selector lists. */
 export async function latestSnapshotSummaries({ db = getDb() }: { db?: Db } = {}): Promise<SnapshotSummary[]> {
-  const rows = stmt(
-    db.$client,
-    `SELECT id, category, style_control AS styleControl, battle_count AS battleCount, params, created_at AS createdAt
+  const rows = db.$client.prepare(`SELECT id, category, style_control AS styleControl, battle_count AS battleCount, params, created_at AS createdAt
        FROM (SELECT *, row_number() OVER (PARTITION BY category, style_control ORDER BY created_at DESC, id DESC) AS rn
                FROM rating_snapshots WHERE method <> '${HISTORY_METHOD}')
       WHERE rn = 1
@@ -264,10 +242,8 @@ export async function saveHistory({
   const client = db.$client;
   const key = historyCategory(category);
   return client.transaction(() => {
-    stmt(client, `DELETE FROM rating_snapshots WHERE category = ? AND method = '${HISTORY_METHOD}'`).run(key);
-    const info = stmt(
-      client,
-      `INSERT INTO rating_snapshots (category, style_control, method, params, battle_count, data_hash, result, created_at)
+    client.prepare(`DELETE FROM rating_snapshots WHERE category = ? AND method = '${HISTORY_METHOD}'`).run(key);
+    const info = client.prepare(`INSERT INTO rating_snapshots (category, style_control, method, params, battle_count, data_hash, result, created_at)
        VALUES (?, 0, '${HISTORY_METHOD}', ?, ?, ?, ?, ?)`,
     ).run(key, params, battleCount, dataHash, result, createdAt);
     return Number(info.lastInsertRowid);
@@ -276,7 +252,7 @@ export async function saveHistory({
 
 /** Id of the stored history of a board (cheap: lets readers reuse a parsed copy), or null. */
 export async function historyHead({ db = getDb(), category }: { db?: Db; category: string }): Promise<{ id: number } | null> {
-  const row = stmt(db.$client, `SELECT id FROM rating_snapshots WHERE category = ? AND method = '${HISTORY_METHOD}' ORDER BY id DESC LIMIT 1`).get(
+  const row = db.$client.prepare(`SELECT id FROM rating_snapshots WHERE category = ? AND method = '${HISTORY_METHOD}' ORDER BY id DESC LIMIT 1`).get(
     historyCategory(category),
   ) as { id: number } | undefined;
   return row ?? null;
@@ -284,9 +260,7 @@ export async function historyHead({ db = getDb(), category }: { db?: Db; categor
 
 /** The stored history of a board: its parameters and result (JSON), or null. */
 export async function readHistoryRow({ db = getDb(), category }: { db?: Db; category: string }): Promise<{ id: number; params: string; result: string; createdAt: number } | null> {
-  const row = stmt(
-    db.$client,
-    `SELECT id, params, result, created_at AS createdAt FROM rating_snapshots WHERE category = ? AND method = '${HISTORY_METHOD}' ORDER BY id DESC LIMIT 1`,
+  const row = db.$client.prepare(`SELECT id, params, result, created_at AS createdAt FROM rating_snapshots WHERE category = ? AND method = '${HISTORY_METHOD}' ORDER BY id DESC LIMIT 1`,
   ).get(historyCategory(category)) as { id: number; params: string; result: string; createdAt: number } | undefined;
   return row ?? null;
 }
@@ -295,9 +269,7 @@ export async function readHistoryRow({ db = getDb(), category }: { db?: Db; cate
 export async function countedVoteTimeRange({ db = getDb(), upToVoteId }: { db?: Db; upToVoteId: number }): Promise<{ first: number; last: number } | null> {
   // Walks the vote-time index from either end to the first counted battle: no full scan.
   const edge = (dir: 'ASC' | 'DESC') =>
-    stmt(
-      db.$client,
-      `SELECT v.created_at AS at FROM votes v INDEXED BY votes_created_idx JOIN battles b ON b.id = v.battle_id
+    db.$client.prepare(`SELECT v.created_at AS at FROM votes v INDEXED BY votes_created_idx JOIN battles b ON b.id = v.battle_id
         WHERE ${COUNTED_WHERE} AND v.id <= ? ORDER BY v.created_at ${dir} LIMIT 1`,
     ).get(upToVoteId) as { at: number } | undefined;
   const first = edge('ASC');
@@ -341,9 +313,7 @@ export async function saveSnapshots({ db = getDb(), snapshots }: { db?: Db; snap
   const client = db.$client;
   const saveOne = (s: NewSnapshot): { id: number; created: boolean } => {
     const style = s.styleControl ? 1 : 0;
-    const prev = stmt(
-      client,
-      `SELECT id, data_hash AS dataHash, params FROM rating_snapshots
+    const prev = client.prepare(`SELECT id, data_hash AS dataHash, params FROM rating_snapshots
         WHERE category = ? AND style_control = ? ORDER BY created_at DESC, id DESC LIMIT 1`,
     ).get(s.category, style) as { id: number; dataHash: string; params: string } | undefined;
     // Two passes may store the same board (the fast one from the counts, the full one over every
@@ -355,25 +325,21 @@ export async function saveSnapshots({ db = getDb(), snapshots }: { db?: Db; snap
     }
     if (s.unchanged) {
       // A board whose counts did not change: only its cut-off moves (unless another pass stored a different one meanwhile).
-      if (prev && prev.dataHash === s.dataHash) stmt(client, 'UPDATE rating_snapshots SET params = ? WHERE id = ?').run(s.params, prev.id);
+      if (prev && prev.dataHash === s.dataHash) client.prepare('UPDATE rating_snapshots SET params = ? WHERE id = ?').run(s.params, prev.id);
       return { id: prev?.id ?? 0, created: false };
     }
     if (prev && prev.dataHash === s.dataHash && sameParams(prev.params, s.params)) {
       // Same counted data: the stored result stands, now known to be current through a later vote.
-      stmt(client, 'UPDATE rating_snapshots SET params = ? WHERE id = ?').run(s.params, prev.id);
+      client.prepare('UPDATE rating_snapshots SET params = ? WHERE id = ?').run(s.params, prev.id);
       return { id: prev.id, created: false };
     }
 
-    const info = stmt(
-      client,
-      `INSERT INTO rating_snapshots (category, style_control, method, params, battle_count, data_hash, result, created_at)
+    const info = client.prepare(`INSERT INTO rating_snapshots (category, style_control, method, params, battle_count, data_hash, result, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(s.category, style, s.method, s.params, s.battleCount, s.dataHash, s.result, s.createdAt);
     const id = Number(info.lastInsertRowid);
 
-    stmt(
-      client,
-      `DELETE FROM rating_snapshots WHERE id IN (
+    client.prepare(`DELETE FROM rating_snapshots WHERE id IN (
          SELECT id FROM (
            SELECT id, row_number() OVER (PARTITION BY bucket ORDER BY created_at DESC, id DESC) AS rn
              FROM (SELECT id, created_at,
@@ -381,9 +347,7 @@ export async function saveSnapshots({ db = getDb(), snapshots }: { db?: Db; snap
                      FROM rating_snapshots WHERE category = ? AND style_control = ?))
           WHERE rn > 1)`,
     ).run(s.createdAt - 2 * 86_400_000, s.category, style);
-    stmt(
-      client,
-      `UPDATE rating_snapshots SET result = json_remove(result, '$.pairs', '$.covariance')
+    client.prepare(`UPDATE rating_snapshots SET result = json_remove(result, '$.pairs', '$.covariance')
         WHERE category = ? AND style_control = ? AND id <> ? AND json_type(result, '$.pairs') IS NOT NULL`,
     ).run(s.category, style, id);
     return { id, created: true };

@@ -12,7 +12,7 @@ import {
 } from '../../lib/leaderboard/pair-counts';
 import type { InfluenceCaps } from '../../lib/integrity/influence';
 import type { OutcomeCode } from '../../lib/rating';
-import { COUNTED_WHERE, IDENTITY_SQL, stmt } from './leaderboard';
+import { COUNTED_WHERE, IDENTITY_SQL } from './leaderboard';
 
 /**
  * The stored counts of lib/leaderboard/pair-counts.ts: tables pair_counts, pair_count_identities,
@@ -26,7 +26,7 @@ type Client = Database.Database;
 
 /** The stored cursor as text (compared on write: someone else may have folded meanwhile), or null. */
 export function readCursorText(client: Client): string | null {
-  const row = stmt(client, 'SELECT value FROM settings WHERE key = ?').get(STATE_KEY) as { value: string } | undefined;
+  const row = client.prepare('SELECT value FROM settings WHERE key = ?').get(STATE_KEY) as { value: string } | undefined;
   return row?.value ?? null;
 }
 
@@ -54,7 +54,7 @@ export function loadPairCountState(client: Client, expect: { version: number; ca
   const cursor = parseCursor(readCursorText(client));
   if (!cursor || cursor.version !== expect.version || JSON.stringify(cursor.caps) !== JSON.stringify(expect.caps)) return null;
   const state = new PairCountState(cursor);
-  for (const [category, a, b, outcome, votes] of stmt(client, 'SELECT category, model_a, model_b, outcome, votes FROM pair_counts').raw(true).iterate() as IterableIterator<
+  for (const [category, a, b, outcome, votes] of client.prepare('SELECT category, model_a, model_b, outcome, votes FROM pair_counts').raw(true).iterate() as IterableIterator<
     [string, string, string, OutcomeCode, number]
   >) {
     const byPair = state.category(category).cells;
@@ -63,16 +63,14 @@ export function loadPairCountState(client: Client, expect: { version: number; ca
     if (!c) byPair.set(key, (c = [0, 0, 0, 0]));
     c[outcome] = votes;
   }
-  for (const [category, model, elo, firstVoteAt] of stmt(client, 'SELECT category, model, elo, first_vote_at FROM pair_count_models').raw(true).iterate() as IterableIterator<
+  for (const [category, model, elo, firstVoteAt] of client.prepare('SELECT category, model, elo, first_vote_at FROM pair_count_models').raw(true).iterate() as IterableIterator<
     [string, string, number, number | null]
   >) {
     state.category(category).models.set(model, { elo, firstVoteAt });
   }
   addIdentityRows(
     state,
-    stmt(
-      client,
-      `SELECT identity, category, model_a, model_b, outcome, votes, weight FROM pair_count_identities INDEXED BY pair_count_identities_capped_idx
+    client.prepare(`SELECT identity, category, model_a, model_b, outcome, votes, weight FROM pair_count_identities INDEXED BY pair_count_identities_capped_idx
         WHERE weight <> votes`,
     ).raw(true).all() as IdentityRow[],
   );
@@ -95,7 +93,7 @@ function addIdentityRows(state: PairCountState, rows: IdentityRow[]): void {
 
 /** Loads every cell of these identities (before a fold recomputes their weights). */
 export function loadIdentities(client: Client, state: PairCountState, identities: readonly string[]): void {
-  const s = stmt(client, 'SELECT identity, category, model_a, model_b, outcome, votes, weight FROM pair_count_identities WHERE identity = ?');
+  const s = client.prepare('SELECT identity, category, model_a, model_b, outcome, votes, weight FROM pair_count_identities WHERE identity = ?');
   for (const identity of identities) {
     state.identityCells.delete(identity);
     addIdentityRows(state, s.raw(true).all(identity) as IdentityRow[]);
@@ -143,9 +141,7 @@ export function* iterateCountedVotes({
   upToVoteId: number;
   batchSize?: number;
 }): Generator<CountedVote[]> {
-  const s = stmt(
-    db.$client,
-    `SELECT ${voteColumns}
+  const s = db.$client.prepare(`SELECT ${voteColumns}
        FROM votes v ${afterVoteId === 0 ? 'INDEXED BY votes_created_idx' : 'NOT INDEXED'}
        JOIN battles b ON b.id = v.battle_id
        LEFT JOIN imports i ON i.id = b.import_id
@@ -187,18 +183,14 @@ export function savePairCountState(client: Client, state: PairCountState, loaded
     .transaction(() => {
       if (readCursorText(client) !== loadedCursorText) return false;
       if (state.rebuilt) {
-        stmt(client, 'DELETE FROM pair_counts').run();
-        stmt(client, 'DELETE FROM pair_count_identities').run();
-        stmt(client, 'DELETE FROM pair_count_models').run();
+        client.prepare('DELETE FROM pair_counts').run();
+        client.prepare('DELETE FROM pair_count_identities').run();
+        client.prepare('DELETE FROM pair_count_models').run();
       }
-      const putModel = stmt(
-        client,
-        `INSERT INTO pair_count_models (category, model, elo, first_vote_at) VALUES (?, ?, ?, ?)
+      const putModel = client.prepare(`INSERT INTO pair_count_models (category, model, elo, first_vote_at) VALUES (?, ?, ?, ?)
          ON CONFLICT (category, model) DO UPDATE SET elo = excluded.elo, first_vote_at = excluded.first_vote_at`,
       );
-      const putCell = stmt(
-        client,
-        `INSERT INTO pair_counts (category, model_a, model_b, outcome, votes) VALUES (?, ?, ?, ?, ?)
+      const putCell = client.prepare(`INSERT INTO pair_counts (category, model_a, model_b, outcome, votes) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (category, model_a, model_b, outcome) DO UPDATE SET votes = excluded.votes`,
       );
       for (const [category, cc] of state.categories) {
@@ -212,10 +204,8 @@ export function savePairCountState(client: Client, state: PairCountState, loaded
           putModel.run(category, name, m.elo, m.firstVoteAt);
         }
       }
-      const dropIdentity = stmt(client, 'DELETE FROM pair_count_identities WHERE identity = ?');
-      const putIdentity = stmt(
-        client,
-        `INSERT INTO pair_count_identities (identity, category, model_a, model_b, outcome, votes, weight) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      const dropIdentity = client.prepare('DELETE FROM pair_count_identities WHERE identity = ?');
+      const putIdentity = client.prepare(`INSERT INTO pair_count_identities (identity, category, model_a, model_b, outcome, votes, weight) VALUES (?, ?, ?, ?, ?, ?, ?)`,
       );
       for (const identity of state.dirtyIdentities) {
         if (!state.rebuilt) dropIdentity.run(identity);
@@ -224,9 +214,7 @@ export function savePairCountState(client: Client, state: PairCountState, loaded
           for (let o = 0; o < 4; o++) if (cell.votes[o] > 0) putIdentity.run(identity, category, a, b, o, cell.votes[o], cell.weight[o]);
         }
       }
-      stmt(
-        client,
-        `INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+      client.prepare(`INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
       ).run(STATE_KEY, JSON.stringify(state.cursor), Date.now());
       return true;
     })
@@ -237,10 +225,10 @@ export function savePairCountState(client: Client, state: PairCountState, loaded
 export function clearPairCounts({ db = getDb() }: { db?: Db } = {}): void {
   const c = db.$client;
   c.transaction(() => {
-    stmt(c, 'DELETE FROM pair_counts').run();
-    stmt(c, 'DELETE FROM pair_count_identities').run();
-    stmt(c, 'DELETE FROM pair_count_models').run();
-    stmt(c, 'DELETE FROM settings WHERE key = ?').run(STATE_KEY);
+    c.prepare('DELETE FROM pair_counts').run();
+    c.prepare('DELETE FROM pair_count_identities').run();
+    c.prepare('DELETE FROM pair_count_models').run();
+    c.prepare('DELETE FROM settings WHERE key = ?').run(STATE_KEY);
   })();
 }
 
