@@ -1,6 +1,7 @@
-import { and, asc, eq, isNull, ne } from 'drizzle-orm';
+import { and, asc, eq, isNull, ne, sql } from 'drizzle-orm';
 import { AppError } from '../../lib/errors';
 import { getDb, type Db } from '../index';
+import { preparedQuery } from '../prepared';
 import { battleImages, battles, messages, votes, type Battle, type Message, type NewBattle, type Vote } from '../schema';
 
 /**
@@ -265,21 +266,30 @@ export interface ViewImage {
 }
 
 /** A battle with all its messages and its vote, read in one transaction. */
+const battleById = preparedQuery((db) => db.select().from(battles).where(eq(battles.id, sql.placeholder('id'))).prepare());
+const messagesOfBattle = preparedQuery((db) =>
+  db.select().from(messages).where(eq(messages.battleId, sql.placeholder('id'))).orderBy(asc(messages.id)).prepare(),
+);
+const voteOfBattle = preparedQuery((db) => db.select().from(votes).where(eq(votes.battleId, sql.placeholder('id'))).prepare());
+const imagesOfBattle = preparedQuery((db) =>
+  db
+    .select({ turn: battleImages.turn, mediaType: battleImages.mediaType, data: battleImages.data, bytes: battleImages.bytes, sha256: battleImages.sha256 })
+    .from(battleImages)
+    .where(eq(battleImages.battleId, sql.placeholder('id')))
+    .orderBy(asc(battleImages.id))
+    .prepare(),
+);
+
 export async function getBattleView(params: WithDb & { id: string }): Promise<BattleView | null> {
   const db = params.db ?? getDb();
-  return db.transaction((tx) => {
-    const battle = tx.select().from(battles).where(eq(battles.id, params.id)).get();
+  const args = { id: params.id };
+  // One read transaction, so the battle, its messages and its vote are of the same moment.
+  return db.transaction(() => {
+    const battle = battleById(db).get(args);
     if (!battle) return null;
-    const msgs = tx.select().from(messages).where(eq(messages.battleId, params.id)).orderBy(asc(messages.id)).all();
-    const vote = tx.select().from(votes).where(eq(votes.battleId, params.id)).get() ?? null;
-    const images = battle.vision
-      ? tx
-          .select({ turn: battleImages.turn, mediaType: battleImages.mediaType, data: battleImages.data, bytes: battleImages.bytes, sha256: battleImages.sha256 })
-          .from(battleImages)
-          .where(eq(battleImages.battleId, params.id))
-          .orderBy(asc(battleImages.id))
-          .all()
-      : [];
+    const msgs = messagesOfBattle(db).all(args);
+    const vote = voteOfBattle(db).get(args) ?? null;
+    const images = battle.vision ? imagesOfBattle(db).all(args) : [];
     return { battle, messages: msgs, vote, images };
   });
 }

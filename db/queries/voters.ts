@@ -1,12 +1,16 @@
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import { getDb, type Db } from '../index';
+import { preparedQuery } from '../prepared';
 import { battles, voters, type Voter } from '../schema';
 
 type WithDb = { db?: Db };
 
+const voterById = preparedQuery((db) => db.select().from(voters).where(eq(voters.id, sql.placeholder('id'))).prepare());
+
+/** Read on every request that carries a voter cookie. */
 export async function getVoter(params: WithDb & { id: string }): Promise<Voter | null> {
   const db = params.db ?? getDb();
-  return db.select().from(voters).where(eq(voters.id, params.id)).get() ?? null;
+  return voterById(db).get({ id: params.id }) ?? null;
 }
 
 /** Records a browser's voter (a second call with the same id changes nothing). */

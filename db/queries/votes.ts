@@ -1,12 +1,36 @@
-import { and, eq, ne } from 'drizzle-orm';
+import { and, eq, ne, sql } from 'drizzle-orm';
 import { AppError } from '../../lib/errors';
 import { isUniqueViolation } from '../errors';
 import { getDb, type Db } from '../index';
+import { preparedQuery } from '../prepared';
 import { battles, votes, type Vote, type Winner } from '../schema';
 import { recomputeExclusionsSync } from './exclusions';
 
 type WithDb = { db?: Db };
 
+
+const insertVote = preparedQuery((db) =>
+  db
+    .insert(votes)
+    .values({
+      battleId: sql.placeholder('battleId'),
+      winner: sql.placeholder('winner'),
+      voterId: sql.placeholder('voterId'),
+      leakReason: sql.placeholder('leakReason'),
+      excludedReason: sql.placeholder('leakReason'),
+      createdAt: sql.placeholder('now'),
+    })
+    .returning({ id: votes.id })
+    .prepare(),
+);
+const closeVotedBattle = preparedQuery((db) =>
+  db
+    .update(battles)
+    .set({ status: 'voted', updatedAt: sql`${sql.placeholder('now')}` })
+    .where(and(eq(battles.id, sql.placeholder('battleId')), ne(battles.status, 'voted')))
+    .prepare(),
+);
+const voteById = preparedQuery((db) => db.select().from(votes).where(eq(votes.id, sql.placeholder('id'))).prepare());
 
 /**
  * Records the one vote of a battle and closes it, in one transaction. The unique index on
@@ -25,27 +49,14 @@ export async function castVote(
 ): Promise<Vote> {
   const db = params.db ?? getDb();
   const now = params.now ?? Date.now();
+  const args = { battleId: params.battleId, winner: params.winner, voterId: params.voterId, leakReason: params.leakReason, now };
   try {
-    return db.transaction((tx) => {
-      const vote = tx
-        .insert(votes)
-        .values({
-          battleId: params.battleId,
-          winner: params.winner,
-          voterId: params.voterId,
-          leakReason: params.leakReason,
-          excludedReason: params.leakReason,
-          createdAt: now,
-        })
-        .returning()
-        .get();
+    return db.transaction(() => {
+      const { id } = insertVote(db).get(args)!;
       // A banned or untrusted voter's vote is kept, and excluded like its others.
-      recomputeExclusionsSync(db.$client, { voteId: vote.id });
-      tx.update(battles)
-        .set({ status: 'voted', updatedAt: now })
-        .where(and(eq(battles.id, params.battleId), ne(battles.status, 'voted')))
-        .run();
-      return tx.select().from(votes).where(eq(votes.id, vote.id)).get()!;
+      recomputeExclusionsSync(db.$client, { voteId: id });
+      closeVotedBattle(db).run(args);
+      return voteById(db).get({ id })!;
     });
   } catch (err) {
     if (isUniqueViolation(err)) throw new AppError('already_voted', 'This battle has already been voted on.', { cause: err });

@@ -13,10 +13,12 @@ import type { SnapshotParams } from './board-types';
  * highest vote id and the input version, two index lookups) notices new votes, changes to counted
  * votes and imports. Two passes follow, each in a worker thread:
  *
- * - The counts pass (count-boards.ts), at once and for every change: folds the votes newer than
- *   the stored counts' cursor into the counts (pair-counts.ts; a change to counted votes rebuilds
- *   them), then refits the plain boards whose counts changed, O(pairs) each. Its worker stays up
- *   between passes. A vote is on the board within a second or two, whatever the store's size.
+ * - The counts pass (count-boards.ts), for every change, at once but not sooner than COUNTS_GAP_MS
+ *   after the last one ended: folds the votes newer than the stored counts' cursor into the counts
+ *   (pair-counts.ts; a change to counted votes rebuilds them), then refits the plain boards whose
+ *   counts changed, O(pairs) each. Its worker stays up between passes. A vote is on the board
+ *   within a second or two, whatever the store's size. The gap batches a stream of votes: run back
+ *   to back, a pass every few votes kept a core busy and its writes kept the votes waiting.
  * - The full pass (compute-snapshots.ts), once votes have stopped arriving for DEBOUNCE_MS (or
  *   have kept coming for MAX_WAIT_MS), and at most a fifth of the time: reads every battle again
  *   for what needs the battles themselves (style-controlled boards, the rating history by vote
@@ -48,6 +50,8 @@ export const DEBOUNCE_MS = 1_000;
 export const MAX_WAIT_MS = 5_000;
 const RETRY_AFTER_FAILURE_MS = 30_000;
 const COUNTS_RETRY_MS = 5_000;
+/** Least time from the end of one counts pass to the start of the next. */
+export const COUNTS_GAP_MS = 200;
 /** A full pass runs at most 1 / (1 + this) of the time. */
 const FULL_PASS_SPACING = 4;
 
@@ -83,6 +87,7 @@ class Refresher {
   private countsRunning = false;
   private countsThrough: RatingsInputStamp | null = null;
   private countsRetryAt = 0;
+  private countsNotBefore = 0;
   private lastCounts: RefresherStatus['lastCounts'] = null;
   private ticking = false;
 
@@ -170,8 +175,8 @@ class Refresher {
       }
       this.seen = stamp;
     }
-    // The counts pass: at once, one at a time.
-    if (!this.countsCurrent() && !this.countsRunning && now >= this.countsRetryAt) this.runCounts();
+    // The counts pass: one at a time, COUNTS_GAP_MS apart.
+    if (!this.countsCurrent() && !this.countsRunning && now >= this.countsRetryAt && now >= this.countsNotBefore) this.runCounts();
     if (this.isCurrent()) {
       this.pendingSince = 0;
       return;
@@ -205,9 +210,10 @@ class Refresher {
           this.lastCounts = { finishedAt: Date.now(), ms: s.ms, fitted: s.fitted, folded: s.fold.folded, rebuilt: s.fold.rebuilt };
           this.countsRunning = false;
           this.countsRetryAt = 0;
+          this.countsNotBefore = Date.now() + COUNTS_GAP_MS;
           this.wake();
-          // Votes may have come in during the pass: look again now rather than at the next poll.
-          void this.tick();
+          // Votes may have come in during the pass: look again once the gap is over rather than at the next poll.
+          setTimeout(() => void this.tick(), COUNTS_GAP_MS).unref();
         } else if (msg.type === 'counts-failed') {
           console.error('[leaderboard] counts pass failed:', msg.error);
           this.lastCounts = { finishedAt: Date.now(), ms: 0, fitted: 0, folded: 0, rebuilt: false, error: msg.error };
