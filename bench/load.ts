@@ -46,7 +46,29 @@ function ensureBuild() {
   if (res.status !== 0) throw new Error('next build failed');
 }
 
+/** CPU time (ms) a process has used so far, all its threads, and its main thread alone (Linux /proc). */
+function cpuMs(pid: number): { all: number; main: number } {
+  const ticks = (file: string) => {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const rest = fs.readFileSync(file, 'utf8').split(') ').pop()!.split(' ');
+    return ((Number(rest[11]) + Number(rest[12])) * 1000) / CLOCK_TICKS;
+  };
+  return { all: ticks(`/proc/${pid}/stat`), main: ticks(`/proc/${pid}/task/${pid}/stat`) };
+}
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK']).stdout?.toString().trim()) || 100;
+
+/** Runs `run` and adds the server's CPU time per answered request to its figures. */
+async function withCpu(pid: number, run: () => Promise<Figures>): Promise<Figures> {
+  const before = cpuMs(pid);
+  const f = await run();
+  const after = cpuMs(pid);
+  return { ...f, cpuPerRequest: (after.all - before.all) / f.ok, mainPerRequest: (after.main - before.main) / f.ok };
+}
+
 interface Figures {
+  /** Server CPU ms per answered request: the whole process, and its main thread. */
+  cpuPerRequest?: number;
+  mainPerRequest?: number;
   rps: number;
   p50: number;
   p90: number;
@@ -102,7 +124,9 @@ function voteRun(url: string, ids: string[], opts: { cookie?: string; rate?: num
 }
 
 const line = (label: string, f: Figures) =>
-  `${label.padEnd(44)} ${f.rps.toFixed(0).padStart(6)} req/s   p50 ${String(f.p50).padStart(3)} ms   p90 ${String(f.p90).padStart(3)} ms   p99 ${String(f.p99).padStart(3)} ms   max ${String(f.max).padStart(4)} ms   ${f.ok} ok${f.bad ? `, ${f.bad} failed` : ''}`;
+  `${label.padEnd(44)} ${f.rps.toFixed(0).padStart(6)} req/s   p50 ${String(f.p50).padStart(3)} ms   p90 ${String(f.p90).padStart(3)} ms   p99 ${String(f.p99).padStart(3)} ms   max ${String(f.max).padStart(4)} ms   ${f.ok} ok${f.bad ? `, ${f.bad} failed` : ''}${
+    f.cpuPerRequest !== undefined ? `   server CPU ${f.cpuPerRequest.toFixed(2)} ms/req (main thread ${f.mainPerRequest!.toFixed(2)})` : ''
+  }`;
 
 async function main() {
   ensureBuild();
@@ -124,7 +148,7 @@ async function main() {
     // 1. Battle creation.
     const create = { url: `${app.url}/api/battles`, method: 'POST' as const, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ prompt: 'Say hello' }) };
     await cannon({ ...create, duration: 2 }); // warm-up
-    const createMax = await cannon({ ...create, duration: CREATE_SECONDS });
+    const createMax = await withCpu(app.pid, () => cannon({ ...create, duration: CREATE_SECONDS }));
     const createHalf = await cannon({ ...create, duration: CREATE_SECONDS, overallRate: Math.max(1, Math.floor(createMax.rps / 2)) });
 
     // 2. Vote ingest on the app: battles seeded into its store, owned by one voter whose cookie we sign.
@@ -133,8 +157,8 @@ async function main() {
     appDb.$client.close();
     const cookie = `pw_voter=${signVoterId(VOTER, SECRET)}`;
     await voteRun(app.url, appIds.slice(0, 200 + ID_MARGIN), { cookie }); // warm-up
-    const voteMax = await voteRun(app.url, appIds.slice(200 + ID_MARGIN, 200 + VOTES + 2 * ID_MARGIN), { cookie });
-    const voteHalf = await voteRun(app.url, appIds.slice(200 + VOTES + 2 * ID_MARGIN), { cookie, rate: Math.max(1, Math.floor(voteMax.rps / 2)) });
+    const voteMax = await withCpu(app.pid, () => voteRun(app.url, appIds.slice(200 + ID_MARGIN, 200 + VOTES + 2 * ID_MARGIN), { cookie }));
+    const voteHalf = await withCpu(app.pid, () => voteRun(app.url, appIds.slice(200 + VOTES + 2 * ID_MARGIN), { cookie, rate: Math.max(1, Math.floor(voteMax.rps / 2)) }));
 
     // 3. The floor: the same transaction behind a bare node:http server.
     const floorFile = path.join(dir, 'floor.db');
@@ -142,7 +166,8 @@ async function main() {
     const floorIds = await seedVotableBattles(floorDb, VOTES * 2 + 200 + 3 * ID_MARGIN, VOTER, ['load-1', 'load-2']);
     floorDb.$client.close();
     const floorPort = await freePort();
-    floor = spawn(path.join(ROOT, 'node_modules', '.bin', 'tsx'), [path.join(ROOT, 'bench', 'lib', 'bare-vote-server.ts'), floorFile, String(floorPort)], {
+    // Node itself with tsx's loader (not the tsx command, which runs a second process): its pid is the server's.
+    floor = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench', 'lib', 'bare-vote-server.ts'), floorFile, String(floorPort)], {
       cwd: ROOT,
       env: { ...process.env, PAIRWISE_ROOT: ROOT },
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -153,8 +178,8 @@ async function main() {
     });
     const floorUrl = `http://127.0.0.1:${floorPort}`;
     await voteRun(floorUrl, floorIds.slice(0, 200 + ID_MARGIN), {});
-    const floorMax = await voteRun(floorUrl, floorIds.slice(200 + ID_MARGIN, 200 + VOTES + 2 * ID_MARGIN), {});
-    const floorHalf = await voteRun(floorUrl, floorIds.slice(200 + VOTES + 2 * ID_MARGIN), { rate: Math.max(1, Math.floor(floorMax.rps / 2)) });
+    const floorMax = await withCpu(floor.pid!, () => voteRun(floorUrl, floorIds.slice(200 + ID_MARGIN, 200 + VOTES + 2 * ID_MARGIN), {}));
+    const floorHalf = await withCpu(floor.pid!, () => voteRun(floorUrl, floorIds.slice(200 + VOTES + 2 * ID_MARGIN), { rate: Math.max(1, Math.floor(floorMax.rps / 2)) }));
 
     console.log('');
     console.log(line('battle creation, closed loop', createMax));
@@ -165,6 +190,7 @@ async function main() {
     console.log(line(`floor at ${Math.floor(floorMax.rps / 2)} req/s (half)`, floorHalf));
     console.log('');
     const share = voteMax.rps / floorMax.rps;
+    console.log(`server CPU per vote: ${voteMax.cpuPerRequest!.toFixed(2)} ms (floor ${floorMax.cpuPerRequest!.toFixed(2)} ms): the app does ${(voteMax.cpuPerRequest! / floorMax.cpuPerRequest!).toFixed(1)} times the floor's work per vote`);
     console.log(`vote ingest is ${(share * 100).toFixed(0)} % of the floor (target at least 25 %): ${share >= 0.25 ? 'met' : 'NOT met'}`);
     console.log(`vote p99 at half the maximum rate: ${voteHalf.p99} ms (target under 50 ms): ${voteHalf.p99 < 50 ? 'met' : 'NOT met'}`);
     const failed = createMax.bad + createHalf.bad + voteMax.bad + voteHalf.bad;
