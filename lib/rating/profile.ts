@@ -183,6 +183,7 @@ export function smallSampleFactor(battles: number, phi: number): number {
     }
   }
   const factor = Math.min(1, mean);
+  if (factorCache.size >= 10_000) factorCache.clear(); // one entry per (count, φ): keep it bounded
   factorCache.set(key, factor);
   return factor;
 }
