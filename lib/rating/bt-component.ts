@@ -5,7 +5,7 @@ import { btDispersion, type Dispersion } from './dispersion';
 import { cholesky, choleskyInverse } from './linalg';
 import { maximizeConcave } from './newton';
 import type { PairTable } from './pair-table';
-import { profileInterval, type ProfileProblem } from './profile';
+import { profileInterval, smallSampleFactor, type ProfileProblem } from './profile';
 import { t975, Z_95 } from './quantiles';
 import { btSandwichVariance, centreRows } from './sandwich';
 
@@ -16,9 +16,12 @@ import { btSandwichVariance, centreRows } from './sandwich';
  * - profile (the default): the profile likelihood of each model's centred rating under the
  *   quasi-likelihood (dispersion.ts) plus the virtual-tie prior — one virtual tie of every model
  *   against a reference player, the log-prior ½θ − log(1 + e^θ), which is the Jeffreys prior
- *   Beta(½, ½) on the chance of beating that player — cut at the 0.95 quantile of F(1, df).
- *   The prior keeps both ends finite and the interval wider than zero for any data (a first
- *   vote, only ties); the profile follows the skew of the likelihood where battles are few.
+ *   Beta(½, ½) on the chance of beating that player — cut at the 0.95 quantile of F(1, df)
+ *   times a small-sample factor (profile.ts, `smallSampleFactor`): the exact mean of the
+ *   deviance for a model whose rating is as well determined as this one, below 1 when that is
+ *   a handful of battles, 1 from a few hundred on. The prior keeps both ends finite and the
+ *   interval wider than zero for any data (a first vote, only ties); the profile follows the
+ *   skew of the likelihood where battles are few.
  * - sandwich: LMArena's closed-form robust interval at the point estimate.
  * - bootstrap: percentiles of refits of multinomial resamples of the component's battles.
  *
@@ -55,7 +58,10 @@ export interface ComponentFit {
   gradientNorm: number;
   converged: boolean;
   dispersion: Dispersion;
-  /** Deviance threshold of the profile (F(1, df) quantile); z² of the normal intervals. */
+  /**
+   * Deviance threshold of the profile (F(1, df) quantile, before each model's small-sample
+   * factor); z² of the normal intervals.
+   */
   threshold: number;
   bootstrapFallbackRounds: number;
   /** Intervals that had to be widened to contain the point estimate. */
@@ -125,7 +131,12 @@ export function fitBtComponent(table: PairTable, opts: ComponentOptions): Compon
     for (let a = 0; a < k; a++) {
       c.fill(-1 / k);
       c[a] += 1;
-      const r = profileInterval(problem, c);
+      // Small-sample cut: the threshold times the exact mean deviance of a model with as much
+      // information as this contrast has, counted in even battles (profile.ts). It is 1 within
+      // 0.3 % from about 100 such battles on, so only thin data see it.
+      const variance = covariance[a * k + a];
+      const factor = variance > 0 && Number.isFinite(variance) ? smallSampleFactor((4 * dispersion.phi) / variance, dispersion.phi) : 1;
+      const r = profileInterval({ ...problem, threshold: threshold * factor }, c);
       lower[a] = r.lower;
       upper[a] = r.upper;
     }

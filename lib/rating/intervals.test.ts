@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BattleAggregator, computeRatings, type RatingsResult, type Winner } from './index';
+import { smallSampleFactor } from './profile';
 
 const NAT = Math.LN10 / 400;
 
@@ -55,7 +56,22 @@ describe('intervals honest from the first vote', () => {
     expect(c.upper - c.rating).toBeGreaterThan(c.rating - c.lower); // the likelihood has no upper limit; the prior does
   });
 
-  it('the profile interval ends are where the deviance of the penalised quasi-likelihood reaches the threshold (checked by an independent maximisation)', () => {
+  it('the small-sample factor is the exact mean deviance: 3 ln 3 − 4 ln 2 after one decided battle, rising to 1', () => {
+    // one battle, no ties (φ = 1): a win gives σ(θ̂) = 3/4 and D = 2 (1.5 ln 3 − 2 ln 4 + 2 ln 2); a loss the same
+    expect(smallSampleFactor(1, 1)).toBeCloseTo(3 * Math.log(3) - 4 * Math.log(2), 10);
+    let previous = 0;
+    for (const n of [1, 2, 4, 8, 16, 60, 61, 200, 1000]) {
+      const f = smallSampleFactor(n, 0.7);
+      expect(f).toBeGreaterThan(previous);
+      expect(f).toBeLessThanOrEqual(1);
+      previous = f;
+    }
+    expect(smallSampleFactor(4, 0.7)).toBeGreaterThan(0.9);
+    expect(smallSampleFactor(4, 0.7)).toBeLessThan(0.92);
+    expect(1 - smallSampleFactor(10_000, 0.7)).toBeLessThan(1e-4);
+  });
+
+  it('the profile interval ends are where the deviance of the penalised quasi-likelihood reaches the threshold times the small-sample factor (checked by an independent maximisation)', () => {
     const rows: [string, string, Winner, number][] = [
       ['a', 'b', 'model_a', 5], ['a', 'b', 'model_b', 2], ['a', 'b', 'tie', 2],
       ['b', 'c', 'model_a', 3], ['b', 'c', 'model_b', 3], ['c', 'a', 'model_a', 1], ['c', 'a', 'tie', 1],
@@ -91,11 +107,37 @@ describe('intervals honest from the first vote', () => {
           step *= 1.2;
         } else step /= 2;
       }
-      return g(p);
+      return { value: g(p), at: p };
     };
-    const fMax = ascend(f, [0, 0, 0]);
+    const peak = ascend(f, [0, 0, 0]);
+    const fMax = peak.value;
+    // the small-sample factor's battle count: 4φ / Var(θk − mean θ), the variance from a
+    // numeric Hessian of f at its maximum
+    const hess = [0, 1, 2].map((a) =>
+      [0, 1, 2].map((b) => {
+        const h = 1e-4;
+        const at = (da: number, db: number) => {
+          const t = peak.at.slice();
+          t[a] += da;
+          t[b] += db;
+          return f(t);
+        };
+        return -(at(h, h) - at(h, -h) - at(-h, h) + at(-h, -h)) / (4 * h * h);
+      }),
+    );
+    const [[a11, a12, a13], [, a22, a23], [, , a33]] = hess;
+    const det = a11 * (a22 * a33 - a23 * a23) - a12 * (a12 * a33 - a23 * a13) + a13 * (a12 * a23 - a22 * a13);
+    const inv = [
+      [a22 * a33 - a23 * a23, a13 * a23 - a12 * a33, a12 * a23 - a13 * a22],
+      [a13 * a23 - a12 * a33, a11 * a33 - a13 * a13, a12 * a13 - a11 * a23],
+      [a12 * a23 - a13 * a22, a12 * a13 - a11 * a23, a11 * a22 - a12 * a12],
+    ].map((r) => r.map((x) => x / det));
     for (const [k, name] of ['a', 'b', 'c'].entries()) {
       const m = row(r, name);
+      const c = [0, 1, 2].map((o) => (o === k ? 1 : 0) - 1 / 3);
+      const variance = c.reduce((acc, ci, i) => acc + c.reduce((t, cj, j) => t + ci * inv[i][j] * cj, 0), 0);
+      const cut = threshold * smallSampleFactor((4 * phi) / variance, phi);
+      expect(cut).toBeLessThan(threshold);
       for (const end of [m.lower, m.upper]) {
         const v = (end - 1000) * NAT; // the centred rating θk − mean θ at this end
         // θk = v + mean: with the other two free (x, y), mean = (θk + x + y) / 3 ⇒ θk = (3v + x + y) / 2
@@ -107,8 +149,8 @@ describe('intervals honest from the first vote', () => {
           t[k] = (3 * v + x + y) / 2;
           return f(t);
         };
-        const deviance = 2 * (fMax - ascend(constrained, [0, 0]));
-        expect(Math.abs(deviance - threshold)).toBeLessThan(2e-3 * threshold);
+        const deviance = 2 * (fMax - ascend(constrained, [0, 0]).value);
+        expect(Math.abs(deviance - cut)).toBeLessThan(2e-3 * cut);
       }
     }
   });
