@@ -8,6 +8,8 @@
  *    (a fixed number of votes), then at half the measured rate.
  * 3. The floor: a bare node:http + better-sqlite3 server doing the same vote transaction on a store
  *    of the same schema, measured the same way in the same run.
+ * 4. The framework's own cost: GET /api/health, a route handler that answers constant JSON, on the
+ *    same server (what any route pays Next.js and the request edge before it does its work).
  *
  * Rate limits are off (PAIRWISE_DISABLE_RATE_LIMITS=1): with them on, one client could not send
  * more than the per-identity limit. Targets: vote ingest at least a quarter of the floor, and p99
@@ -160,6 +162,11 @@ async function main() {
     const voteMax = await withCpu(app.pid, () => voteRun(app.url, appIds.slice(200 + ID_MARGIN, 200 + VOTES + 2 * ID_MARGIN), { cookie }));
     const voteHalf = await withCpu(app.pid, () => voteRun(app.url, appIds.slice(200 + VOTES + 2 * ID_MARGIN), { cookie, rate: Math.max(1, Math.floor(voteMax.rps / 2)) }));
 
+    // The framework alone: a route that does nothing, closed loop, the same number of requests.
+    const health = { url: `${app.url}/api/health`, amount: VOTES };
+    await cannon({ ...health, amount: 500 }); // warm-up
+    const healthMax = await withCpu(app.pid, () => cannon(health));
+
     // 3. The floor: the same transaction behind a bare node:http server.
     const floorFile = path.join(dir, 'floor.db');
     const floorDb = openDb(floorFile);
@@ -186,11 +193,15 @@ async function main() {
     console.log(line(`battle creation at ${Math.floor(createMax.rps / 2)} req/s (half)`, createHalf));
     console.log(line('vote ingest, closed loop', voteMax));
     console.log(line(`vote ingest at ${Math.floor(voteMax.rps / 2)} req/s (half)`, voteHalf));
+    console.log(line('GET /api/health (Next.js alone), closed loop', healthMax));
     console.log(line('floor (node:http + better-sqlite3), closed loop', floorMax));
     console.log(line(`floor at ${Math.floor(floorMax.rps / 2)} req/s (half)`, floorHalf));
     console.log('');
     const share = voteMax.rps / floorMax.rps;
     console.log(`server CPU per vote: ${voteMax.cpuPerRequest!.toFixed(2)} ms (floor ${floorMax.cpuPerRequest!.toFixed(2)} ms): the app does ${(voteMax.cpuPerRequest! / floorMax.cpuPerRequest!).toFixed(1)} times the floor's work per vote`);
+    console.log(
+      `Next.js alone (a route answering constant JSON): ${healthMax.cpuPerRequest!.toFixed(2)} ms of server CPU per request, ${(healthMax.cpuPerRequest! / floorMax.cpuPerRequest!).toFixed(1)} times the floor's whole vote; ${(healthMax.rps / floorMax.rps * 100).toFixed(0)} % of the floor's rate`,
+    );
     console.log(`vote ingest is ${(share * 100).toFixed(0)} % of the floor (target at least 25 %): ${share >= 0.25 ? 'met' : 'NOT met'}`);
     console.log(`vote p99 at half the maximum rate: ${voteHalf.p99} ms (target under 50 ms): ${voteHalf.p99 < 50 ? 'met' : 'NOT met'}`);
     const failed = createMax.bad + createHalf.bad + voteMax.bad + voteHalf.bad;
