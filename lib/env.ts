@@ -19,7 +19,10 @@ const flag = z.preprocess(
 
 const envSchema = z.object({
   DATABASE_PATH: optionalString,
-  DATABASE_URL: optionalString,
+  /** The Postgres store does not serve the app yet: a URL here is refused, not silently ignored for the SQLite file. */
+  DATABASE_URL: optionalString.refine((v) => v === undefined, {
+    message: 'the app serves from its SQLite file only (DATABASE_PATH) in this version; unset DATABASE_URL',
+  }),
   MODELS_FILE: optionalString,
   PORT: z.preprocess(blankToUndefined, z.coerce.number().int().min(0).max(65535).optional()),
   HOST: optionalString,
