@@ -12,6 +12,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   'download-models': () => import('./commands/download-models'),
   admin: () => import('./commands/admin'),
   backup: () => import('./commands/backup'),
+  'migrate-store': () => import('./commands/migrate-store'),
   study: () => import('./commands/study'),
 };
 
