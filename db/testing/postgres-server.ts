@@ -187,7 +187,8 @@ async function startOwnServer(): Promise<PostgresServer> {
       '--encoding=UTF8', '--locale=C', '--no-sync',
     ]);
     fs.rmSync(pwfile);
-    // Durability is of no use to a throw-away server; these make it start and write faster.
+    // Loopback only, its socket in its own folder (none in /run/postgresql, which may not exist);
+    // durability is of no use to a throw-away server, and turning it off makes it write faster.
     fs.appendFileSync(
       path.join(data, 'postgresql.conf'),
       [
