@@ -20,7 +20,6 @@
  * Figures are wall-clock; the load average is printed first because the machine may be shared.
  * Exit code 0 whatever the figures (1 only when something fails outright).
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -35,64 +34,16 @@ import { startOpenAIStub } from '../e2e/fixtures/openai-stub';
 import { stubModel } from '../e2e/fixtures/registry';
 import { computeBoardsFromCounts, type CountsCache } from '../lib/leaderboard/count-boards';
 import { computeSnapshots } from '../lib/leaderboard/compute-snapshots';
-import { expandPairCounts, loadPairCounts, writeCleanBattleJson } from './lib/arena-pair-counts';
+import { ensureImportedStore, IMPORTED, IMPORTED_STORE, STORE_DIR } from './lib/imported-store';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const OUT = path.join(ROOT, 'bench', 'out');
-// The same file and generator version as bench/leaderboard-scale.ts, so the data is written once.
-const DATA = path.join(OUT, 'arena-battles-20240814.json');
-const META = `${DATA}.meta.json`;
-const GENERATOR_VERSION = 1;
-const STORE_DIR = process.env.BENCH_STORE_DIR ?? path.join(os.tmpdir(), 'pairwise-bench-freshness');
-const IMPORTED_STORE = path.join(STORE_DIR, 'imported.db');
 const WORK_STORE = path.join(STORE_DIR, 'run.db');
-const IMPORTED = 1_670_250;
 const VOTES = Number(process.env.BENCH_VOTES ?? 8);
 const TARGET_MS = 2_000;
 
 const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(ms < 10 ? 2 : 0)} ms`);
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function ensureData(): Promise<void> {
-  const meta = fs.existsSync(META) ? JSON.parse(fs.readFileSync(META, 'utf8')) : null;
-  if (meta?.version === GENERATOR_VERSION && fs.existsSync(DATA) && fs.statSync(DATA).size === meta.bytes) return;
-  console.log(`generating ${path.relative(ROOT, DATA)} (1.67 M battles, one JSON array) ...`);
-  const bytes = await writeCleanBattleJson(DATA, expandPairCounts(loadPairCounts()));
-  fs.writeFileSync(META, JSON.stringify({ version: GENERATOR_VERSION, bytes }));
-}
-
-/** Whether the kept store holds exactly the imported battles (and nothing else: no votes cast here). */
-function importedReady(): boolean {
-  if (process.env.BENCH_FRESH || !fs.existsSync(IMPORTED_STORE)) return false;
-  const db = openDb(IMPORTED_STORE);
-  try {
-    const c = db.$client;
-    const battles = (c.prepare('SELECT count(*) AS n FROM battles').get() as { n: number }).n;
-    const arena = (c.prepare(`SELECT count(*) AS n FROM battles WHERE source = 'arena'`).get() as { n: number }).n;
-    return battles === IMPORTED && arena === 0;
-  } finally {
-    db.$client.close();
-  }
-}
-
-function importStore(): void {
-  fs.rmSync(STORE_DIR, { recursive: true, force: true });
-  fs.mkdirSync(STORE_DIR, { recursive: true });
-  const t0 = performance.now();
-  const res = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'pairwise.mjs'), 'import', DATA, '--create'], {
-    cwd: ROOT,
-    env: { ...process.env, DATABASE_PATH: IMPORTED_STORE },
-    encoding: 'utf8',
-    maxBuffer: 1 << 26,
-  });
-  if (res.status !== 0) throw new Error(`pairwise import failed (${res.status}):\n${res.stderr}`);
-  // One file: the copy below must not miss what is still in the write-ahead log.
-  const db = openDb(IMPORTED_STORE);
-  db.$client.pragma('wal_checkpoint(TRUNCATE)');
-  db.$client.close();
-  console.log(`  imported into ${IMPORTED_STORE} in ${fmt(performance.now() - t0)}`);
-}
 
 function copyStore(): void {
   for (const suffix of ['', '-wal', '-shm']) fs.rmSync(WORK_STORE + suffix, { force: true });
@@ -238,10 +189,8 @@ async function passFigures(): Promise<void> {
 async function main(): Promise<void> {
   const [l1, l5] = os.loadavg();
   console.log(`load average ${l1.toFixed(2)} / ${l5.toFixed(2)} on ${os.cpus().length} cores`);
-  await ensureData();
   console.log('\n1. store');
-  if (importedReady()) console.log(`  reusing ${IMPORTED_STORE}: ${IMPORTED.toLocaleString('en-US')} imported battles (BENCH_FRESH=1 imports again)`);
-  else importStore();
+  await ensureImportedStore();
   await serverFigures();
   await passFigures();
 }

@@ -60,19 +60,19 @@ function errorCode(err: unknown): string | undefined {
 }
 
 /** Turns a failure to connect into a message that says where and why, without the password. */
-export function connectionError(err: unknown, target: PostgresTarget): AppError {
+export function connectionError(err: unknown, target: PostgresTarget, setting = 'DATABASE_URL'): AppError {
   const code = errorCode(err);
   const message = err instanceof Error ? err.message : String(err);
   const at = `the Postgres server at ${target.server}`;
   let text: string;
   if (code && NETWORK_REASONS[code]) {
-    text = `Cannot reach ${at} (${NETWORK_REASONS[code]}). Is it running, and is DATABASE_URL right?`;
+    text = `Cannot reach ${at} (${NETWORK_REASONS[code]}). Is it running, and is ${setting} right?`;
   } else if (/timeout/i.test(message)) {
-    text = `Cannot reach ${at}: no answer within ${CONNECT_TIMEOUT_MS / 1000} s. Is it running, and is DATABASE_URL right?`;
+    text = `Cannot reach ${at}: no answer within ${CONNECT_TIMEOUT_MS / 1000} s. Is it running, and is ${setting} right?`;
   } else if (code === '28P01' || code === '28000' || /password|SASL|SCRAM/i.test(message)) {
-    text = `${capitalise(at)} refused user "${target.user}" (${message.replace(/\.$/, '')}). Check the user and password in DATABASE_URL.`;
+    text = `${capitalise(at)} refused user "${target.user}" (${message.replace(/\.$/, '')}). Check the user and password in ${setting}.`;
   } else if (code === '3D000') {
-    text = `${capitalise(at)} has no database "${target.database}". Create it (createdb ${target.database}) or fix DATABASE_URL.`;
+    text = `${capitalise(at)} has no database "${target.database}". Create it (createdb ${target.database}) or fix ${setting}.`;
   } else if (code === '57P03') {
     text = `${capitalise(at)} is starting up or shutting down. Try again in a moment.`;
   } else {
@@ -90,7 +90,7 @@ function capitalise(s: string): string {
  * that does not answer, refuses the credentials or lacks the database is an AppError naming
  * host:port (never the password).
  */
-export async function openPostgres(url: string, options: { max?: number } = {}): Promise<PgDb> {
+export async function openPostgres(url: string, options: { max?: number; /** Where the URL came from, for messages. */ setting?: string } = {}): Promise<PgDb> {
   const target = postgresTarget(url);
   const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   // An idle connection the server drops (a restart) must not take the process down; the next
@@ -101,7 +101,7 @@ export async function openPostgres(url: string, options: { max?: number } = {}):
     client = await pool.connect();
   } catch (err) {
     await pool.end().catch(() => {});
-    throw connectionError(err, target);
+    throw connectionError(err, target, options.setting);
   }
   try {
     // Processes that start together on one database migrate one after the other: the rest find

@@ -104,7 +104,7 @@ describe('pairwise migrate-store', () => {
     expect(usage.stderr.trim()).toBe('pairwise migrate-store: --to needs a postgres:// URL (see pairwise migrate-store --help)');
     const closed = await cli(['migrate-store', '--to', 'postgres://someone:hunter2@127.0.0.1:1/arena']);
     expect(closed.status).toBe(1);
-    expect(closed.stderr).toMatch(/127\.0\.0\.1:1/);
+    expect(closed.stderr).toMatch(/Cannot reach the Postgres server at 127\.0\.0\.1:1 \(connection refused\)\. Is it running, and is --to right\?/);
     expect(closed.stderr).not.toMatch(/hunter2/);
   }, 60_000);
 });

@@ -39,7 +39,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const json = Boolean(parsed.values.json);
   const sqlite = openStore();
-  const store = await openPostgres(url, { max: 1 });
+  const store = await openPostgres(url, { max: 1, setting: '--to' });
   const bar = new cliProgress.SingleBar(
     { format: ' {bar} {percentage}% | {value}/{total} rows | {table}', hideCursor: true },
     cliProgress.Presets.shades_classic,
@@ -65,7 +65,8 @@ export async function run(argv: string[]): Promise<number> {
       const width = Math.max(...counts.map((c) => c.table.length));
       for (const c of counts) console.log(`  ${c.table.padEnd(width)}  ${c.target.toLocaleString('en-US').padStart(12)}`);
       const total = counts.reduce((sum, c) => sum + c.target, 0);
-      console.log(`Copied ${total.toLocaleString('en-US')} rows in ${counts.length} tables to ${postgresTarget(url).server}/${postgresTarget(url).database} in ${seconds.toFixed(1)} s; every table's count matches.`);
+      const { server, database } = postgresTarget(url);
+      console.log(`Copied ${total.toLocaleString('en-US')} rows in ${counts.length} tables to ${server}/${database} in ${seconds.toFixed(1)} s; every table's count matches.`);
     }
     return 0;
   } catch (err) {

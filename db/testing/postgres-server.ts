@@ -26,10 +26,15 @@ export type TestDatabase = { name: string; url: string; drop(): Promise<void> };
 const BINARIES_ROOT = '/usr/lib/postgresql';
 const SUPERUSER = 'postgres';
 
-export async function startPostgres(): Promise<PostgresServer> {
+export interface StartPostgresOptions {
+  /** Keep the server's crash safety on (fsync, synchronous commit), as benchmarks must measure it. */
+  durable?: boolean;
+}
+
+export async function startPostgres(options: StartPostgresOptions = {}): Promise<PostgresServer> {
   const external = process.env.PAIRWISE_TEST_DATABASE_URL?.trim();
   if (external) return { url: external, createDatabase: () => createDatabase(external), stop: async () => {} };
-  return startOwnServer();
+  return startOwnServer(options);
 }
 
 /** Creates an empty database on the server at `serverUrl` and returns its URL. */
@@ -144,7 +149,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function startOwnServer(): Promise<PostgresServer> {
+async function startOwnServer({ durable = false }: StartPostgresOptions): Promise<PostgresServer> {
   const bin = findPostgresBinaries();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pairwise-pg-'));
   const data = path.join(dir, 'data');
@@ -188,16 +193,14 @@ async function startOwnServer(): Promise<PostgresServer> {
     ]);
     fs.rmSync(pwfile);
     // Loopback only, its socket in its own folder (none in /run/postgresql, which may not exist);
-    // durability is of no use to a throw-away server, and turning it off makes it write faster.
+    // durability is of no use to a throw-away test server, and turning it off makes it write faster.
     fs.appendFileSync(
       path.join(data, 'postgresql.conf'),
       [
         '',
         "listen_addresses = '127.0.0.1'",
         `unix_socket_directories = '${dir}'`,
-        'fsync = off',
-        'synchronous_commit = off',
-        'full_page_writes = off',
+        ...(durable ? [] : ['fsync = off', 'synchronous_commit = off', 'full_page_writes = off']),
         '',
       ].join('\n'),
     );
