@@ -1,7 +1,7 @@
 import BetterSqlite3 from 'better-sqlite3';
 import type Database from 'better-sqlite3';
 import { databasePath, getDb, type Db } from '../index';
-import { COUNTED_WHERE } from './leaderboard';
+import { COUNTED_WHERE, IDENTITY_SQL } from './leaderboard';
 
 /**
  * Reads for the clean_battle export: every counted battle in vote-time order, the same order the
@@ -58,7 +58,7 @@ function rowsStatement(c: Client): Database.Statement {
             CASE WHEN b.source = 'import' THEN b.judge END AS importedJudge,
             b.turns AS turns, b.anony AS anony, b.language AS language, b.question_id AS questionId,
             b.source AS source, b.style_features AS styleFeatures,
-            CASE WHEN b.source = 'arena' THEN coalesce('user:' || b.user_id, 'voter:' || b.voter_id) END AS identity,
+            ${IDENTITY_SQL} AS identity,
             ${conversationJson('a')} AS conversationA,
             ${conversationJson('b')} AS conversationB
        FROM votes v INDEXED BY votes_created_idx
