@@ -98,6 +98,70 @@ describe('pairwise migrate-store', () => {
     }
   }, 120_000);
 
+  it('keeps nothing of a copy killed halfway, and the next copy into the same database succeeds', async () => {
+    // A store big enough to be caught in the middle of its COPY.
+    const big = path.join(dir, 'big.db');
+    fs.writeFileSync(path.join(dir, 'one.jsonl'), '{"model_a":"m1","model_b":"m2","winner":"tie"}\n');
+    const created = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'pairwise.mjs'), 'import', path.join(dir, 'one.jsonl'), '--create'], {
+      env: { ...process.env, DATABASE_PATH: big },
+      encoding: 'utf8',
+    });
+    expect(created.status, created.stderr).toBe(0);
+    const fill = spawnSync(
+      process.execPath,
+      [
+        '-e',
+        `const D = require('better-sqlite3'); const db = new D(${JSON.stringify(big)});
+         const b = db.prepare("INSERT INTO battles (id, model_a, model_b, mode, status, created_at, updated_at) VALUES (?, 'x', 'y', 'live', 'voted', ?, ?)");
+         const v = db.prepare("INSERT INTO votes (battle_id, winner, created_at) VALUES (?, 'tie', ?)");
+         db.transaction(() => { for (let i = 0; i < 150000; i++) { b.run('k' + i, i, i); v.run('k' + i, i); } })();`,
+      ],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
+    expect(fill.status, fill.stderr).toBe(0);
+
+    const target = await server.createDatabase();
+    try {
+      const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'pairwise.mjs'), 'migrate-store', '--to', target.url], {
+        env: { ...process.env, DATABASE_PATH: big },
+        stdio: 'ignore',
+      });
+      const exited = new Promise((resolve) => child.on('exit', resolve));
+      // Killed once Postgres reports rows arriving through COPY.
+      const watcher = new pg.Client({ connectionString: target.url });
+      await watcher.connect();
+      let copied = 0;
+      for (let i = 0; i < 600 && copied === 0; i++) {
+        copied = Number((await watcher.query(`SELECT coalesce(max(tuples_processed), 0) AS n FROM pg_stat_progress_copy`)).rows[0].n);
+        if (copied === 0) await new Promise((r) => setTimeout(r, 50));
+      }
+      child.kill('SIGKILL');
+      await exited;
+      expect(copied).toBeGreaterThan(0);
+      // The server ends the dead client's transaction: nothing of it stays.
+      for (let i = 0; i < 100; i++) {
+        const open = Number((await watcher.query(`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle'`)).rows[0].n);
+        if (open === 0) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await watcher.end();
+      expect(await count(target.url, 'SELECT count(*) AS n FROM battles')).toBe(0);
+      expect(await count(target.url, 'SELECT count(*) AS n FROM votes')).toBe(0);
+
+      const again = await new Promise<{ status: number | null; stderr: string }>((resolve) => {
+        const c = spawn(process.execPath, [path.join(ROOT, 'bin', 'pairwise.mjs'), 'migrate-store', '--to', target.url], { env: { ...process.env, DATABASE_PATH: big } });
+        let stderr = '';
+        c.stderr.on('data', (d) => (stderr += d));
+        c.on('close', (status) => resolve({ status, stderr }));
+      });
+      expect(again.status, again.stderr).toBe(0);
+      expect(await count(target.url, 'SELECT count(*) AS n FROM battles')).toBe(150_001);
+      expect(await count(target.url, 'SELECT count(*) AS n FROM votes')).toBe(150_001);
+    } finally {
+      await target.drop();
+    }
+  }, 180_000);
+
   it('refuses a target that is not a Postgres URL, or a server that does not answer, in one line', async () => {
     const usage = await cli(['migrate-store', '--to', 'mysql://x']);
     expect(usage.status).toBe(2);
