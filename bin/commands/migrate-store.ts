@@ -13,7 +13,9 @@ database: battles, messages, votes, models, snapshots, accounts, studies, settin
 every table of the schema. The Postgres schema is created by its migrations first. The copy is
 one transaction, checked table by table against the SQLite counts: it lands whole or not at all.
 The SQLite store is read as of one moment, so it may keep serving meanwhile; votes cast after
-that moment are not in the copy (stop the app for a final copy).
+that moment are not in the copy (stop the app for a final copy). The voter-cookie secret is not
+in the database: carry pairwise.secret (beside the SQLite file) or PAIRWISE_SECRET over too, or
+sessions and anonymous voters start afresh.
 
   --to URL   the Postgres database (it must exist and hold no rows)
   --json     print the counts as JSON
