@@ -14,7 +14,8 @@
  * real ties make them.
  *
  * An interval covers when it holds the model's true rating minus the mean true rating of its
- * component (the engine centres each component on its own). Models with no battle in a
+ * component's established models, or of all its models while fewer than two are established (the
+ * engine centres each component on its own, so: lib/rating/centring.ts). Models with no battle in a
  * repetition are not rated and not counted.
  */
 import { BattleAggregator, computeRatings, type OutcomeCode, type RatingOptions } from '../../lib/rating';
@@ -133,9 +134,14 @@ export function runStudy(design: Design, n: number, reps: number, seed: number, 
     const rng = new Rng(seed, r);
     const sample = drawBattles(design, n, rng);
     const result = computeRatings(aggregate(design, sample), { matrices: false, ...options, seed: seed + r });
-    // true ratings centred within each component
+    // true ratings centred within each component as the engine centres it: on its established
+    // (not provisional) models, or on all of them while fewer than two are (lib/rating/centring.ts)
+    const counts = new Map<number, number>();
+    for (const row of result.models) if (!row.provisional) counts.set(row.component, (counts.get(row.component) ?? 0) + 1);
+    const established = new Set([...counts].filter(([, n]) => n >= 2).map(([c]) => c));
     const sum = new Map<number, [number, number]>();
     for (const row of result.models) {
+      if (established.has(row.component) && row.provisional) continue;
       const t = sum.get(row.component) ?? [0, 0];
       t[0] += design.truth[index.get(row.model)!];
       t[1]++;

@@ -98,7 +98,7 @@ describe('pairwise ratings', () => {
     expect(lines[0]).toBe('7 battles, 3 models in 1 component; Bradley-Terry, ties half a win; exact MLE');
     expect(lines[1]).toMatch(/^95% CI: profile likelihood, dispersion 0\.\d{3}, threshold \d+\.\d\d$/);
     expect(lines[2]).toBe('Ranks: Rank (UB); 3 provisional models (fewer than 30 votes) not ranked');
-    expect(lines[3]).toBe('Elo: K = 4 in tstamp order, not anchored; each component averages 1000');
+    expect(lines[3]).toBe("Elo: K = 4 in tstamp order, not anchored; ratings: each component's established models average 1000");
     const header = lines.find((l) => l.startsWith('Rank (UB)'))!;
     expect(header).toMatch(/Rank \(UB\)\s+Model\s+Rating\s+95% CI\s+Votes\s+Elo\s+To separate\s+Note/);
     const rows = lines.slice(lines.indexOf(header) + 2);

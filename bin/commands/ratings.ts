@@ -44,7 +44,8 @@ Reads battles in Chatbot Arena's clean_battle format and prints ratings on the E
   --seed N               seed of the bootstrap (default ${DEFAULT_SEED}); the same seed gives the same result
   --anchor MODEL=RATING  shift rating, lower and upper of every model by one constant so that
                          MODEL gets RATING (Chatbot Arena anchors mixtral-8x7b-instruct-v0.1=1114);
-                         online Elo is not shifted. Default: each component averages 1000
+                         online Elo is not shifted. Default: each component's established
+                         (not provisional) models average 1000
   --provisional-votes N  models with fewer votes are provisional: listed, not ranked
                          (default ${DEFAULT_PROVISIONAL_VOTES}; 0 ranks every model)
   --shrunk               report the shrunk rating (the centre of the profile interval, pulled
@@ -72,8 +73,10 @@ ratings describe decided battles.
 
 Components: models never compared, directly or through others, cannot be rated against each
 other. The battles split into connected components (0 = the most models); each is fitted on
-its own, averages 1000 unless anchored, and is ranked on its own: ratings of different
-components are not comparable.
+its own, centred unless anchored so that its established (not provisional) models average
+1000 (all of its models while fewer than two are established: a newcomer's uncertainty does
+not widen the others' intervals), and is ranked on its own: ratings of different components
+are not comparable.
 
 Intervals (95 %):
   profile    the profile likelihood of each model's rating, with the log-likelihood divided by
@@ -329,7 +332,7 @@ export function describeFit(result: RatingsResult, order: 'time' | 'input'): str
   lines.push(
     d.anchor
       ? `${elo}; anchor ${d.anchor.model} = ${d.anchor.rating}: rating, lower and upper shifted by ${d.anchor.shift >= 0 ? '+' : ''}${d.anchor.shift.toFixed(1)}`
-      : `${elo}; each component averages 1000`,
+      : `${elo}; ratings: each component's established models average 1000`,
   );
   if (result.davidson) {
     lines.push(`Davidson: tie parameter nu ${result.davidson.tieParameter.toFixed(4)}, three-outcome log-likelihood ${result.davidson.logLikelihood.toFixed(2)}`);

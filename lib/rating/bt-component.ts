@@ -7,7 +7,8 @@ import { maximizeConcave } from './newton';
 import type { PairTable } from './pair-table';
 import { profileInterval, smallSampleFactor, type ProfileProblem } from './profile';
 import { t975, Z_95 } from './quantiles';
-import { btSandwichVariance, centreRows } from './sandwich';
+import { btSandwichVariance } from './sandwich';
+import { centreOn, centreSamples, centreSquare, contrast, uniformWeights } from './centring';
 
 /**
  * One connected component of the comparison graph, fitted on its own: Bradley-Terry point
@@ -39,6 +40,11 @@ export interface ComponentOptions {
   seedOffset: number;
   threads: number;
   point: 'mle' | 'penalised';
+  /**
+   * What the ratings are centred on (centring.ts): weights over the table's models, summing to
+   * 1. Default: all models alike.
+   */
+  reference?: Float64Array;
 }
 
 export interface ComponentFit {
@@ -68,15 +74,6 @@ export interface ComponentFit {
   widened: number;
 }
 
-function centre(theta: Float64Array): Float64Array {
-  const out = Float64Array.from(theta);
-  let mean = 0;
-  for (const x of out) mean += x;
-  mean /= out.length || 1;
-  for (let k = 0; k < out.length; k++) out[k] -= mean;
-  return out;
-}
-
 function scaled(d: BtData, by: number): BtData {
   return { ...d, n: d.n.map((x) => x * by), s: d.s.map((x) => x * by) };
 }
@@ -92,6 +89,7 @@ function penalisedInverse(d: BtData, theta: Float64Array): Float64Array {
 
 export function fitBtComponent(table: PairTable, opts: ComponentOptions): ComponentFit {
   const k = table.m;
+  const w = opts.reference ?? uniformWeights(k);
   const data = btDataFromTable(table);
   const fit = fitBradleyTerry(data);
   let iterations = fit.iterations;
@@ -109,16 +107,8 @@ export function fitBtComponent(table: PairTable, opts: ComponentOptions): Compon
   const peak = peakFit ? peakFit.x : fit.theta;
   const inverse = penalisedInverse(quasi, peak);
   const covariance = Float64Array.from(inverse);
-  centreRows(covariance, k);
-  // C A Cᵀ: centre the columns too (A is symmetric, so centring rows of the transpose)
-  for (let r = 0; r < k; r++) {
-    let mean = 0;
-    for (let c = 0; c < k; c++) mean += covariance[r * k + c];
-    mean /= k;
-    for (let c = 0; c < k; c++) covariance[r * k + c] -= mean;
-  }
-  const peakCentred = centre(peak);
-  const theta = opts.point === 'penalised' ? peakCentred : Float64Array.from(fit.theta);
+  centreSquare(covariance, w);
+  const theta = centreOn(Float64Array.from(opts.point === 'penalised' ? peak : fit.theta), w);
   const tq = Number.isFinite(dispersion.df) ? t975(dispersion.df) : Z_95;
 
   const lower = new Float64Array(k);
@@ -127,10 +117,8 @@ export function fitBtComponent(table: PairTable, opts: ComponentOptions): Compon
   let threshold = tq * tq;
   if (opts.ci === 'profile') {
     const problem: ProfileProblem = { objective, peak, peakValue: peakFit!.value, inverse, threshold };
-    const c = new Float64Array(k);
     for (let a = 0; a < k; a++) {
-      c.fill(-1 / k);
-      c[a] += 1;
+      const c = contrast(a, w);
       // Small-sample cut: the threshold times the exact mean deviance of a model with as much
       // information as this contrast has, counted in even battles (profile.ts). It is 1 within
       // 0.3 % from about 100 such battles on, so only thin data see it.
@@ -142,7 +130,7 @@ export function fitBtComponent(table: PairTable, opts: ComponentOptions): Compon
     }
   } else if (opts.ci === 'sandwich') {
     threshold = Z_95 * Z_95;
-    const v = btSandwichVariance(table, data, fit.theta, fit.prior);
+    const v = btSandwichVariance(table, data, fit.theta, fit.prior, w);
     for (let a = 0; a < k; a++) {
       const half = Z_95 * Math.sqrt(v[a]);
       lower[a] = theta[a] - half;
@@ -154,6 +142,7 @@ export function fitBtComponent(table: PairTable, opts: ComponentOptions): Compon
       opts.threads > 1 && opts.rounds >= 2 * BOOTSTRAP_CHUNK
         ? parallelBootstrap(table, fit.theta, opts.rounds, opts.seed, opts.threads, opts.seedOffset)
         : bootstrapBt(table, fit.theta, opts.rounds, opts.seed, opts.seedOffset);
+    centreSamples(boot.samples, opts.rounds, w);
     const b = percentileBounds(boot.samples, opts.rounds, k);
     lower.set(b.lower);
     upper.set(b.upper);

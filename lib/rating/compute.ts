@@ -4,6 +4,7 @@ import { ELO_K, ELO_START, type AggregateSnapshot, type BattleAggregator } from 
 import { percentileBounds } from './bootstrap';
 import { fitBtComponent, type ComponentFit, type ComponentOptions } from './bt-component';
 import { fitDavidsonComponent, type DavidsonComponentFit } from './davidson';
+import { centreSquare, referenceWeights } from './centring';
 import { ComparisonGraph } from './graph';
 import { buildPairTable } from './pair-table';
 import { t975, Z_95 } from './quantiles';
@@ -154,7 +155,7 @@ export function computeRatings(agg: BattleAggregator, options: RatingOptions = {
   let davidson: RatingsResult['davidson'];
   let fitted: Fitted;
   if (!opts.styleControl) {
-    const fits = fitPlain(snap, ids, model, opts.reweight ?? false, componentOpts);
+    const fits = fitPlain(snap, ids, model, opts.reweight ?? false, componentOpts, provisionalVotes);
     fitted = fits.fitted;
     davidson = fits.davidson;
     const first = fits.fits[0];
@@ -174,7 +175,7 @@ export function computeRatings(agg: BattleAggregator, options: RatingOptions = {
       widenedIntervals: fits.fits.reduce((s, f) => s + f.widened, 0),
     });
   } else {
-    const fits = fitStyle(snap, ids, opts.reweight ?? false, ci, rounds, seed);
+    const fits = fitStyle(snap, ids, opts.reweight ?? false, ci, rounds, seed, provisionalVotes);
     fitted = fits.fitted;
     style = fits.style;
     Object.assign(diagnostics, {
@@ -270,6 +271,7 @@ function fitPlain(
   model: 'bradley-terry' | 'davidson',
   reweight: boolean,
   componentOpts: Omit<ComponentOptions, 'seedOffset'>,
+  provisionalVotes: number,
 ): { fitted: Fitted; fits: ComponentFit[]; davidson?: RatingsResult['davidson'] } {
   const m = ids.length;
   const all = buildPairTable(snap, ids, false);
@@ -296,7 +298,9 @@ function fitPlain(
   members.forEach((group, c) => {
     // Members are in name order, as ids are: the component's table is the whole table when connected.
     const table = buildPairTable(snap, group.map((k) => ids[k]), reweight);
-    const opts = { ...componentOpts, seedOffset: c * STREAMS_PER_COMPONENT, threads: c === 0 ? componentOpts.threads : 1 };
+    // Centred on the component's established models (centring.ts).
+    const reference = referenceWeights(group.map((k) => fitted.used[k]), provisionalVotes);
+    const opts = { ...componentOpts, seedOffset: c * STREAMS_PER_COMPONENT, threads: c === 0 ? componentOpts.threads : 1, reference };
     const fit = model === 'davidson' ? fitDavidsonComponent(table, opts) : fitBtComponent(table, opts);
     fits.push(fit);
     group.forEach((k, a) => {
@@ -322,7 +326,15 @@ function fitPlain(
  * Style control: one penalised fit over every battle with style features (the style
  * coefficients are shared by all models), ratings centred within each connected component.
  */
-function fitStyle(snap: AggregateSnapshot, ids: number[], reweight: boolean, ci: 'profile' | 'bootstrap' | 'sandwich', rounds: number, seed: number) {
+function fitStyle(
+  snap: AggregateSnapshot,
+  ids: number[],
+  reweight: boolean,
+  ci: 'profile' | 'bootstrap' | 'sandwich',
+  rounds: number,
+  seed: number,
+  provisionalVotes: number,
+) {
   const m = ids.length;
   const data = buildStyleData(snap, ids, reweight);
   const fit = fitStyleControl(data);
@@ -336,14 +348,16 @@ function fitStyle(snap: AggregateSnapshot, ids: number[], reweight: boolean, ci:
     used[data.b[r]]++;
   }
   const ln10 = Math.LN10;
+  // Each component centred on its established models (centring.ts).
+  const weights = members.map((group) => referenceWeights(group.map((k) => used[k]), provisionalVotes));
+  const groups = members.map((group, c) => ({ members: group, weights: weights[c] }));
   const centred = (params: Float64Array) => {
     const theta = new Float64Array(m);
-    for (const group of members) {
+    members.forEach((group, c) => {
       let mean = 0;
-      for (const k of group) mean += params[k];
-      mean /= group.length;
+      group.forEach((k, a) => (mean += weights[c][a] * params[k]));
       for (const k of group) theta[k] = ln10 * (params[k] - mean);
-    }
+    });
     return theta;
   };
   const theta = centred(fit.params);
@@ -352,11 +366,11 @@ function fitStyle(snap: AggregateSnapshot, ids: number[], reweight: boolean, ci:
   const P = m + 4;
   const laplace = styleLaplace(data, fit.params);
   const z = ci === 'profile' && Number.isFinite(laplace.df) ? t975(laplace.df) : Z_95;
-  const separation = members.map((group) => {
+  const separation = members.map((group, g) => {
     const k = group.length;
     const cov = new Float64Array(k * k);
     for (let r = 0; r < k; r++) for (let c = 0; c < k; c++) cov[r * k + c] = ln10 * ln10 * laplace.inverse[group[r] * P + group[c]];
-    centreSquare(cov, k);
+    centreSquare(cov, weights[g]);
     return { covariance: cov, information: styleInformation(fit.params, group, laplace.phi), z };
   });
   let gradientNorm = fit.gradientNorm;
@@ -372,7 +386,7 @@ function fitStyle(snap: AggregateSnapshot, ids: number[], reweight: boolean, ci:
       });
     });
   } else if (ci === 'sandwich') {
-    const v = styleSandwichVariance(data, fit.params, members);
+    const v = styleSandwichVariance(data, fit.params, groups);
     for (let k = 0; k < m; k++) {
       const half = Z_95 * Math.sqrt(v[k]);
       lower[k] = theta[k] - half;
@@ -380,16 +394,15 @@ function fitStyle(snap: AggregateSnapshot, ids: number[], reweight: boolean, ci:
     }
   } else {
     const boot = bootstrapStyle(data, fit.params, rounds, seed);
-    // re-centre every round within components
+    // re-centre every round within components, on their reference weights
     const samples = new Float64Array(rounds * m);
     for (let r = 0; r < rounds; r++) {
       const row = boot.samples.subarray(r * m, (r + 1) * m);
-      for (const group of members) {
+      members.forEach((group, c) => {
         let mean = 0;
-        for (const k of group) mean += row[k];
-        mean /= group.length;
+        group.forEach((k, a) => (mean += weights[c][a] * row[k]));
         for (const k of group) samples[r * m + k] = row[k] - mean;
-      }
+      });
     }
     const b = percentileBounds(samples, rounds, m);
     lower.set(b.lower);
@@ -422,25 +435,6 @@ function styleInformation(params: Float64Array, group: number[], phi: number) {
     const q = 1 / (1 + Math.exp(-Math.LN10 * (params[group[i]] - params[group[j]])));
     return (q * (1 - q)) / phi;
   };
-}
-
-/** Replaces a symmetric k x k matrix V by C V C (C = I − 11ᵀ/k). */
-function centreSquare(v: Float64Array, k: number): void {
-  for (let pass = 0; pass < 2; pass++) {
-    for (let r = 0; r < k; r++) {
-      let mean = 0;
-      for (let c = 0; c < k; c++) mean += v[r * k + c];
-      mean /= k;
-      for (let c = 0; c < k; c++) v[r * k + c] -= mean;
-    }
-    // transpose in place (symmetric up to rounding), so the second pass centres columns
-    for (let r = 0; r < k; r++)
-      for (let c = r + 1; c < k; c++) {
-        const t = v[r * k + c];
-        v[r * k + c] = v[c * k + r];
-        v[c * k + r] = t;
-      }
-  }
 }
 
 /** For each model, the next one below it in its component and the battles needed to separate them. */

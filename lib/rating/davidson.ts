@@ -7,7 +7,7 @@ import type { PairTable } from './pair-table';
 import { profileInterval } from './profile';
 import { CHI2_1_95, Z_95 } from './quantiles';
 import { MultinomialSampler, Rng } from './random';
-import { centreRows } from './sandwich';
+import { centreOn, centreRows, centreSamples, centreSquare, contrast, uniformWeights } from './centring';
 
 /**
  * Davidson's (1970) tie model: with strengths π = e^θ and a tie parameter ν = e^η,
@@ -205,18 +205,13 @@ function inverseAt(obj: ConcaveObjective, x: Float64Array): Float64Array {
   return choleskyInverse(h, n);
 }
 
-/** Centred k x k covariance of the ratings from the full (k+1) x (k+1) inverse. */
-function ratingCovariance(inv: Float64Array, k: number): Float64Array {
+/** k x k covariance of the ratings centred on w, from the full (k+1) x (k+1) inverse. */
+function ratingCovariance(inv: Float64Array, w: Float64Array): Float64Array {
+  const k = w.length;
   const P = k + 1;
   const v = new Float64Array(k * k);
   for (let r = 0; r < k; r++) for (let c = 0; c < k; c++) v[r * k + c] = inv[r * P + c];
-  centreRows(v, k);
-  for (let r = 0; r < k; r++) {
-    let mean = 0;
-    for (let c = 0; c < k; c++) mean += v[r * k + c];
-    mean /= k;
-    for (let c = 0; c < k; c++) v[r * k + c] -= mean;
-  }
+  centreSquare(v, w);
   return v;
 }
 
@@ -232,17 +227,14 @@ export interface DavidsonComponentFit extends ComponentFit {
  */
 export function fitDavidsonComponent(table: PairTable, opts: ComponentOptions): DavidsonComponentFit {
   const k = table.m;
+  const w = opts.reference ?? uniformWeights(k);
   const d = davidsonDataFromTable(table);
   const fit = fitDavidson(d);
   const penalised = davidsonObjectiveOf(d, true);
   const peakFit = maximizeConcave(penalised, fit.x);
   const inverse = inverseAt(penalised, peakFit.x);
-  const covariance = ratingCovariance(inverse, k);
-  const theta = new Float64Array(k);
-  const source = opts.point === 'penalised' ? peakFit.x : fit.x;
-  let mean = 0;
-  for (let a = 0; a < k; a++) mean += source[a];
-  for (let a = 0; a < k; a++) theta[a] = source[a] - mean / k;
+  const covariance = ratingCovariance(inverse, w);
+  const theta = centreOn((opts.point === 'penalised' ? peakFit.x : fit.x).slice(0, k), w);
   const lower = new Float64Array(k);
   const upper = new Float64Array(k);
   let bootstrapFallbackRounds = 0;
@@ -250,17 +242,13 @@ export function fitDavidsonComponent(table: PairTable, opts: ComponentOptions): 
 
   if (opts.ci === 'profile') {
     const problem = { objective: penalised, peak: peakFit.x, peakValue: peakFit.value, inverse, threshold: CHI2_1_95 };
-    const c = new Float64Array(k + 1);
     for (let a = 0; a < k; a++) {
-      c.fill(-1 / k);
-      c[k] = 0;
-      c[a] += 1;
-      const r = profileInterval(problem, c);
+      const r = profileInterval(problem, contrast(a, w, k + 1));
       lower[a] = r.lower;
       upper[a] = r.upper;
     }
   } else if (opts.ci === 'sandwich') {
-    const v = davidsonSandwich(d, fit, k);
+    const v = davidsonSandwich(d, fit, w);
     for (let a = 0; a < k; a++) {
       const half = Z_95 * Math.sqrt(v[a]);
       lower[a] = theta[a] - half;
@@ -268,6 +256,7 @@ export function fitDavidsonComponent(table: PairTable, opts: ComponentOptions): 
     }
   } else {
     const boot = davidsonBootstrap(table, fit.x, opts.rounds, opts.seed, opts.seedOffset);
+    centreSamples(boot.samples, opts.rounds, w);
     const b = percentileBounds(boot.samples, opts.rounds, k);
     lower.set(b.lower);
     upper.set(b.upper);
@@ -308,18 +297,14 @@ export function fitDavidsonComponent(table: PairTable, opts: ComponentOptions): 
 }
 
 /** Robust variances of the centred ratings: H⁻¹ J H⁻¹ with J the outer products of the per-battle scores. */
-function davidsonSandwich(d: DavidsonData, fit: DavidsonFit, k: number): Float64Array {
+function davidsonSandwich(d: DavidsonData, fit: DavidsonFit, w: Float64Array): Float64Array {
+  const k = w.length;
   const P = k + 1;
   const inv = inverseAt(davidsonObjectiveOf(d, fit.prior), fit.x);
-  // rows of C·H⁻¹ for the ratings (C centres the ratings; η's row is not needed)
+  // rows of C·H⁻¹ for the ratings (C centres the ratings on w; η's row is not needed)
   const a = new Float64Array(k * P);
   for (let r = 0; r < k; r++) for (let c = 0; c < P; c++) a[r * P + c] = inv[r * P + c];
-  for (let c = 0; c < P; c++) {
-    let mean = 0;
-    for (let r = 0; r < k; r++) mean += a[r * P + c];
-    mean /= k;
-    for (let r = 0; r < k; r++) a[r * P + c] -= mean;
-  }
+  centreRows(a, w, P);
   const variance = new Float64Array(k);
   const eta = fit.x[k];
   for (let p = 0; p < d.size; p++) {

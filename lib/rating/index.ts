@@ -9,8 +9,9 @@
  *
  * - Components. Models that were never compared, directly or through others, cannot be rated
  *   against each other. The comparison graph is split into connected components (0 = the most
- *   models); each is fitted on its own, its ratings average 1000 (ratings of different
- *   components are on unrelated scales) and ranks never cross components. Every row carries its
+ *   models); each is fitted on its own, centred so that its established (not provisional)
+ *   models average 1000 (centring.ts; ratings of different components are on unrelated
+ *   scales) and ranks never cross components. Every row carries its
  *   `component`; `diagnostics.components` lists them.
  * - Point estimates. Bradley-Terry (ties half a win) is the exact MLE wherever it exists
  *   (bradley-terry.ts, Newton to a gradient below 1e-9); where it does not (a model that never

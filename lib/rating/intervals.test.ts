@@ -176,3 +176,63 @@ describe('intervals honest from the first vote', () => {
     for (const m of shrunk.models) expect(Math.abs(m.rating - 1000)).toBeLessThan(Math.abs(row(p, m.model).rating - 1000));
   });
 });
+
+describe('a newcomer does not blur the established models (ratings centred on them: centring.ts)', () => {
+  // Four established models (a clear leader), then a newcomer with three unbeaten votes: a
+  // component with no finite MLE. Centred on all five, every established interval took a fifth
+  // of the newcomer's uncertainty (about ±35 became +78/-181) and all four tied at rank 1.
+  const established: [string, string, Winner, number][] = [
+    ['alpha', 'beta', 'model_a', 45], ['alpha', 'beta', 'model_b', 20], ['alpha', 'beta', 'tie', 5],
+    ['alpha', 'gamma', 'model_a', 45], ['alpha', 'gamma', 'model_b', 20], ['alpha', 'gamma', 'tie', 5],
+    ['alpha', 'delta', 'model_a', 45], ['alpha', 'delta', 'model_b', 20], ['alpha', 'delta', 'tie', 5],
+    ['beta', 'gamma', 'model_a', 30], ['beta', 'gamma', 'model_b', 30], ['beta', 'gamma', 'tie', 10],
+    ['beta', 'delta', 'model_a', 30], ['beta', 'delta', 'model_b', 30], ['beta', 'delta', 'tie', 10],
+    ['gamma', 'delta', 'model_a', 30], ['gamma', 'delta', 'model_b', 30], ['gamma', 'delta', 'tie', 10],
+  ];
+  const newcomer: [string, string, Winner, number][] = [['newcomer', 'beta', 'model_a', 3]];
+  const FOUR = ['alpha', 'beta', 'gamma', 'delta'];
+
+  for (const ci of ['profile', 'sandwich', 'bootstrap'] as const) {
+    it(`${ci}: the established intervals stay as their own votes make them, and the leader keeps rank 1`, () => {
+      const opts = ci === 'bootstrap' ? { ci, bootstrap: 400 } : { ci };
+      const before = computeRatings(agg(established), opts);
+      const after = computeRatings(agg([...established, ...newcomer]), opts);
+      expect(after.diagnostics.components).toHaveLength(1);
+      expect(row(after, 'newcomer').provisional).toBe(true);
+      for (const model of FOUR) {
+        const was = row(before, model).upper - row(before, model).lower;
+        const now = row(after, model).upper - row(after, model).lower;
+        expect(now / was, model).toBeGreaterThan(0.9);
+        expect(now / was, model).toBeLessThan(1.15);
+      }
+      // the established models average 1000; the newcomer's own interval is the wide one
+      const mean = FOUR.reduce((s, m) => s + row(after, m).rating, 0) / FOUR.length;
+      expect(mean).toBeCloseTo(1000, 6);
+      const newWidth = row(after, 'newcomer').upper - row(after, 'newcomer').lower;
+      expect(newWidth).toBeGreaterThan(2 * (row(after, 'beta').upper - row(after, 'beta').lower));
+      expect(row(after, 'alpha').rank).toBe(1);
+      expect(row(after, 'beta').rank).toBe(2);
+    });
+  }
+
+  it('Davidson too', () => {
+    const before = computeRatings(agg(established), { model: 'davidson' });
+    const after = computeRatings(agg([...established, ...newcomer]), { model: 'davidson' });
+    for (const model of FOUR) {
+      const ratio = (row(after, model).upper - row(after, model).lower) / (row(before, model).upper - row(before, model).lower);
+      expect(ratio, model).toBeGreaterThan(0.9);
+      expect(ratio, model).toBeLessThan(1.15);
+    }
+    expect(row(after, 'alpha').rank).toBe(1);
+  });
+
+  it('one established model alone is no reference: all models are (no zero-wide interval)', () => {
+    const r = computeRatings(agg([['a', 'b', 'model_a', 20], ['a', 'b', 'model_b', 15], ['a', 'c', 'model_a', 2]]), { provisionalVotes: 30 });
+    // a has 37 votes, b 35, c 2: two established, centred on a and b
+    expect((row(r, 'a').rating + row(r, 'b').rating) / 2).toBeCloseTo(1000, 6);
+    const one = computeRatings(agg([['a', 'b', 'model_a', 20], ['a', 'c', 'model_b', 15]]), { provisionalVotes: 30 });
+    // only a has 30 votes or more: centred on all three, every interval wider than zero
+    expect((row(one, 'a').rating + row(one, 'b').rating + row(one, 'c').rating) / 3).toBeCloseTo(1000, 6);
+    for (const m of one.models) expect(m.upper - m.lower).toBeGreaterThan(1);
+  });
+});

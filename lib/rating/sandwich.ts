@@ -1,6 +1,7 @@
 import { btHessian, type BtData } from './bradley-terry';
 import { cholesky, choleskyInverse } from './linalg';
 import type { PairTable } from './pair-table';
+import { centreRows, uniformWeights } from './centring';
 
 export { Z_95 } from './quantiles';
 
@@ -10,9 +11,10 @@ export { Z_95 } from './quantiles';
  * the empirical covariance of the per-battle scores Σ w²·(y − q)²·x xᵀ (x = e_i − e_j, y the
  * battle's score 1, 0 or ½), so ties — which the Bernoulli model does not describe — are
  * accounted for. LMArena inverts H + 1e-5·N·I; here H is inverted on the sum-zero subspace
- * (the gauge of the ratings) exactly, and the result is projected onto centred ratings.
+ * (the gauge of the ratings) exactly, and the result is projected onto ratings centred on
+ * `reference` (centring.ts).
  */
-export function btSandwichVariance(t: PairTable, d: BtData, theta: Float64Array, prior: boolean): Float64Array {
+export function btSandwichVariance(t: PairTable, d: BtData, theta: Float64Array, prior: boolean, reference = uniformWeights(t.m)): Float64Array {
   const m = t.m;
   const variance = new Float64Array(m);
   if (m <= 1) return variance;
@@ -20,7 +22,7 @@ export function btSandwichVariance(t: PairTable, d: BtData, theta: Float64Array,
   btHessian(d, theta, prior, h);
   if (!cholesky(h, m)) return variance.fill(NaN);
   const a = choleskyInverse(h, m);
-  centreRows(a, m);
+  centreRows(a, reference, m);
   for (let p = 0; p < t.size; p++) {
     const i = t.i[p];
     const j = t.j[p];
@@ -34,14 +36,4 @@ export function btSandwichVariance(t: PairTable, d: BtData, theta: Float64Array,
     }
   }
   return variance;
-}
-
-/** Replaces A by C·A with C = I − 11ᵀ/m, i.e. the covariance of ratings minus their mean. */
-export function centreRows(a: Float64Array, m: number, cols = m): void {
-  for (let c = 0; c < cols; c++) {
-    let mean = 0;
-    for (let r = 0; r < m; r++) mean += a[r * cols + c];
-    mean /= m;
-    for (let r = 0; r < m; r++) a[r * cols + c] -= mean;
-  }
 }

@@ -188,11 +188,15 @@ export function styleTheta(params: Float64Array, m: number): Float64Array {
 }
 
 /**
- * Sandwich variances of the ratings centred within each group (natural units): H⁻¹ J H⁻¹ with H the penalised
+ * Sandwich variances of the ratings centred within each group on its weights (natural units): H⁻¹ J H⁻¹ with H the penalised
  * information and J the centred covariance of the per-battle scores (the penalty is not random:
  * J = Σ g gᵀ − (λθ)(λθ)ᵀ / N, as LMArena's correction).
  */
-export function styleSandwichVariance(d: StyleData, params: Float64Array, groups: number[][] = [Array.from({ length: d.m }, (_, k) => k)]): Float64Array {
+export function styleSandwichVariance(
+  d: StyleData,
+  params: Float64Array,
+  groups: { members: number[]; weights: Float64Array }[] = [{ members: Array.from({ length: d.m }, (_, k) => k), weights: new Float64Array(d.m).fill(1 / d.m) }],
+): Float64Array {
   const m = d.m;
   const P = m + 4;
   const g = new Float64Array(P);
@@ -201,14 +205,14 @@ export function styleSandwichVariance(d: StyleData, params: Float64Array, groups
   const variance = new Float64Array(m);
   if (!cholesky(h, P)) return variance.fill(NaN);
   const A = choleskyInverse(h, P);
-  // Rows of C·A for the ratings (C centres the ratings within each group: components).
+  // Rows of C·A for the ratings (C centres the ratings within each group, a component, on its
+  // reference weights: centring.ts).
   const B = new Float64Array(m * P);
-  for (const group of groups) {
+  for (const { members, weights } of groups) {
     for (let c = 0; c < P; c++) {
       let mean = 0;
-      for (const r of group) mean += A[r * P + c];
-      mean /= group.length;
-      for (const r of group) B[r * P + c] = A[r * P + c] - mean;
+      members.forEach((r, a) => (mean += weights[a] * A[r * P + c]));
+      for (const r of members) B[r * P + c] = A[r * P + c] - mean;
     }
   }
   // J = Σ c²(y − q)² x xᵀ (dense, symmetric), minus the penalty correction.

@@ -340,7 +340,7 @@ export function LeaderboardView({
       </div>
       <div className={styles.footnote}>
         <p>
-          Showing {visibleCount} of {rows.length} models. Ratings are Bradley-Terry fits on the Elo scale ({multiGroup ? 'each group averages' : 'mean'}{' '}
+          Showing {visibleCount} of {rows.length} models. Ratings are Bradley-Terry fits on the Elo scale (the established models{multiGroup ? ' of each group' : ''} average
           1000) with 95% {method ?? 'intervals'}
           {styleControl ? ', controlling for answer length and Markdown (headers, lists, bold)' : ''}. Rank (UB) counts the models of the group that
           are better with 95% confidence; rows that share a rank are shown as one band. Provisional models (too few votes) are listed without a
