@@ -15,9 +15,9 @@ import { startPostgres, type PostgresServer } from '../../db/testing/postgres-se
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pairwise-migrate-store-'));
 const store = path.join(dir, 'arena.db');
-const cli = (args: string[]) =>
+const cli = (args: string[], database = store) =>
   new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'pairwise.mjs'), ...args], { env: { ...process.env, DATABASE_PATH: store } });
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'pairwise.mjs'), ...args], { env: { ...process.env, DATABASE_PATH: database } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -148,12 +148,7 @@ describe('pairwise migrate-store', () => {
       expect(await count(target.url, 'SELECT count(*) AS n FROM battles')).toBe(0);
       expect(await count(target.url, 'SELECT count(*) AS n FROM votes')).toBe(0);
 
-      const again = await new Promise<{ status: number | null; stderr: string }>((resolve) => {
-        const c = spawn(process.execPath, [path.join(ROOT, 'bin', 'pairwise.mjs'), 'migrate-store', '--to', target.url], { env: { ...process.env, DATABASE_PATH: big } });
-        let stderr = '';
-        c.stderr.on('data', (d) => (stderr += d));
-        c.on('close', (status) => resolve({ status, stderr }));
-      });
+      const again = await cli(['migrate-store', '--to', target.url], big);
       expect(again.status, again.stderr).toBe(0);
       expect(await count(target.url, 'SELECT count(*) AS n FROM battles')).toBe(150_001);
       expect(await count(target.url, 'SELECT count(*) AS n FROM votes')).toBe(150_001);
