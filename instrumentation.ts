@@ -19,5 +19,8 @@ export async function register() {
     const [{ getAppContext }, { startRetention }] = await Promise.all([import('./lib/app-context'), import('./lib/account/retention')]);
     const app = await getAppContext();
     startRetention(() => app.operator().retention.conversationDays);
+    // The vote, answered by server.mjs without Next.js's router (lib/edge/direct-routes.ts).
+    const [{ serveDirectly }, vote] = await Promise.all([import('./lib/edge/direct-routes'), import('./app/api/battles/[id]/vote/route')]);
+    serveDirectly([{ method: 'POST', path: /^\/api\/battles\/([^/]+)\/vote$/, params: ['id'], handler: vote.POST }]);
   }
 }

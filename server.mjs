@@ -32,6 +32,8 @@ if (process.env.PAIRWISE_PUBLIC_URL && !process.env.NEXTAUTH_URL) {
 }
 /** Hooks the app installs at start-up (lib/shutdown.ts). */
 const LIFECYCLE_KEY = Symbol.for('pairwise.lifecycle');
+/** The hot API routes answered without Next.js's router (lib/edge/direct-routes.ts). */
+const DIRECT_ROUTES_KEY = Symbol.for('pairwise.directRoutes');
 
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`[pairwise] cannot start: PORT must be a port number, got "${process.env.PORT}".`);
@@ -229,6 +231,14 @@ const server = http.createServer((req, res) => {
     }
     if (stopping && req.method === 'POST' && STREAM_START.test(pathname)) {
       return sendError(req, res, 503, { message: 'The server is shutting down; start a new battle in a moment.', headers: { 'Retry-After': '5' } });
+    }
+    const direct = globalThis[DIRECT_ROUTES_KEY]?.serve(req, res, pathname);
+    if (direct) {
+      return void direct.catch((err) => {
+        console.error('[pairwise] could not answer', req.method, pathname, err);
+        if (res.headersSent) res.destroy();
+        else sendError(req, res, 500);
+      });
     }
     // next-auth's own routes redirect on purpose (to the provider, back to the page).
     if (!AUTH_PATH.test(pathname)) guardApiResponse(req, res);

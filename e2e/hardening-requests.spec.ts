@@ -176,6 +176,9 @@ function cases(): Case[] {
     ['cross-site fetch metadata', () => json(vote, '{"winner":"tie"}', { 'sec-fetch-site': 'cross-site' }), 403, 'forbidden'],
     ['unknown host', () => raw(port, 'GET /api/arena HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n'), 421, 'unknown_host'],
     ['rebinding host with a port', () => raw(port, `POST /api/battles HTTP/1.1\r\nHost: attacker.example:${port}\r\nContent-Type: application/json\r\nContent-Length: 15\r\nConnection: close\r\n\r\n{"prompt":"hi"}`), 421, 'unknown_host'],
+    // The vote is answered by server.mjs without Next.js's router (lib/edge/direct-routes.ts): the same edge.
+    ['rebinding host on a vote', () => raw(port, `POST ${vote} HTTP/1.1\r\nHost: attacker.example:${port}\r\nContent-Type: application/json\r\nContent-Length: 16\r\nConnection: close\r\n\r\n{"winner":"tie"}`), 421, 'unknown_host'],
+    ['vote sent in chunks', () => raw(port, `POST ${vote} HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n4\r\n{"wi\r\n5\r\nnner"\r\n0\r\n\r\n`), 400, 'invalid_json'],
     // Parameter abuse.
     ['export without an admin session or token', () => send('/api/battles/export?format=exe'), 401, 'unauthorized'],
     ['unknown leaderboard format', () => send('/api/leaderboard?format=xml'), 400, 'validation_failed'],

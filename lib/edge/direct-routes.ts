@@ -1,0 +1,111 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { NON_PAGE_CSP, SECURITY_HEADERS } from './security-headers.mjs';
+
+/**
+ * The hot API routes that `npm start` (server.mjs) answers without going through Next.js's
+ * router: the same handler function, built by the same request edge (lib/edge/route.ts), given a
+ * web Request made from the Node.js request, its Response written back. Only the dispatch
+ * differs. Next.js costs about 1.1 ms of CPU for a route that does nothing, four times a whole
+ * vote transaction, so a vote served through it could not keep up with the store; served here it
+ * pays only its own work. Everything else (and these routes under `next dev`) still goes to
+ * Next.js, whose answer for them is the same.
+ *
+ * The table lives on globalThis: instrumentation registers it at start-up, server.mjs (plain
+ * JavaScript, outside the bundle) reads it under DIRECT_ROUTES_KEY.
+ */
+
+export const DIRECT_ROUTES_KEY = Symbol.for('pairwise.directRoutes');
+
+type Handler = (req: Request, segment: { params: Promise<Record<string, string>> }) => Promise<Response>;
+
+export interface DirectRoute {
+  method: string;
+  /** Matched against the path below the base path; each capture group is a parameter, in order. */
+  path: RegExp;
+  params: readonly string[];
+  handler: Handler;
+}
+
+/**
+ * What server.mjs calls: null when no direct route matches (Next.js answers), else the answer
+ * under way; it rejects only when the answer could not be written (the edge turns every error of
+ * the handler into its JSON answer).
+ */
+export interface DirectRoutes {
+  serve(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> | null;
+}
+
+/**
+ * The largest body read before the handler sees it. Each route's own limit (route()'s maxBytes)
+ * is checked by the edge; this only bounds what is held for it. A body past it is cut one byte
+ * over, which the edge refuses as too large.
+ */
+const READ_CAP = 64 * 1024;
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = () => {
+      req.off('data', onData);
+      req.off('end', done);
+      req.off('error', reject);
+      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, Math.min(size, READ_CAP + 1)));
+    };
+    const onData = (chunk: Buffer) => {
+      const room = READ_CAP + 1 - size;
+      chunks.push(chunk.length > room ? chunk.subarray(0, room) : chunk);
+      size += Math.min(chunk.length, room);
+      // Enough to know it is too large: the rest is left unread (Node discards it after the answer).
+      if (size > READ_CAP) done();
+    };
+    req.on('data', onData);
+    req.on('end', done);
+    req.on('error', reject);
+  });
+}
+
+function webHeaders(req: IncomingMessage): Headers {
+  const headers = new Headers();
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) headers.append(raw[i], raw[i + 1]);
+  return headers;
+}
+
+/** Headers every API answer carries (next.config.mjs sets the same on what Next.js serves). */
+const FIXED_HEADERS: [string, string][] = [...SECURITY_HEADERS.map(({ key, value }): [string, string] => [key, value]), ['Content-Security-Policy', NON_PAGE_CSP]];
+
+async function answer(route: DirectRoute, match: RegExpExecArray, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const params: Record<string, string> = {};
+  route.params.forEach((name, i) => (params[name] = decodeURIComponent(match[i + 1])));
+  const body = await readBody(req);
+  const request = new Request(`http://${req.headers.host}${req.url}`, { method: req.method, headers: webHeaders(req), body: body as Uint8Array<ArrayBuffer> });
+  const response = await route.handler(request, { params: Promise.resolve(params) });
+  const out = Buffer.from(await response.arrayBuffer());
+
+  for (const [key, value] of FIXED_HEADERS) res.setHeader(key, value);
+  for (const [key, value] of response.headers) if (key !== 'set-cookie') res.setHeader(key, value);
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length) res.setHeader('Set-Cookie', cookies);
+  res.setHeader('Content-Length', out.length);
+  res.writeHead(response.status);
+  res.end(req.method === 'HEAD' ? undefined : out);
+}
+
+/** Installs the table server.mjs dispatches to (once per process; a later call replaces it). */
+export function serveDirectly(routes: readonly DirectRoute[]): void {
+  const table: DirectRoutes = {
+    serve(req, res, pathname) {
+      // A Host that is not a URL authority is left to Next.js (the edge refuses it there).
+      if (!req.headers.host || /[\s/?#@\\]/.test(req.headers.host)) return null;
+      for (const route of routes) {
+        if (req.method !== route.method) continue;
+        const match = route.path.exec(pathname);
+        if (!match) continue;
+        return answer(route, match, req, res);
+      }
+      return null;
+    },
+  };
+  (globalThis as unknown as Record<symbol, DirectRoutes>)[DIRECT_ROUTES_KEY] = table;
+}
