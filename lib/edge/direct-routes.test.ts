@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIRECT_ROUTES_KEY, serveDirectly, type DirectRoutes } from './direct-routes';
 import { NON_PAGE_CSP } from './security-headers.mjs';
@@ -7,6 +7,10 @@ import { NON_PAGE_CSP } from './security-headers.mjs';
 // A real node:http server dispatching as server.mjs does: direct routes first, a marker otherwise.
 let url = '';
 let server: http.Server;
+/** Answers under way (a request that never settles would hold its closures for ever). */
+let pending = 0;
+/** Answers that failed (server.mjs logs each as an error: a client going away is none). */
+let failed = 0;
 const seen: { method: string; url: string; params: Record<string, string>; body: string; cookie: string | null }[] = [];
 
 beforeAll(async () => {
@@ -31,7 +35,10 @@ beforeAll(async () => {
     const pathname = (req.url ?? '/').split('?')[0];
     const direct = table.serve(req, res, pathname);
     if (direct) {
+      pending += 1;
+      void direct.finally(() => (pending -= 1)).catch(() => {});
       direct.catch(() => {
+        failed += 1;
         res.writeHead(500);
         res.end('failed');
       });
@@ -84,6 +91,24 @@ describe('direct routes', () => {
     const res = await fetch(`${url}/api/things/big/poke`, { method: 'POST', body: 'x'.repeat(1024 * 1024) });
     expect(res.status).toBe(201);
     expect(seen.at(-1)!.body.length).toBe(64 * 1024 + 1);
+  });
+
+  it('a client that goes away halfway through its body is dropped: no handler call, the server goes on', async () => {
+    const before = seen.length;
+    const failedBefore = failed;
+    const { port } = server.address() as AddressInfo;
+    await new Promise<void>((resolve, reject) => {
+      const s = net.connect(port, '127.0.0.1', () => {
+        s.write('POST /api/things/half/poke HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"win');
+        setTimeout(() => s.destroy(), 50);
+      });
+      s.on('close', () => resolve());
+      s.on('error', reject);
+    });
+    await expect.poll(() => pending).toBe(0);
+    expect(seen.length).toBe(before);
+    expect(failed).toBe(failedBefore);
+    expect((await fetch(`${url}/api/things/after/poke`, { method: 'POST', body: '{}' })).status).toBe(201);
   });
 
   it('a handler that throws ends in the server\u2019s own error answer, not a hung request', async () => {

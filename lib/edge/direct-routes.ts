@@ -42,26 +42,32 @@ export interface DirectRoutes {
  */
 const READ_CAP = 64 * 1024;
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
+/** The body, or null when the client went away before sending all of it (nothing to answer). */
+function readBody(req: IncomingMessage): Promise<Buffer | null> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const done = () => {
+    const settle = (body: Buffer | null) => {
       req.off('data', onData);
-      req.off('end', done);
-      req.off('error', reject);
-      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, Math.min(size, READ_CAP + 1)));
+      req.off('end', onEnd);
+      req.off('close', onClose);
+      req.off('error', onError);
+      resolve(body);
     };
+    const onEnd = () => settle(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
+    const onClose = () => settle(null);
+    const onError = (err: Error) => (req.destroyed ? settle(null) : reject(err));
     const onData = (chunk: Buffer) => {
       const room = READ_CAP + 1 - size;
       chunks.push(chunk.length > room ? chunk.subarray(0, room) : chunk);
       size += Math.min(chunk.length, room);
       // Enough to know it is too large: the rest is left unread (Node discards it after the answer).
-      if (size > READ_CAP) done();
+      if (size > READ_CAP) onEnd();
     };
     req.on('data', onData);
-    req.on('end', done);
-    req.on('error', reject);
+    req.on('end', onEnd);
+    req.on('close', onClose);
+    req.on('error', onError);
   });
 }
 
@@ -79,6 +85,7 @@ async function answer(route: DirectRoute, match: RegExpExecArray, req: IncomingM
   const params: Record<string, string> = {};
   route.params.forEach((name, i) => (params[name] = decodeURIComponent(match[i + 1])));
   const body = await readBody(req);
+  if (!body) return;
   const request = new Request(`http://${req.headers.host}${req.url}`, { method: req.method, headers: webHeaders(req), body: body as Uint8Array<ArrayBuffer> });
   const response = await route.handler(request, { params: Promise.resolve(params) });
   const out = Buffer.from(await response.arrayBuffer());
