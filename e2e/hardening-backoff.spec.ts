@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { createAdmin, signIn } from './fixtures/admin';
 import { NO_LIMITS, streamBattle, withStore } from './fixtures/api-battle';
 import { startApp, type AppServer } from './fixtures/app-server';
 import { startOpenAIStub, type OpenAIStub } from './fixtures/openai-stub';
@@ -6,11 +7,11 @@ import { stubModel } from './fixtures/registry';
 
 /**
  * A provider's 429 with Retry-After takes its model out of pairing for that long (the server log
- * says so); afterwards its health check brings it back.
+ * and the console say so); afterwards its health check brings it back.
  */
 
 const LIMITED = 'rate-limited-model';
-const RETRY_S = 4;
+const RETRY_S = 6;
 
 let stub: OpenAIStub;
 let app: AppServer;
@@ -42,8 +43,16 @@ function pairedWithLimited(battleId: string): boolean {
   });
 }
 
-test('a 429 with Retry-After pauses the model for that long, then the health check brings it back', async ({ request }) => {
+test('a 429 with Retry-After pauses the model for that long, then the health check brings it back', async ({ request, page }) => {
   test.setTimeout(120_000);
+  createAdmin(app, 'ops@example.com', 'a long operator passphrase');
+  await signIn(page, app, 'ops@example.com', 'a long operator passphrase');
+  const consoleStatus = async () => {
+    const res = await page.request.get(`${app.url}/api/admin/models`);
+    expect(res.status()).toBe(200);
+    const { models } = (await res.json()) as { models: { id: string; status: string; reason: string | null }[] };
+    return models.find((m) => m.id === LIMITED)!;
+  };
   // Battles until the limited model is drawn (two chances in three each time) and gets its 429.
   let limitedAt = 0;
   for (let i = 0; i < 20 && !limitedAt; i++) {
@@ -55,7 +64,11 @@ test('a 429 with Retry-After pauses the model for that long, then the health che
   }
   expect(limitedAt, 'the limited model was never drawn').toBeGreaterThan(0);
   await expect.poll(() => app.logs()).toContain(`model "${LIMITED}" is out of pairing until`);
-  expect(app.logs()).toContain('HTTP 429, retry after 4 s');
+  expect(app.logs()).toContain(`HTTP 429, retry after ${RETRY_S} s`);
+  // The console shows it paused, until when and why.
+  const paused = await consoleStatus();
+  expect(paused.status).toBe('paused');
+  expect(paused.reason).toMatch(new RegExp(`^out of pairing until \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC: .*HTTP 429, retry after ${RETRY_S} s`));
 
   // Within the pause it is never drawn: 12 battles that each had two chances in three to pick it.
   const during: string[] = [];
@@ -79,4 +92,5 @@ test('a 429 with Retry-After pauses the model for that long, then the health che
   }
   expect(back, 'the model did not come back').not.toBeNull();
   expect(app.logs()).toContain(`model "${LIMITED}" passed its health check and is back in pairing`);
+  expect((await consoleStatus()).status).toBe('ready');
 });

@@ -1,4 +1,5 @@
 import type { Env } from '../env';
+import type { ModelBackoffStatus } from '../providers/backoff';
 import type { ModelProvider } from '../providers/types';
 import type { RegistryMode } from '../registry/live';
 import type { Registry } from '../registry/schema';
@@ -19,6 +20,8 @@ export interface ConsoleDeps {
   provider(id: string): ModelProvider;
   isHealthy(id: string): Promise<boolean>;
   modelHealth(id: string): { ok: boolean | null; checkedAt: number | null };
+  /** Models out of pairing after a provider 429 or repeated failures (lib/providers/backoff.ts). */
+  modelBackoff(): ModelBackoffStatus[];
 }
 
 /** The admin acting: every change is audited under this account. */

@@ -27,6 +27,7 @@ const models = await import('./models');
 const { testDraftModel, testSavedModel } = await import('./test-connection');
 const { isAppError } = await import('@/lib/errors');
 type Deps = import('./deps').ConsoleDeps;
+type ModelBackoffStatus = import('../providers/backoff').ModelBackoffStatus;
 type Registry = import('@/lib/registry/schema').Registry;
 
 /** A minimal OpenAI-compatible endpoint: GET /models, and chat completions as SSE. */
@@ -68,12 +69,14 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function fakeDeps(mode: 'database' | 'file' = 'database'): Deps & { reloads: number } {
+function fakeDeps(mode: 'database' | 'file' = 'database'): Deps & { reloads: number; paused: ModelBackoffStatus[] } {
   let registry: Registry = composeRegistry('test', arenaSettingsSchema.parse({}), []);
   const deps = {
     env: { PAIRWISE_MODEL_DIRS: path.join(dir, 'models') },
     registryMode: mode,
     reloads: 0,
+    paused: [] as ModelBackoffStatus[],
+    modelBackoff: () => deps.paused,
     registry: () => registry,
     operator: () => parseOperatorSettings({}),
     reload: async () => {
@@ -142,6 +145,20 @@ describe('models in the console', () => {
     expect(deps.reloads).toBe(before);
     const actions = (await listAudit({ limit: 10 })).entries.map((e) => e.action);
     expect(actions.slice(0, 2)).toEqual(['model.enable,model.deprecate,model.weight', 'model.disable']);
+  });
+
+  it('a model out of pairing after a provider 429 shows as paused, until when and why', async () => {
+    const until = Date.UTC(2026, 11, 3, 15, 40, 5);
+    deps.paused = [{ model: 'echo-1', state: 'paused', until, reason: 'HTTP 429, retry after 30 s', failures: 0 }];
+    const m = await models.getConsoleModel(deps, 'echo-1');
+    expect(m.status).toBe('paused');
+    expect(m.reason).toBe('out of pairing until 2026-12-03 15:40:05 UTC: HTTP 429, retry after 30 s');
+    deps.paused = [{ model: 'echo-1', state: 'probing', until: null, reason: 'HTTP 429, retry after 30 s', failures: 0 }];
+    expect((await models.getConsoleModel(deps, 'echo-1')).reason).toBe('out of pairing until its next health check passes: HTTP 429, retry after 30 s');
+    // Another model's pause, or one that is over, changes nothing.
+    deps.paused = [{ model: 'other', state: 'paused', until, reason: 'x', failures: 0 }, { model: 'echo-1', state: 'ok', until: null, reason: null, failures: 0 }];
+    expect((await models.getConsoleModel(deps, 'echo-1')).status).not.toBe('paused');
+    deps.paused = [];
   });
 
   it('edits keep the id, fence new paths, and report why a model cannot be used', async () => {

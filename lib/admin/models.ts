@@ -14,7 +14,8 @@ import { confineEntryPaths, listModelFiles, modelFolders, type ModelFileChoices 
  * next battle sees it; battles in flight keep the registry and providers they started with.
  */
 
-export type ModelStatus = 'ready' | 'unreachable' | 'disabled' | 'unchecked' | 'invalid';
+/** 'paused': out of pairing after a provider 429 or repeated failures, until its health check passes. */
+export type ModelStatus = 'ready' | 'paused' | 'unreachable' | 'disabled' | 'unchecked' | 'invalid';
 
 export interface ConsoleModel {
   id: string;
@@ -75,6 +76,11 @@ async function statusOf(deps: ConsoleDeps, entry: ModelEntry | null, id: string)
   const live = findModel(deps.registry(), id);
   if (!live) return { status: 'invalid', reason: 'left out of the registry (see the server log)', checkedAt: null };
   if (!live.enabled) return { status: 'disabled', reason: null, checkedAt: null };
+  const pause = deps.modelBackoff().find((b) => b.model === id && b.state !== 'ok');
+  if (pause) {
+    const until = pause.state === 'paused' && pause.until !== null ? `until ${new Date(pause.until).toISOString().replace('T', ' ').slice(0, 19)} UTC` : 'until its next health check passes';
+    return { status: 'paused', reason: `out of pairing ${until}${pause.reason ? `: ${pause.reason}` : ''}`, checkedAt: deps.modelHealth(id).checkedAt };
+  }
   let ok: boolean;
   try {
     ok = await deps.isHealthy(id);

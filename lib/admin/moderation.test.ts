@@ -255,6 +255,7 @@ describe('settings', () => {
     provider: () => null as never,
     isHealthy: async () => true,
     modelHealth: () => ({ ok: null, checkedAt: null }),
+    modelBackoff: () => [],
   };
 
   it('a section is validated by its own schema, stored, audited and applied (reload)', async () => {

@@ -3,6 +3,7 @@ import styles from './admin.module.css';
 
 const LOOK: Record<ModelStatus, { label: string; className: string }> = {
   ready: { label: 'reachable', className: styles.pillOk },
+  paused: { label: 'paused', className: styles.pillWarn },
   unreachable: { label: 'unreachable', className: styles.pillBad },
   unchecked: { label: 'not checked', className: styles.pillWarn },
   invalid: { label: 'invalid entry', className: styles.pillBad },
