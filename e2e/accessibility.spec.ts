@@ -64,6 +64,9 @@ test.afterAll(async () => {
 
 /** Runs axe on the page as it is now; serious and critical violations fail the test. */
 async function audit(page: Page, state: string) {
+  // After a client-side navigation Next.js sets the new title a moment after the page shows (later
+  // on a loaded machine): audit the page once it has one, as a reader finds it.
+  await expect(page, `title of ${state}`).toHaveTitle(/\S/);
   const results = await new AxeBuilder({ page }).analyze();
   const blocking = results.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')

@@ -420,6 +420,35 @@ test('settings saved in the console apply to the next request and are audited', 
   expect(saved.slice(-5)).toEqual(['arena', 'notice', 'retention', 'arena', 'notice']);
 });
 
+test('the votes a model needs for a rank, set in the console, refit the board without a new vote', async () => {
+  const board = async () => {
+    const res = await admin.request.get(`${app.url}/api/leaderboard`);
+    if (res.status() !== 200) return null;
+    const b = (await res.json()) as { models: unknown[]; diagnostics: { provisional: { votes: number; models: number } } | null };
+    return { threshold: b.diagnostics?.provisional.votes, provisional: b.diagnostics?.provisional.models, models: b.models.length };
+  };
+  await expect.poll(async () => (await board())?.models ?? 0, { timeout: 30_000 }).toBeGreaterThan(1);
+  await admin.goto(`${app.url}/admin/settings`);
+  const form = admin.getByTestId('settings-board');
+  await expect(form.getByTestId('provisional-votes')).toHaveValue('30');
+  await form.getByTestId('provisional-votes').fill('100000');
+  await form.getByTestId('save-board').click();
+  await expect(form.getByTestId('settings-saved')).toBeVisible();
+  await expect.poll(board, { timeout: 30_000 }).toMatchObject({ threshold: 100000 });
+  const all = (await board())!;
+  expect(all.provisional).toBe(all.models);
+  await form.getByTestId('provisional-votes').fill('0');
+  await form.getByTestId('save-board').click();
+  await expect.poll(board, { timeout: 30_000 }).toMatchObject({ threshold: 0, provisional: 0 });
+  // A wrong value is refused with the field named; the default again.
+  const bad = await admin.request.put(`${app.url}/api/admin/settings`, { data: { section: 'board', value: { provisionalVotes: 'many' } } });
+  expect(bad.status()).toBe(400);
+  expect(((await bad.json()) as { error: { message: string } }).error.message).toContain('provisionalVotes');
+  await form.getByTestId('provisional-votes').fill('30');
+  await form.getByTestId('save-board').click();
+  await expect.poll(board, { timeout: 30_000 }).toMatchObject({ threshold: 30 });
+});
+
 test('imports: listed with file, hash and counts; removing one takes its battles off the board', async () => {
   const file = path.join(app.dir, 'old-votes.jsonl');
   const lines = Array.from({ length: 30 }, (_, k) =>

@@ -17,6 +17,11 @@ export function bumpRatingsInputSync(client: Database.Database, now = Date.now()
     .run(KEY, now);
 }
 
+/** Makes the next rating pass recount every board (a board setting changed). */
+export async function bumpRatingsInput({ db = getDb() }: { db?: Db } = {}): Promise<void> {
+  bumpRatingsInputSync(db.$client);
+}
+
 export interface RatingsInputStamp {
   /** Highest vote id. */
   voteId: number;

@@ -27,6 +27,7 @@ const people = await import('./people');
 const imports = await import('./imports');
 const modelInfo = await import('./model-info');
 const { settingsSaveSchema, saveSettingsSection } = await import('./settings');
+const { parseOperatorSettings } = await import('@/lib/settings/schema');
 const { isAppError } = await import('@/lib/errors');
 const { hashInviteToken } = await import('@/lib/identity/accounts');
 
@@ -268,6 +269,20 @@ describe('settings', () => {
     expect(await codeOf(saveSettingsSection(deps, admin, { section: 'notice', value: { text: 'x', extra: true } }))).toBe('validation_failed');
     expect(settingsSaveSchema.safeParse({ section: 'secrets', value: {} }).success).toBe(false);
     expect(deps.reloads).toBe(1);
+  });
+
+  it('the board section sets the provisional threshold, and saving it makes the next pass refit every board', async () => {
+    const version = async () => (await ratingsInputStamp()).version;
+    const before = await version();
+    await saveSettingsSection(deps, admin, settingsSaveSchema.parse({ section: 'board', value: { provisionalVotes: 50 } }));
+    expect(await version()).toBe(before + 1);
+    expect(parseOperatorSettings({ board: { provisionalVotes: 50 } }).board.provisionalVotes).toBe(50);
+    expect(parseOperatorSettings({}).board.provisionalVotes).toBe(30);
+    expect(await codeOf(saveSettingsSection(deps, admin, { section: 'board', value: { provisionalVotes: -1 } }))).toBe('validation_failed');
+    expect(await codeOf(saveSettingsSection(deps, admin, { section: 'board', value: { provisionalVotes: 2.5 } }))).toBe('validation_failed');
+    // Another section does not touch the boards.
+    await saveSettingsSection(deps, admin, settingsSaveSchema.parse({ section: 'retention', value: { conversationDays: null } }));
+    expect(await version()).toBe(before + 1);
   });
 });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { bumpRatingsInput } from '../../db/queries/ratings-input';
 import { writeSetting } from '../../db/queries/settings';
 import { AppError } from '../errors';
 import type { ArenaSettings } from '../registry/schema';
@@ -7,8 +8,9 @@ import type { ConsoleDeps, Operator } from './deps';
 
 /**
  * Operator settings by section (lib/settings/schema.ts): access (voting and sign-up policy),
- * notice (the rules and the consent switch), retention, and arena (turn and prompt limits,
- * timeouts and rate limits over the registry file's values). A save is audited and applied at once.
+ * notice (the rules and the consent switch), retention, integrity, pairing, board (what a rank
+ * needs) and arena (turn and prompt limits, timeouts and rate limits over the registry file's
+ * values). A save is audited and applied at once.
  */
 
 export interface ConsoleSettings {
@@ -34,6 +36,8 @@ export async function saveSettingsSection(deps: ConsoleDeps, by: Operator, input
     throw new AppError('validation_failed', `Invalid ${input.section} settings: ${issue?.path.join('.') || 'value'}: ${issue?.message}.`);
   }
   await writeSetting({ key: input.section, value: parsed.data, by: by.id });
+  // The boards are fitted under the board settings: the next pass recounts and refits them all.
+  if (input.section === 'board') await bumpRatingsInput();
   await deps.reload();
   return readConsoleSettings(deps);
 }

@@ -7,6 +7,7 @@ import { beginImport, finishImport, insertImportBatch, type ImportRecord } from 
 import { latestSnapshot as latest, readHistoryRow } from '../../db/queries/leaderboard';
 import { BattleAggregator, computeRatings } from '../rating';
 import type { BoardResult, SnapshotParams } from './board-types';
+import { computeBoardsFromCounts } from './count-boards';
 import { computeSnapshots } from './compute-snapshots';
 import { DAY_MS, HISTORY_MAX_POINTS, type StoredHistory } from './history';
 import { importBattles } from './import-battles';
@@ -72,6 +73,27 @@ async function load(records: ImportRecord[], sha = 'sha-1') {
 }
 
 describe('computeSnapshots', () => {
+  it('fits every board under the board setting\u2019s provisional threshold, in both passes, and refits when it changes', async () => {
+    await load(battles(600));
+    const overall = async () => JSON.parse((await latestSnapshot(db, 'overall', false))!.result) as BoardResult;
+    await computeSnapshots({ db, provisionalVotes: 1000 });
+    let board = await overall();
+    expect(board.diagnostics?.provisional).toEqual({ votes: 1000, models: 4 });
+    expect(board.models.every((m) => m.provisional && /fewer than 1000: not ranked/.test(m.provisionalReason ?? ''))).toBe(true);
+    expect(JSON.parse((await latestSnapshot(db, 'overall', false))!.params)).toMatchObject({ provisionalVotes: 1000 });
+    // The counts pass, no new vote: a board fitted under another threshold is fitted again.
+    await computeBoardsFromCounts({ db, provisionalVotes: 0 });
+    board = await overall();
+    expect(board.diagnostics?.provisional).toEqual({ votes: 0, models: 0 });
+    expect(board.models.some((m) => m.provisional)).toBe(false);
+    const votes = board.models.map((m) => m.votes).sort((x, y) => x - y);
+    const between = Math.floor((votes[1] + votes[2]) / 2) + 1;
+    await computeBoardsFromCounts({ db, provisionalVotes: between });
+    board = await overall();
+    expect(board.models.filter((m) => m.provisional).length).toBe(board.models.filter((m) => m.votes < between).length);
+    expect(board.diagnostics?.provisional.votes).toBe(between);
+  });
+
   it('stores one board per category and style setting, equal to a direct fit of the same battles', async () => {
     const records = battles(600);
     await load(records);

@@ -160,6 +160,8 @@ export interface ComputeOptions {
   db: Db;
   /** Bounded influence of one voter (lib/integrity/influence.ts); default DEFAULT_INFLUENCE_CAPS. */
   influence?: InfluenceCaps;
+  /** Fewer votes than this make a model provisional (the board setting); default DEFAULT_PROVISIONAL_VOTES. */
+  provisionalVotes?: number;
   /** Called after each stored board, overall first. */
   onBoard?: (board: ComputeSummary['boards'][number]) => void;
   now?: () => number;
@@ -171,7 +173,7 @@ export interface ComputeOptions {
   deferHistory?: boolean;
 }
 
-/** The options every board is fitted with: `pairwise ratings` without flags. */
+/** The options every board is fitted with: `pairwise ratings` without flags (the provisional threshold is the board setting's). */
 export const BOARD_FIT: Pick<RatingOptions, 'model' | 'ci' | 'provisionalVotes'> = {
   model: 'bradley-terry',
   ci: 'profile',
@@ -221,6 +223,7 @@ export interface BoardInput {
   dataHash: string;
   firstVotes: ReadonlyMap<string, number>;
   influence: InfluenceCaps;
+  provisionalVotes: number;
   input: RatingsInputStamp;
   pass: SnapshotPass;
   createdAt: number;
@@ -232,6 +235,7 @@ export function fitBoard(b: BoardInput): NewSnapshot {
   const minBattles = category === 'overall' ? 1 : MIN_FITTED_CATEGORY_BATTLES;
   const rated = computeRatings(agg, {
     ...BOARD_FIT,
+    provisionalVotes: b.provisionalVotes,
     styleControl,
     matrices: false,
     minBattles,
@@ -283,6 +287,7 @@ export async function computeSnapshots({
   db,
   onBoard,
   influence = DEFAULT_INFLUENCE_CAPS,
+  provisionalVotes = DEFAULT_PROVISIONAL_VOTES,
   now = Date.now,
   deferHistory = false,
 }: ComputeOptions): Promise<ComputeResult> {
@@ -319,7 +324,7 @@ export async function computeSnapshots({
   const firstVoteAt: number[] = [];
   const diff = new Float64Array(4);
   // The overall board's history is fitted with the overall board's options, Elo aside (not drawn).
-  const history = range ? new HistoryCollector(range, BOARD_FIT, previousHistory) : null;
+  const history = range ? new HistoryCollector(range, { ...BOARD_FIT, provisionalVotes }, previousHistory) : null;
   const prefix = () => overall.prefixDigest();
   for await (const batch of iterateCountedBattles({ db, upToVoteId, withAnswers })) {
     for (const [voteId, modelA, modelB, winner, language, isCode, promptChars, turns, tags, imported, styleJson, identity, voteAt, untimed, named, vision, answersA, answersB] of batch) {
@@ -394,7 +399,7 @@ export async function computeSnapshots({
     const dataHash = c.digest();
     for (const styleControl of c.styleBattles > 0 ? [false, true] : [false]) {
       fitted.push(
-        fitBoard({ category, agg: c.agg, styleControl, untimed: c.untimed, styleBattles: c.styleBattles, dataHash, firstVotes, influence, input, pass: 'full', createdAt }),
+        fitBoard({ category, agg: c.agg, styleControl, untimed: c.untimed, styleBattles: c.styleBattles, dataHash, firstVotes, influence, provisionalVotes, input, pass: 'full', createdAt }),
       );
     }
   }

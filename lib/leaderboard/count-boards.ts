@@ -4,6 +4,7 @@ import { latestSnapshotHead, saveSnapshots, type NewSnapshot } from '../../db/qu
 import { iterateCountedVotes, loadIdentities, loadPairCountState, readCursorText, savePairCountState } from '../../db/queries/pair-counts';
 import { ratingsInputStampSync, type RatingsInputStamp } from '../../db/queries/ratings-input';
 import { DEFAULT_INFLUENCE_CAPS, type InfluenceCaps } from '../integrity/influence';
+import { DEFAULT_PROVISIONAL_VOTES } from '../rating/compute';
 import { METHOD, type SnapshotParams } from './board-types';
 import { fitBoard, pairTallies, selectCategories } from './compute-snapshots';
 import { PairCountState, type CountedVote } from './pair-counts';
@@ -129,12 +130,15 @@ async function styleBattlesOf(db: Db, category: string): Promise<number> {
 export async function computeBoardsFromCounts({
   db,
   influence = DEFAULT_INFLUENCE_CAPS,
+  provisionalVotes = DEFAULT_PROVISIONAL_VOTES,
   onBoard,
   now = Date.now,
   cache,
 }: {
   db: Db;
   influence?: InfluenceCaps;
+  /** The board setting (lib/settings/schema.ts); default DEFAULT_PROVISIONAL_VOTES. */
+  provisionalVotes?: number;
   onBoard?: (board: CountBoardsSummary['boards'][number]) => void;
   now?: () => number;
   cache?: CountsCache;
@@ -156,7 +160,7 @@ export async function computeBoardsFromCounts({
     // and their cut-off moves with this pass (every board of a pass shares it).
     const head = await latestSnapshotHead({ db, category, styleControl: false });
     const prev = head ? (JSON.parse(head.params) as SnapshotParams) : null;
-    const standing = head && prev && prev.pass === 'counts' && sameRules(prev, influence) && prev.inputVersion === input.version;
+    const standing = head && prev && prev.pass === 'counts' && sameRules(prev, influence, provisionalVotes) && prev.inputVersion === input.version;
     const unchanged = (dataHash: string) => ({
       category,
       styleControl: false,
@@ -189,6 +193,7 @@ export async function computeBoardsFromCounts({
         dataHash,
         firstVotes,
         influence,
+        provisionalVotes,
         input,
         pass: 'counts',
         createdAt,
@@ -201,7 +206,7 @@ export async function computeBoardsFromCounts({
   return { fold, input, boards, fitted, fitMs: performance.now() - fitStarted, ms: performance.now() - started };
 }
 
-/** Whether a stored board was fitted under the rules this pass fits with (the fit options are fixed: BOARD_FIT). */
-function sameRules(prev: SnapshotParams, influence: InfluenceCaps): boolean {
-  return JSON.stringify(prev.influence ?? null) === JSON.stringify(influence);
+/** Whether a stored board was fitted under the rules this pass fits with (BOARD_FIT, the influence caps and the provisional threshold). */
+function sameRules(prev: SnapshotParams, influence: InfluenceCaps, provisionalVotes: number): boolean {
+  return JSON.stringify(prev.influence ?? null) === JSON.stringify(influence) && prev.provisionalVotes === provisionalVotes;
 }

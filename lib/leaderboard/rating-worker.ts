@@ -26,10 +26,11 @@ async function main(): Promise<void> {
   // The pass reads the whole store once: memory-mapped reads save a copy per page.
   db.$client.pragma('mmap_size = 1073741824');
   try {
-    const { integrity } = parseOperatorSettings(await readSettingRows({ db }));
+    const { integrity, board } = parseOperatorSettings(await readSettingRows({ db }));
     const { completeHistory, ...summary } = await computeSnapshots({
       db,
       influence: { perVoter: integrity.voterCap, perVoterModel: integrity.voterModelCap },
+      provisionalVotes: board.provisionalVotes,
       deferHistory: true,
       onBoard: (board) => parentPort?.postMessage({ type: 'board', board }),
     });
@@ -60,8 +61,13 @@ async function countsLoop(databasePath: string): Promise<void> {
     if (msg.type !== 'pass') return;
     void (async () => {
       try {
-        const { integrity } = parseOperatorSettings(await readSettingRows({ db }));
-        const summary = await computeBoardsFromCounts({ db, influence: { perVoter: integrity.voterCap, perVoterModel: integrity.voterModelCap }, cache });
+        const { integrity, board } = parseOperatorSettings(await readSettingRows({ db }));
+        const summary = await computeBoardsFromCounts({
+          db,
+          influence: { perVoter: integrity.voterCap, perVoterModel: integrity.voterModelCap },
+          provisionalVotes: board.provisionalVotes,
+          cache,
+        });
         parentPort?.postMessage({ type: 'counts-done', summary });
       } catch (err) {
         cache.state = undefined;

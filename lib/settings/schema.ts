@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_PROVISIONAL_VOTES } from '../rating/compute';
 import { arenaSettingsSchema, rateLimitSettingsSchema, type ArenaSettings } from '../registry/schema';
 
 /**
@@ -74,6 +75,15 @@ export const pairingSettingsSchema = z.strictObject({
   liveInRecorded: z.boolean().default(false),
 });
 
+/** The leaderboard: what a rank needs (lib/leaderboard/compute-snapshots.ts fits every board with it). */
+export const boardSettingsSchema = z.strictObject({
+  /**
+   * A model with fewer counted votes on a board is provisional: listed with its reason, not ranked
+   * (`pairwise ratings --provisional-votes`); 0 ranks every model.
+   */
+  provisionalVotes: z.int().min(0).max(1_000_000).default(DEFAULT_PROVISIONAL_VOTES),
+});
+
 /** The arena section: the registry file's settings that an operator may override. */
 export const arenaOverrideSchema = z.strictObject({
   maxTurns: arenaSettingsSchema.shape.maxTurns.removeDefault().optional(),
@@ -89,6 +99,7 @@ export const SETTING_SECTIONS = {
   integrity: integritySettingsSchema,
   arena: arenaOverrideSchema,
   pairing: pairingSettingsSchema,
+  board: boardSettingsSchema,
 } as const;
 
 export type SettingSection = keyof typeof SETTING_SECTIONS;
@@ -100,6 +111,7 @@ export interface OperatorSettings {
   integrity: z.infer<typeof integritySettingsSchema>;
   arena: z.infer<typeof arenaOverrideSchema>;
   pairing: z.infer<typeof pairingSettingsSchema>;
+  board: z.infer<typeof boardSettingsSchema>;
 }
 
 /**

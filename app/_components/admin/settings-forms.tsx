@@ -264,6 +264,76 @@ function ArenaForm({ effective, override }: { effective: ArenaSettings; override
   );
 }
 
+function PairingForm({ pairing }: { pairing: OperatorSettings['pairing'] }) {
+  const s = useSection('pairing');
+  const [policy, setPolicy] = useState(pairing.policy);
+  const [liveInRecorded, setLiveInRecorded] = useState(pairing.liveInRecorded);
+  return (
+    <form
+      className={`${styles.card} ${styles.form}`}
+      data-testid="settings-pairing"
+      onSubmit={(e) => (e.preventDefault(), void s.save({ policy, liveInRecorded }))}
+    >
+      <h2 className={styles.cardTitle}>Pairing</h2>
+      <fieldset className={styles.fieldset}>
+        <legend>How the two models of a battle are drawn (the probability of each drawn pair is stored either way)</legend>
+        <label className={styles.check}>
+          <input type="radio" name="policy" checked={policy === 'active'} onChange={() => (s.touch(), setPolicy('active'))} data-testid="pairing-active" />
+          Active: where one more battle narrows the widest rating intervals most, a quarter of battles by weight alone
+        </label>
+        <label className={styles.check}>
+          <input type="radio" name="policy" checked={policy === 'weighted'} onChange={() => (s.touch(), setPolicy('weighted'))} data-testid="pairing-weighted" />
+          By each model&rsquo;s sampling weight alone
+        </label>
+      </fieldset>
+      <label className={styles.check}>
+        <input type="checkbox" checked={liveInRecorded} onChange={(e) => (s.touch(), setLiveInRecorded(e.target.checked))} data-testid="live-in-recorded" />
+        Live models may answer recorded questions too, so that live and recorded models meet in one battle (both sides are
+        then shown once both have finished)
+      </label>
+      {s.error && <p className={styles.error}>{s.error}</p>}
+      <div className={styles.actions}>
+        <button type="submit" className="button button-primary" disabled={s.pending} data-testid="save-pairing">
+          Save
+        </button>
+        <Saved show={s.saved} />
+      </div>
+    </form>
+  );
+}
+
+function BoardForm({ board }: { board: OperatorSettings['board'] }) {
+  const s = useSection('board');
+  const [provisionalVotes, setProvisionalVotes] = useState(String(board.provisionalVotes));
+  return (
+    <form
+      className={`${styles.card} ${styles.form}`}
+      data-testid="settings-board"
+      onSubmit={(e) => (e.preventDefault(), void s.save({ provisionalVotes: Number(provisionalVotes) }))}
+    >
+      <h2 className={styles.cardTitle}>Leaderboard</h2>
+      <label className={styles.field}>
+        Votes a model needs for a rank{' '}
+        <span className={styles.hint}>fewer: listed as provisional, not ranked; 0 ranks every model; saving recounts every board</span>
+        <input
+          value={provisionalVotes}
+          onChange={(e) => (s.touch(), setProvisionalVotes(e.target.value.replace(/\D/g, '')))}
+          inputMode="numeric"
+          style={{ maxWidth: '10em' }}
+          data-testid="provisional-votes"
+        />
+      </label>
+      {s.error && <p className={styles.error}>{s.error}</p>}
+      <div className={styles.actions}>
+        <button type="submit" className="button button-primary" disabled={s.pending} data-testid="save-board">
+          Save
+        </button>
+        <Saved show={s.saved} />
+      </div>
+    </form>
+  );
+}
+
 export function SettingsForms({ sections, effectiveArena }: { sections: OperatorSettings; effectiveArena: ArenaSettings }) {
   return (
     <>
@@ -271,6 +341,8 @@ export function SettingsForms({ sections, effectiveArena }: { sections: Operator
       <AccessForm access={sections.access} />
       <NoticeForm notice={sections.notice} />
       <IntegrityForm integrity={sections.integrity} />
+      <PairingForm pairing={sections.pairing} />
+      <BoardForm board={sections.board} />
       <RetentionForm retention={sections.retention} />
     </>
   );
