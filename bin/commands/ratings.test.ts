@@ -5,6 +5,7 @@ import path from 'node:path';
 import stringWidth from 'string-width';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { requireSharedData } from '../../lib/shared-data';
+import { BattleAggregator, computeRatings } from '../../lib/rating';
 import { run } from './ratings';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pairwise-ratings-'));
@@ -47,7 +48,7 @@ describe('pairwise ratings', () => {
   it('--help documents every flag and the method', async () => {
     const { code, out } = await ratings('--help');
     expect(code).toBe(0);
-    for (const flag of ['FILE', '--input', '--input-format', '--format', '--model', '--ci', '--bootstrap', '--seed', '--anchor', '--provisional-votes', '--shrunk', '--style-control', '--reweight', '--skip-invalid', '--help']) {
+    for (const flag of ['FILE', '--input', '--input-format', '--format', '--model', '--ci', '--bootstrap', '--seed', '--anchor', '--provisional-votes', '--shrunk', '--style-control', '--reweight', '--weight-by-probability', '--skip-invalid', '--help']) {
       expect(out).toContain(flag);
     }
     expect(out).toMatch(/virtual tie/);
@@ -175,6 +176,54 @@ describe('pairwise ratings', () => {
     expect(anchored.models.find((m: { model: string }) => m.model === 'gpt-4').rating).toBeCloseTo(1114, 9);
     expect(anchored.diagnostics.anchor).toMatchObject({ model: 'gpt-4', rating: 1114, shifted: ['rating', 'lower', 'upper'], unshifted: ['elo'] });
     expect((await ratings(jsonFile, '--anchor', 'gpt-4=1114')).out).toMatch(/Elo: K = 4 in tstamp order, not anchored; anchor gpt-4 = 1114: rating, lower and upper shifted by [+-]\d+\.\d/);
+  });
+
+  it('--weight-by-probability weighs each battle by 1 / its sampling_probability, scaled to average 1', async () => {
+    // Unequal pair frequencies, as an arena that drew some pairs more often records them: the
+    // probability each pair was drawn with rides along with every battle.
+    let seed = 11;
+    const rnd = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    const pairs = [
+      { a: 'gpt-4', b: 'claude-2', p: 0.6, n: 60, pa: 0.7 },
+      { a: 'claude-2', b: 'llama-2', p: 0.3, n: 30, pa: 0.6 },
+      { a: 'gpt-4', b: 'llama-2', p: 0.1, n: 10, pa: 0.5 },
+    ];
+    const rows: { model_a: string; model_b: string; winner: string; tstamp: number; sampling_probability: number }[] = [];
+    for (const { a, b, p, n, pa } of pairs) {
+      for (let k = 0; k < n; k++) rows.push({ model_a: a, model_b: b, winner: rnd() < pa ? 'model_a' : 'model_b', tstamp: 1_700_000_000 + rows.length, sampling_probability: p });
+    }
+    const file = write('probability.jsonl', rows.map((r) => JSON.stringify(r)).join('\n'));
+    const weighted = await ratings(file, '--weight-by-probability', '--format', 'json');
+    expect(weighted.code, weighted.err).toBe(0);
+    const got = JSON.parse(weighted.out) as { battles: number; weighting: string; models: { model: string; rating: number; lower: number; upper: number; votes: number }[] };
+    expect(got.weighting).toBe('sampling-probability');
+    expect(got.battles).toBe(100);
+    // An independent fit of the same battles with the weights given by hand.
+    const mean = rows.reduce((sum, r) => sum + 1 / r.sampling_probability, 0) / rows.length;
+    const agg = new BattleAggregator();
+    for (const r of rows) agg.add(r.model_a, r.model_b, r.winner as 'model_a', undefined, 1 / r.sampling_probability / mean);
+    const direct = computeRatings(agg, { matrices: false });
+    for (const m of direct.models) {
+      const g = got.models.find((x) => x.model === m.model)!;
+      expect(g.rating).toBeCloseTo(m.rating, 9);
+      expect(g.lower).toBeCloseTo(m.lower, 9);
+      expect(g.votes).toBe(m.votes);
+    }
+    // And it is not the unweighted fit.
+    const plain = JSON.parse((await ratings(file, '--format', 'json')).out) as typeof got;
+    expect(plain.weighting).toBeUndefined();
+    expect(Math.max(...plain.models.map((m) => Math.abs(m.rating - got.models.find((x) => x.model === m.model)!.rating)))).toBeGreaterThan(1);
+    expect((await ratings(file, '--weight-by-probability')).out).toContain('Weights: each battle by 1 / the probability its pair was drawn with');
+    // A battle without a probability, a probability out of range, or another weighting: refused.
+    const mixed = write('mixed.jsonl', [...rows, { model_a: 'gpt-4', model_b: 'llama-2', winner: 'tie' }].map((r) => JSON.stringify(r)).join('\n'));
+    const missing = await ratings(mixed, '--weight-by-probability');
+    expect(missing.code).toBe(1);
+    expect(missing.err).toContain('1 of 101 battles have no sampling_probability');
+    const zero = await ratings(write('zero.jsonl', JSON.stringify({ ...rows[0], sampling_probability: 0 })), '--weight-by-probability');
+    expect(zero.code).toBe(1);
+    expect(zero.err).toMatch(/sampling_probability.*above 0/);
+    expect((await ratings(file, '--weight-by-probability', '--reweight')).code).toBe(2);
+    expect((await ratings(file, '--weight-by-probability', '--style-control')).code).toBe(2);
   });
 
   it('runs online Elo in tstamp order even when the file is not sorted', async () => {

@@ -57,6 +57,12 @@ Reads battles in Chatbot Arena's clean_battle format and prints ratings on the E
                          left out of the fit; with fewer than 100 such battles it is not fitted
                          and says so. (Its bootstrap refits every battle: slow on millions.)
   --reweight             weight each battle by 1 / max(battles of its model pair, 50)
+                         (Chatbot Arena's rule, for any file)
+  --weight-by-probability
+                         weight each battle by 1 / its sampling_probability (the probability
+                         with which a Pairwise arena drew the pair; in its JSON exports), scaled
+                         to average 1: the board as if every pair had been drawn equally often.
+                         Every record must carry one (imports and chosen models do not)
   --skip-invalid         skip malformed records (and count them) instead of stopping at the
                          first one
   --help                 show this text
@@ -105,7 +111,7 @@ shown escaped). json: { "battles", "models": [ { model, rating, lower, upper, ra
 wins, losses, ties, component, provisional, provisionalReason, winRate, decidedWinRate,
 toSeparate: { model, battles } | null } ], "diagnostics": { status, model, estimator, ci,
 bootstrapRounds, bootstrapFallbackRounds, dispersion, components, provisional, anchor, elo, ... },
-"style"?, "davidson"? }. csv: one row per model with those fields, and the fit's method, rounds,
+"style"?, "davidson"?, "weighting"?: pair-count | sampling-probability (when weighted) }. csv: one row per model with those fields, and the fit's method, rounds,
 fallback rounds and Elo order on every row.
 
 A board that cannot be fitted (style control without enough battles that carry style) prints no
@@ -129,6 +135,7 @@ const OPTIONS = {
   shrunk: { type: 'boolean' },
   'style-control': { type: 'boolean' },
   reweight: { type: 'boolean' },
+  'weight-by-probability': { type: 'boolean' },
   'skip-invalid': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -155,8 +162,11 @@ const flagsSchema = z
     shrunk: z.boolean().default(false),
     styleControl: z.boolean().default(false),
     reweight: z.boolean().default(false),
+    weightByProbability: z.boolean().default(false),
     skipInvalid: z.boolean().default(false),
   })
+  .refine((f) => !(f.reweight && f.weightByProbability), { message: '--reweight and --weight-by-probability are two weightings: choose one', path: ['reweight'] })
+  .refine((f) => !(f.styleControl && f.weightByProbability), { message: '--style-control does not take weights (nor --weight-by-probability)', path: ['styleControl'] })
   .refine((f) => !(f.ci === 'bootstrap' && f.bootstrap === 0), { message: '--ci bootstrap needs --bootstrap of at least 1', path: ['bootstrap'] })
   .refine((f) => !(f.ci && f.ci !== 'bootstrap' && (f.bootstrap ?? 0) > 0), { message: '--bootstrap goes with --ci bootstrap', path: ['bootstrap'] })
   .refine((f) => f.input !== '-' || f.inputFormat, { message: '--input - (standard input) needs --input-format', path: ['inputFormat'] })
@@ -184,6 +194,7 @@ export function parseRatingsFlags(argv: string[]): RatingsFlags | 'help' {
     shrunk: values.shrunk ?? false,
     styleControl: values['style-control'] ?? false,
     reweight: values.reweight ?? false,
+    weightByProbability: values['weight-by-probability'] ?? false,
     skipInvalid: values['skip-invalid'] ?? false,
   });
   if (!parsed.success) {
@@ -212,18 +223,22 @@ export interface LoadedBattles {
   invalid: MalformedRecordError[];
   invalidCount: number;
   order: 'time' | 'input';
+  /** With weightByProbability: the battles that had no sampling_probability (weighted 1). */
+  withoutProbability: number;
 }
 
 /** Reads a clean_battle file into an aggregator (battles in time order). */
 export async function loadBattles(
   input: string,
-  options: { format?: BattleFileFormat; skipInvalid?: boolean; style?: boolean; progress?: boolean; threads?: number },
+  options: { format?: BattleFileFormat; skipInvalid?: boolean; style?: boolean; progress?: boolean; threads?: number; weightByProbability?: boolean },
 ): Promise<LoadedBattles> {
   const agg = new BattleAggregator();
   const log = new BattleLog();
   const names = new NameTable((name) => agg.modelId(name));
   const invalid: MalformedRecordError[] = [];
   let invalidCount = 0;
+  let withoutProbability = 0;
+  const byProbability = options.weightByProbability ?? false;
   const diff = new Float64Array(4);
   let bar: cliProgress.SingleBar | null = null;
   const source = input === '-' ? process.stdin : input;
@@ -254,7 +269,9 @@ export async function loadBattles(
         onProgress: bar ? (bytes) => bar!.update(Math.floor(bytes / 1e6)) : undefined,
       },
       {
+        // A record on the fast path has no sampling_probability (the scanner sends those to \`record\`).
         fast(a, b, winner, tstamp) {
+          if (byProbability) withoutProbability++;
           log.add(a, b, winner as OutcomeCode, tstamp);
         },
         record(r) {
@@ -266,12 +283,17 @@ export async function loadBattles(
               d = diff;
             }
           }
-          log.add(agg.modelId(r.model_a), agg.modelId(r.model_b), outcomeCode(r.winner) as OutcomeCode, r.tstamp ?? NaN, d);
+          let weight = 1;
+          if (byProbability) {
+            if (r.sampling_probability === undefined) withoutProbability++;
+            else weight = 1 / r.sampling_probability;
+          }
+          log.add(agg.modelId(r.model_a), agg.modelId(r.model_b), outcomeCode(r.winner) as OutcomeCode, r.tstamp ?? NaN, d, weight);
         },
       },
     );
     const order = log.feed(agg);
-    return { agg, records, invalid, invalidCount, order };
+    return { agg, records, invalid, invalidCount, order, withoutProbability };
   } finally {
     bar?.stop();
   }
@@ -298,7 +320,10 @@ function pad(cell: string, width: number, right: boolean): string {
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** The lines above the table: what was fitted, how, and what to watch. */
-export function describeFit(result: RatingsResult, order: 'time' | 'input'): string[] {
+/** How the battles were weighted in the fit: not at all, by pair counts (--reweight) or by 1 / sampling probability. */
+export type Weighting = 'none' | 'pair-count' | 'sampling-probability';
+
+export function describeFit(result: RatingsResult, order: 'time' | 'input', weighting: Weighting = 'none'): string[] {
   const d = result.diagnostics;
   const lines: string[] = [];
   const comps = d.components.length;
@@ -324,6 +349,8 @@ export function describeFit(result: RatingsResult, order: 'time' | 'input'): str
   } else ci = d.ci === 'sandwich' ? 'sandwich (robust)' : 'none';
   if (d.widenedIntervals) ci += `; ${plural(d.widenedIntervals, 'interval')} widened to hold the rating`;
   lines.push(`95% CI: ${ci}`);
+  if (weighting === 'pair-count') lines.push('Weights: each battle by 1 / max(battles of its pair, 50), averaging 1 (--reweight)');
+  if (weighting === 'sampling-probability') lines.push('Weights: each battle by 1 / the probability its pair was drawn with, averaging 1 (--weight-by-probability)');
   const ranks = comps > 1 ? 'Rank (UB) within each component (ratings of different components are not comparable)' : 'Rank (UB)';
   lines.push(
     `Ranks: ${ranks}; ${d.provisional.models ? `${plural(d.provisional.models, 'provisional model')} (fewer than ${d.provisional.votes} votes) not ranked` : `no provisional models (threshold ${d.provisional.votes} votes)`}`,
@@ -341,7 +368,7 @@ export function describeFit(result: RatingsResult, order: 'time' | 'input'): str
   return lines;
 }
 
-export function formatTable(result: RatingsResult, order: 'time' | 'input'): string {
+export function formatTable(result: RatingsResult, order: 'time' | 'input', weighting: Weighting = 'none'): string {
   const multi = result.diagnostics.components.length > 1;
   const rows = result.models.map((m) => {
     const cells = [
@@ -367,7 +394,7 @@ export function formatTable(result: RatingsResult, order: 'time' | 'input'): str
   right.push(false);
   const widths = header.map((h, c) => Math.max(stringWidth(h), ...rows.map((r) => stringWidth(r[c]))));
   const line = (cells: string[]) => cells.map((cell, c) => pad(cell, widths[c], right[c])).join('  ').trimEnd();
-  const out = [...describeFit(result, order), ''];
+  const out = [...describeFit(result, order, weighting), ''];
   if (result.models.length === 0) out.push(result.diagnostics.status.code === 'ok' ? 'No battles.' : 'No ratings.');
   else out.push(line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line));
   if (result.style && result.models.length > 0) {
@@ -471,6 +498,7 @@ export async function run(argv: string[]): Promise<number> {
       style: flags.styleControl,
       progress: true,
       threads: availableThreads(),
+      weightByProbability: flags.weightByProbability,
     });
   } catch (err) {
     if (err instanceof MalformedRecordError) {
@@ -480,6 +508,12 @@ export async function run(argv: string[]): Promise<number> {
     throw err;
   }
   const { agg } = loaded;
+  if (flags.weightByProbability && loaded.withoutProbability > 0) {
+    console.error(
+      `pairwise ratings: --weight-by-probability: ${loaded.withoutProbability} of ${agg.battleCount} battles have no sampling_probability (imported battles and battles with chosen models have none); rate them without it or with --reweight`,
+    );
+    return 1;
+  }
   if (flags.anchor && !agg.models.includes(flags.anchor.model)) {
     console.error(`pairwise ratings: --anchor model "${flags.anchor.model}" has no battles in ${flags.input}`);
     return 1;
@@ -511,13 +545,15 @@ export async function run(argv: string[]): Promise<number> {
   if (result.diagnostics.status.code !== 'ok' && result.diagnostics.status.code !== 'no-battles' && flags.format !== 'table') {
     console.error(`pairwise ratings: not fitted: ${result.diagnostics.status.message}`);
   }
+  const weighting: Weighting = flags.reweight ? 'pair-count' : flags.weightByProbability ? 'sampling-probability' : 'none';
   if (flags.format === 'json') {
     const { matrices: _m, ...json } = result;
-    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+    // Said only when the battles were weighted: the default output is that of the board's API.
+    process.stdout.write(`${JSON.stringify(weighting === 'none' ? json : { ...json, weighting }, null, 2)}\n`);
   } else if (flags.format === 'csv') {
     process.stdout.write(`${formatCsv(result, loaded.order)}\n`);
   } else {
-    process.stdout.write(`${formatTable(result, loaded.order)}\n`);
+    process.stdout.write(`${formatTable(result, loaded.order, weighting)}\n`);
   }
   return 0;
 }

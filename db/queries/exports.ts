@@ -25,6 +25,8 @@ export interface ExportBattleRow {
   source: 'arena' | 'import';
   /** Imported style features (JSON { a, b }), or null. */
   styleFeatures: string | null;
+  /** The probability the arena drew this pair with (battles fought here by pairing), or null. */
+  samplingProbability: number | null;
   /** Who voted, for pseudonymous judges: `user:<id>` or `voter:<id>` for battles fought here. Never written as is. */
   identity: string | null;
   /** JSON arrays of { role, content } (current answers only), null when nothing is stored. */
@@ -57,7 +59,7 @@ function rowsStatement(c: Client): Database.Statement {
             v.created_at AS votedAt,
             CASE WHEN b.source = 'import' THEN b.judge END AS importedJudge,
             b.turns AS turns, b.anony AS anony, b.language AS language, b.question_id AS questionId,
-            b.source AS source, b.style_features AS styleFeatures,
+            b.source AS source, b.style_features AS styleFeatures, b.sampling_probability AS samplingProbability,
             ${IDENTITY_SQL} AS identity,
             ${conversationJson('a')} AS conversationA,
             ${conversationJson('b')} AS conversationB

@@ -42,6 +42,11 @@ export const cleanBattleSchema = z
     conversation_b: optional(conversationSchema),
     /** Chatbot Arena's per-battle answer statistics (style control reads them when present). */
     conv_metadata: optional(z.record(z.string(), z.unknown())),
+    /**
+     * Pairwise's own: the probability with which the arena drew this pair of models for the
+     * battle (`pairwise ratings --weight-by-probability` weighs each battle by its inverse).
+     */
+    sampling_probability: optional(z.number().gt(0, 'must be above 0').max(1)),
   })
   .refine((r) => r.model_a !== r.model_b, { message: 'model_a and model_b must be different models', path: ['model_b'] });
 
@@ -60,6 +65,7 @@ export interface CleanBattle {
   conversation_a?: { role: string; content: string }[];
   conversation_b?: { role: string; content: string }[];
   conv_metadata?: Record<string, unknown>;
+  sampling_probability?: number;
 }
 export type CleanBattleInput = z.input<typeof cleanBattleSchema>;
 
@@ -77,6 +83,7 @@ export const CLEAN_BATTLE_FIELDS = [
   'conversation_a',
   'conversation_b',
   'conv_metadata',
+  'sampling_probability',
 ] as const;
 
 /** Validates a parsed value; returns the record or a one-line description of what is wrong. */

@@ -57,7 +57,9 @@ const K_TURN = 6;
 const K_ANONY = 7;
 const K_LANGUAGE = 8;
 const K_QUESTION_ID = 9;
-const K_NESTED = 10; // conversation_a, conversation_b, conv_metadata: schema-validated on the slow path
+// conversation_a, conversation_b, conv_metadata, sampling_probability: schema-validated on the
+// slow path (the probability is rare: only battles fought in a Pairwise arena carry it).
+const K_NESTED = 10;
 
 const KEYS: [string, number][] = [
   ['model_a', K_MODEL_A],
@@ -72,6 +74,7 @@ const KEYS: [string, number][] = [
   ['conversation_a', K_NESTED],
   ['conversation_b', K_NESTED],
   ['conv_metadata', K_NESTED],
+  ['sampling_probability', K_NESTED],
 ];
 const KEY_BYTES = KEYS.map(([k, id]) => ({ bytes: Uint8Array.from(k, (c) => c.charCodeAt(0)), id }));
 
@@ -328,6 +331,9 @@ export class JsonScanner {
         break;
       case 13:
         cand = 11; // conv_metadata
+        break;
+      case 20:
+        cand = 12; // sampling_probability
         break;
       default:
         return K_UNKNOWN;

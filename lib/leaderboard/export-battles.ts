@@ -51,6 +51,8 @@ export function toCleanBattle(row: ExportBattleRow, opts: ExportOptions = {}): C
     conversation_a: row.conversationA ? (JSON.parse(row.conversationA) as CleanBattle['conversation_a']) : undefined,
     conversation_b: row.conversationB ? (JSON.parse(row.conversationB) as CleanBattle['conversation_b']) : undefined,
     conv_metadata: row.styleFeatures ? convMetadata(JSON.parse(row.styleFeatures) as { a: StyleFeatures; b: StyleFeatures }) : undefined,
+    // The probability with which this arena drew the pair (absent for imports and chosen models).
+    sampling_probability: row.samplingProbability !== null && row.samplingProbability > 0 ? row.samplingProbability : undefined,
   };
 }
 

@@ -233,8 +233,8 @@ async function mixedStore(): Promise<Db> {
 
   // Battles fought here: the judge column and the vote hold the voter id, which must not leave.
   const insBattle = db.$client.prepare(
-    `INSERT INTO battles (id, model_a, model_b, mode, status, turns, language, is_code, prompt_chars, source, judge, created_at, updated_at)
-     VALUES (?, ?, ?, 'live', ?, 1, 'English', 0, 30, 'arena', ?, ?, ?)`,
+    `INSERT INTO battles (id, model_a, model_b, mode, status, turns, language, is_code, prompt_chars, source, judge, sampling_probability, created_at, updated_at)
+     VALUES (?, ?, ?, 'live', ?, 1, 'English', 0, 30, 'arena', ?, ?, ?, ?)`,
   );
   const insVote = db.$client.prepare(`INSERT INTO votes (battle_id, winner, voter_id, excluded_reason, created_at) VALUES (?, ?, ?, ?, ?)`);
   const insMsg = db.$client.prepare(
@@ -244,7 +244,7 @@ async function mixedStore(): Promise<Db> {
     const id = `arena-battle-${k}`;
     const t = 1_690_000_000_000 + k * 600_000 + 30_000;
     const status = k === 5 ? 'failed' : 'voted';
-    insBattle.run(id, models[k % 5], models[(k + 2) % 5], status, `voter-secret-${k}`, t, t);
+    insBattle.run(id, models[k % 5], models[(k + 2) % 5], status, `voter-secret-${k}`, 0.05 + (k % 5) * 0.05, t, t);
     insVote.run(id, k % 3 ? 'model_a' : 'model_b', `voter-secret-${k}`, k === 7 ? 'identity leak' : null, t + 5000);
     insMsg.run(id, 'a', 'user', 'Hello there', 0, t);
     insMsg.run(id, 'a', 'assistant', 'old answer', 1, t);
@@ -285,6 +285,9 @@ describe('export', () => {
     expect(text).not.toMatch(/old answer/);
     const imported = records.filter((r) => r.judge !== 'arena_user');
     expect(imported[0]).toMatchObject({ judge: 'expert-0', tstamp: 1_690_000_000 });
+    // The probability the arena drew each pair with goes along (for --weight-by-probability); imports have none.
+    expect(arena.map((r) => r.sampling_probability)).toEqual(arena.map((r) => 0.05 + (Number(String(r.question_id).split('-').pop()) % 5) * 0.05));
+    expect(imported.some((r) => 'sampling_probability' in r)).toBe(false);
   });
 
   it('streams the same bytes for HTTP as for the command line', async () => {

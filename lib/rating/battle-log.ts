@@ -20,6 +20,9 @@ export class BattleLog {
   private tstamp = new Float64Array(1024);
   private style: Float64Array | null = null;
   private hasStyle: Uint8Array | null = null;
+  /** Per-battle weights, once one battle has a weight other than 1 (null: all 1). */
+  private weight: Float64Array | null = null;
+  private weightSum = 0;
   private allTimed = true;
   private sorted = true;
   private last = -Infinity;
@@ -28,8 +31,11 @@ export class BattleLog {
     return this.n;
   }
 
-  /** tstamp NaN = unknown; diff = the battle's four style covariates or null. */
-  add(a: number, b: number, outcome: OutcomeCode, tstamp: number, diff: Float64Array | null = null): void {
+  /**
+   * tstamp NaN = unknown; diff = the battle's four style covariates or null; weight = what the
+   * battle counts for in the fit (see `feed`), a positive finite number.
+   */
+  add(a: number, b: number, outcome: OutcomeCode, tstamp: number, diff: Float64Array | null = null, weight = 1): void {
     const k = this.n++;
     if (k >= this.a.length) {
       this.a = grow(this.a, k + 1);
@@ -41,6 +47,16 @@ export class BattleLog {
     this.b[k] = b;
     this.outcome[k] = outcome;
     this.tstamp[k] = tstamp;
+    this.weightSum += weight;
+    if (weight !== 1 && !this.weight) this.weight = new Float64Array(this.a.length).fill(1);
+    if (this.weight) {
+      if (k >= this.weight.length) {
+        const start = this.weight.length;
+        this.weight = grow(this.weight, this.a.length);
+        this.weight.fill(1, start);
+      }
+      this.weight[k] = weight;
+    }
     if (Number.isNaN(tstamp)) this.allTimed = false;
     else {
       if (tstamp < this.last) this.sorted = false;
@@ -62,7 +78,8 @@ export class BattleLog {
 
   /**
    * Feeds every battle to `agg`: by tstamp (stable) when every battle has one, otherwise in the
-   * order added. Returns which order was used.
+   * order added. Weights are scaled to average 1 per battle, so that the fit's counts, and with
+   * them its intervals, stay those of as many battles as there are. Returns which order was used.
    */
   feed(agg: BattleAggregator): 'time' | 'input' {
     const n = this.n;
@@ -74,6 +91,8 @@ export class BattleLog {
       order.sort((x, y) => t[x] - t[y] || x - y);
     }
     const diff = new Float64Array(4);
+    const weight = this.weight;
+    const scale = weight ? n / this.weightSum : 1;
     for (let r = 0; r < n; r++) {
       const k = order ? order[r] : r;
       let d: Float64Array | null = null;
@@ -81,7 +100,7 @@ export class BattleLog {
         diff.set(this.style!.subarray(4 * k, 4 * k + 4));
         d = diff;
       }
-      agg.addIds(this.a[k], this.b[k], this.outcome[k] as OutcomeCode, d);
+      agg.addIds(this.a[k], this.b[k], this.outcome[k] as OutcomeCode, d, weight ? weight[k] * scale : 1);
     }
     return this.allTimed ? 'time' : 'input';
   }
