@@ -5,6 +5,7 @@ import { NO_LIMITS, streamBattle, voteOn } from './fixtures/api-battle';
 import { freePort, startApp, type AppServer } from './fixtures/app-server';
 import { startOpenAIStub, type OpenAIStub } from './fixtures/openai-stub';
 import { stubModel } from './fixtures/registry';
+import { routeTree } from './fixtures/route-tree';
 
 /**
  * Security headers on every page, route and file; a Content-Security-Policy that lets only the
@@ -51,30 +52,58 @@ function expectCommonHeaders(headers: Headers, what: string) {
   expect(headers.get('content-security-policy'), what).toContain("frame-ancestors 'none'");
 }
 
-const PAGES = ['/', '/leaderboard', '/models/header-alpha', '/no-such-page'];
+/**
+ * Every page and API route of the app, read from the file system (e2e/fixtures/route-tree.ts),
+ * so none is left out by a hand-made list; plus the answers a file does not name: a page with a
+ * real record behind it, the 404 page, and the API's own errors.
+ */
+const TREE = routeTree();
+const PAGES = [...TREE.pages.map((p) => p.url), '/models/header-alpha', '/no-such-page'];
+const JSON_BODY = { body: '{}', headers: { 'content-type': 'application/json' } };
+/** Methods that carry a body: sent an empty JSON object, which almost every route refuses (4xx). */
+const MUTATIONS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+test('the route tree was read: pages and API routes with their methods', () => {
+  // A walk that found nothing (a moved app/ folder, a broken parser) must not pass the tests below.
+  expect(TREE.pages.length).toBeGreaterThanOrEqual(20);
+  expect(TREE.apis.length).toBeGreaterThanOrEqual(40);
+  for (const api of TREE.apis) expect(api.methods.length, api.file).toBeGreaterThan(0);
+  expect(TREE.apis.reduce((n, a) => n + a.methods.length, 0)).toBeGreaterThanOrEqual(55);
+  // Dynamic segments and folders outside the URL tree were turned into a URL, not left in it.
+  for (const { url, file } of [...TREE.pages, ...TREE.apis]) expect(url, file).not.toMatch(/[[\]()@]|\/_/);
+  expect(TREE.apis.find((a) => a.file.includes('[...nextauth]'))?.methods).toEqual(['GET', 'POST']);
+});
 
 test('every page has the headers and a nonce CSP that allows no inline script without it', async () => {
   const nonces = new Set<string>();
+  const checkedScripts = new Set<string>();
+  const statuses = new Map<number, number>();
   for (const p of PAGES) {
-    const res = await fetch(`${app.url}${p}`);
+    // Not followed: a redirect (a console page sending a stranger to sign in) is an answer too.
+    const res = await fetch(`${app.url}${p}`, { redirect: 'manual' });
     const html = await res.text();
-    expectCommonHeaders(res.headers, p);
+    const what = `GET ${p} (${res.status})`;
+    statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+    expect(res.status, what).toBeLessThan(500);
+    expectCommonHeaders(res.headers, what);
     const csp = res.headers.get('content-security-policy')!;
     const nonce = /'nonce-([^']+)'/.exec(csp)?.[1];
-    expect(nonce, p).toBeTruthy();
+    expect(nonce, what).toBeTruthy();
     nonces.add(nonce!);
     const scriptSrc = csp.split(';').find((d) => d.trim().startsWith('script-src'))!;
-    expect(scriptSrc).not.toContain('unsafe-inline');
-    expect(scriptSrc).not.toContain('unsafe-eval');
-    expect(scriptSrc).not.toMatch(/https?:|\*/);
+    expect(scriptSrc, what).not.toContain('unsafe-inline');
+    expect(scriptSrc, what).not.toContain('unsafe-eval');
+    expect(scriptSrc, what).not.toMatch(/https?:|\*/);
     // Every script the page carries is either from this origin or has this request's nonce.
     for (const tag of html.match(/<script\b[^>]*>/g) ?? []) {
       const src = /\bsrc="([^"]+)"/.exec(tag)?.[1];
-      if (src) expect(src.startsWith('/_next/'), tag).toBe(true);
-      else expect(tag, p).toContain(`nonce="${nonce}"`);
+      if (src) expect(src.startsWith('/_next/'), `${what}: ${tag}`).toBe(true);
+      else expect(tag, what).toContain(`nonce="${nonce}"`);
     }
-    // Scripts of the build are served with nosniff as well.
+    // Scripts of the build are served with nosniff as well (each file once: pages share them).
     for (const src of [...html.matchAll(/<script[^>]*\bsrc="([^"]+)"/g)].map((m) => m[1]).slice(0, 2)) {
+      if (checkedScripts.has(src)) continue;
+      checkedScripts.add(src);
       const file = await fetch(`${app.url}${src}`);
       await file.arrayBuffer();
       expect(file.status).toBe(200);
@@ -83,31 +112,52 @@ test('every page has the headers and a nonce CSP that allows no inline script wi
   }
   // A fresh nonce for every response.
   expect(nonces.size).toBe(PAGES.length);
+  // The walk reached the answers that matter: rendered pages, redirects to sign in, the 404 page.
+  expect(statuses.get(200), JSON.stringify([...statuses])).toBeGreaterThan(0);
+  expect([...statuses.keys()].some((s) => s >= 300 && s < 400), JSON.stringify([...statuses])).toBe(true);
+  expect(statuses.get(404), JSON.stringify([...statuses])).toBeGreaterThan(0);
+  test.info().annotations.push({ type: 'pages', description: `${PAGES.length} pages: ${JSON.stringify(Object.fromEntries(statuses))}` });
 });
 
-test('every API route and its errors have the headers', async ({ request }) => {
+test('every API route, each method it exports, and its errors have the headers', async ({ request }) => {
   const { battleId } = await streamBattle(request, app.url, 'headers of a battle');
-  const urls: [string, RequestInit?][] = [
-    ['/api/health'],
-    ['/api/arena'],
-    ['/api/leaderboard'],
-    ['/api/leaderboard?format=csv'],
-    ['/api/battles/export'],
-    ['/api/battles/00000000-0000-4000-8000-000000000000'],
-    ['/api/battles', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } }],
+  const calls: [string, RequestInit][] = TREE.apis.flatMap(({ url, methods }) =>
+    methods.map((method): [string, RequestInit] => [url, { method, ...(MUTATIONS.has(method) ? JSON_BODY : {}) }]),
+  );
+  const fromTree = calls.length;
+  // What the files do not say: a real record, other formats, next-auth's own actions (the sign-in
+  // one redirects), a method a route does not take, a path no route serves, a path that is not
+  // valid percent-encoding.
+  calls.push(
+    ['/api/battles/00000000-0000-4000-8000-000000000000', {}],
+    [`/api/battles/${battleId}`, {}],
+    ['/api/leaderboard?format=csv', {}],
+    ['/api/auth/session', {}],
+    ['/api/auth/csrf', {}],
+    ['/api/auth/providers', {}],
+    ['/api/auth/signin', {}],
     ['/api/battles', { method: 'GET' }],
+    ['/api/health', { method: 'DELETE', ...JSON_BODY }],
     ['/api/battles/x/vote', { method: 'POST', body: '{"winner":"tie"}', headers: { 'content-type': 'application/json' } }],
     ['/api/battles/x/messages', { method: 'POST', body: '{"prompt":"x"}', headers: { 'content-type': 'application/json' } }],
     ['/api/battles/x/regenerate', { method: 'POST' }],
-    ['/api/nope'],
-    ['/api/battles/%E0%A4%A'],
-  ];
-  for (const [url, init] of urls) {
-    const res = await fetch(`${app.url}${url}`, init);
+    ['/api/nope', {}],
+    ['/api/battles/%E0%A4%A', {}],
+  );
+  const statuses = new Map<number, number>();
+  for (const [url, init] of calls) {
+    const res = await fetch(`${app.url}${url}`, { ...init, redirect: 'manual' });
     await res.arrayBuffer();
-    expectCommonHeaders(res.headers, `${init?.method ?? 'GET'} ${url}`);
-    expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
+    const what = `${init.method ?? 'GET'} ${url} (${res.status})`;
+    statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+    expect(res.status, what).toBeLessThan(500);
+    expectCommonHeaders(res.headers, what);
+    expect(res.headers.get('content-security-policy'), what).toContain("default-src 'none'");
   }
+  test.info().annotations.push({
+    type: 'api',
+    description: `${fromTree} route/method pairs from ${TREE.apis.length} route files, ${calls.length - fromTree} more: ${JSON.stringify(Object.fromEntries(statuses))}`,
+  });
   // The streamed answer of a battle and the battle itself, for its owner.
   const own = await request.get(`${app.url}/api/battles/${battleId}`);
   for (const [k, v] of Object.entries({ 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY', 'referrer-policy': 'no-referrer' })) {
