@@ -1,7 +1,7 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { env } from './lib/env';
 import { isAllowedHost, policyFrom } from './lib/edge/origin';
-import { pageCsp, SECURITY_HEADERS } from './lib/edge/security-headers.mjs';
+import { NON_PAGE_CSP, pageCsp, SECURITY_HEADERS } from './lib/edge/security-headers.mjs';
 
 /**
  * Runs before every page (the API has its own edge, lib/edge/route.ts): refuses a Host the arena
@@ -27,7 +27,7 @@ export function proxy(req: NextRequest) {
   if (!isAllowedHost(requestHost(req), policyFrom(publicUrl))) {
     const res = new NextResponse('This server does not answer for that host name.\n', {
       status: 421,
-      headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' },
+      headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', 'Content-Security-Policy': NON_PAGE_CSP },
     });
     for (const { key, value } of SECURITY_HEADERS) res.headers.set(key, value);
     return res;

@@ -186,6 +186,7 @@ test('pages are not served for a host the arena does not serve (DNS rebinding)',
     expect(res.status, p).toBe(421);
     expect(res.text).not.toContain('<script');
     expect(res.text.toLowerCase()).toContain('x-content-type-options: nosniff');
+    expect(res.text.toLowerCase()).toContain("content-security-policy: default-src 'none'");
   }
   expect((await rawGet(app.port, '/', `localhost:${app.port}`)).status).toBe(200);
 });
