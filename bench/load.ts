@@ -24,6 +24,7 @@ import { openDb } from '../db/index';
 import { signVoterId } from '../lib/identity/voter-cookie';
 import { freePort, ROOT, startApp } from '../e2e/fixtures/app-server';
 import { startOpenAIStub } from '../e2e/fixtures/openai-stub';
+import { cpuMs } from './lib/process-stats';
 import { seedVotableBattles } from './lib/seed-battles';
 
 function flag(name: string, fallback: number): number {
@@ -48,16 +49,6 @@ function ensureBuild() {
   if (res.status !== 0) throw new Error('next build failed');
 }
 
-/** CPU time (ms) a process has used so far, all its threads, and its main thread alone (Linux /proc). */
-function cpuMs(pid: number): { all: number; main: number } {
-  const ticks = (file: string) => {
-    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
-    const rest = fs.readFileSync(file, 'utf8').split(') ').pop()!.split(' ');
-    return ((Number(rest[11]) + Number(rest[12])) * 1000) / CLOCK_TICKS;
-  };
-  return { all: ticks(`/proc/${pid}/stat`), main: ticks(`/proc/${pid}/task/${pid}/stat`) };
-}
-const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK']).stdout?.toString().trim()) || 100;
 
 /** Runs `run` and adds the server's CPU time per answered request to its figures. */
 async function withCpu(pid: number, run: () => Promise<Figures>): Promise<Figures> {

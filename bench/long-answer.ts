@@ -3,7 +3,8 @@
  * into the battle page in Chromium, from the local OpenAI-compatible stub through the built app.
  * Prints the main-thread long tasks (PerformanceObserver "longtask") from "Send" until both answers
  * are done and then while scrolling through them, for two shapes of answer: one 1 MB paragraph,
- * and 1 MB of paragraphs of 30 words. Target: no task over 200 ms.
+ * and 1 MB of paragraphs of 30 words. Target: no task over 200 ms. Also prints what relaying the
+ * two answers cost the server: its CPU time and its resident memory (now and at its peak).
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -11,6 +12,7 @@ import path from 'node:path';
 import { chromium } from '@playwright/test';
 import { ROOT, startApp } from '../e2e/fixtures/app-server';
 import { startOpenAIStub, type OpenAIStub } from '../e2e/fixtures/openai-stub';
+import { cpuMs, memoryMb } from './lib/process-stats';
 
 const TARGET_MS = 200;
 // About 10 characters a filler word: 105,000 words are a little over 1 MB.
@@ -53,11 +55,15 @@ async function run(stub: OpenAIStub, label: string, shape: string) {
     await page.goto(app.url);
     await page.getByTestId('prompt-input').fill('Write a very long answer.');
     await page.evaluate(OBSERVE);
+    const memBefore = memoryMb(app.pid);
+    const cpuBefore = cpuMs(app.pid);
     const started = Date.now();
     await page.getByTestId('send-button').click();
     await page.locator('.arena[data-phase="ready"]').waitFor({ timeout: 300_000 });
     await page.waitForFunction(() => document.querySelectorAll('.answer-note').length === 0 || ![...document.querySelectorAll('.answer-note')].some((n) => n.textContent?.includes('Showing the rest')), null, { timeout: 120_000 });
     const doneMs = Date.now() - started;
+    const serverCpu = cpuMs(app.pid).all - cpuBefore.all;
+    const memAfter = memoryMb(app.pid);
     const chars = await page.evaluate(() => [...document.querySelectorAll('[data-testid^="response-"]')].map((el) => el.textContent?.length ?? 0));
     const streaming = (await page.evaluate('window.__long.splice(0)')) as number[];
     // Scroll through both answers.
@@ -74,6 +80,9 @@ async function run(stub: OpenAIStub, label: string, shape: string) {
     };
     const worst = Math.max(0, ...streaming, ...scrolling);
     console.log(`${label}: answers of ${chars.map((c) => (c / 1e6).toFixed(2)).join(' and ')} M characters on the page in ${(doneMs / 1000).toFixed(1)} s`);
+    console.log(
+      `  server: ${(serverCpu / 1000).toFixed(2)} s of CPU for both answers (${((serverCpu * 1000) / chars.reduce((x, y) => x + y, 0)).toFixed(2)} µs per character), resident memory ${memBefore.rss.toFixed(0)} MB before, ${memAfter.rss.toFixed(0)} MB after, peak ${memAfter.peak.toFixed(0)} MB`,
+    );
     console.log(`  streaming and rendering: ${show(streaming)}`);
     console.log(`  scrolling through:       ${show(scrolling)}`);
     console.log(`  longest main-thread task ${worst.toFixed(0)} ms (target < ${TARGET_MS} ms): ${worst < TARGET_MS ? 'met' : 'NOT met'}`);
