@@ -145,6 +145,14 @@ export default async function LeaderboardPage({ searchParams }: { searchParams: 
           <p className={styles.chartNote} style={{ marginTop: 8 }}>
             {categoryDescription(category)}
           </p>
+          {(excluded.recorded_public ?? 0) > 0 && (
+            // Said in words, not only in the title above: it changes what the board means.
+            <p className={styles.chartNote} data-testid="note-recorded-public">
+              {excluded.recorded_public.toLocaleString('en-US')} vote{excluded.recorded_public === 1 ? '' : 's'} on recorded answers by
+              voters who were not signed in {excluded.recorded_public === 1 ? 'is' : 'are'} not counted: recorded answers are public, so
+              this arena counts recorded battles only from signed-in accounts.
+            </p>
+          )}
         </div>
       </div>
 
