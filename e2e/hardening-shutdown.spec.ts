@@ -172,6 +172,20 @@ test('SIGTERM lets streams that end before the deadline finish, and does not wai
       .toBe(3);
     const signalledAt = Date.now();
     app.kill('SIGTERM');
+    // While the streams finish: the health check says 503, so a load balancer stops sending.
+    let health: { status: number; body: unknown; retryAfter: string | null } | null = null;
+    await expect
+      .poll(
+        async () => {
+          // A fresh connection each time: the server closes the ones it has answered on.
+          const res = await fetch(`${app.url}/api/health`, { headers: { connection: 'close' } }).catch(() => null);
+          health = res ? { status: res.status, body: await res.json().catch(() => null), retryAfter: res.headers.get('retry-after') } : null;
+          return health?.status ?? 0;
+        },
+        { timeout: 5_000, intervals: [25] },
+      )
+      .toBe(503);
+    expect(health).toMatchObject({ body: { error: { code: 'unavailable', message: expect.any(String) } }, retryAfter: '5' });
     const bodies = await Promise.all(streams.map(async (s) => (await s).text()));
     const exit = await app.exited;
     for (const body of bodies) {
