@@ -32,14 +32,11 @@ import { createVoter } from '../db/queries/voters';
 import { startApp, type AppServer } from '../e2e/fixtures/app-server';
 import { startOpenAIStub } from '../e2e/fixtures/openai-stub';
 import { stubModel } from '../e2e/fixtures/registry';
-import { expandPairCounts, loadPairCounts, writeCleanBattleJson } from './lib/arena-pair-counts';
+import { DATA, ensureData } from './lib/battles-file';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = path.join(ROOT, 'bench', 'out');
 // The same file and generator version as bench/leaderboard-scale.ts, so the data is written once.
-const DATA = path.join(OUT, 'arena-battles-20240814.json');
-const META = `${DATA}.meta.json`;
-const GENERATOR_VERSION = 1;
 const STORE_DIR = path.join(OUT, 'console-scale');
 const STORE = path.join(STORE_DIR, 'store.db');
 const IMPORTED = 1_670_250;
@@ -50,14 +47,6 @@ const TARGET_MS = 150;
 
 const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(ms < 10 ? 2 : 0)} ms`);
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
-
-async function ensureData(): Promise<void> {
-  const meta = fs.existsSync(META) ? JSON.parse(fs.readFileSync(META, 'utf8')) : null;
-  if (meta?.version === GENERATOR_VERSION && fs.existsSync(DATA) && fs.statSync(DATA).size === meta.bytes) return;
-  console.log(`generating ${path.relative(ROOT, DATA)} (1.67 M battles, one JSON array) ...`);
-  const bytes = await writeCleanBattleJson(DATA, expandPairCounts(loadPairCounts()));
-  fs.writeFileSync(META, JSON.stringify({ version: GENERATOR_VERSION, bytes }));
-}
 
 function storeReady(): boolean {
   if (process.env.BENCH_FRESH || !fs.existsSync(STORE)) return false;

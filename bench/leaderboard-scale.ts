@@ -24,32 +24,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
-import { expandPairCounts, loadPairCounts, writeCleanBattleJson } from './lib/arena-pair-counts';
+import { DATA, ensureData } from './lib/battles-file';
 import { startApp, type AppServer } from '../e2e/fixtures/app-server';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = path.join(ROOT, 'bench', 'out');
 // The same file and generator version as bench/ratings.ts, so the data is written once.
-const DATA = path.join(OUT, 'arena-battles-20240814.json');
-const META = `${DATA}.meta.json`;
-const GENERATOR_VERSION = 1;
 const STORE_DIR = path.join(OUT, 'leaderboard-scale');
 const API_REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200);
 
 const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(ms < 10 ? 2 : 0)} ms`);
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
 const verdict = (ok: boolean) => (ok ? 'OK' : 'MISSED');
-
-async function ensureData(): Promise<number> {
-  const meta = fs.existsSync(META) ? JSON.parse(fs.readFileSync(META, 'utf8')) : null;
-  if (meta?.version === GENERATOR_VERSION && fs.existsSync(DATA) && fs.statSync(DATA).size === meta.bytes) return meta.bytes;
-  const t0 = performance.now();
-  console.log(`generating ${path.relative(ROOT, DATA)} (1.67 M battles, one JSON array) ...`);
-  const bytes = await writeCleanBattleJson(DATA, expandPairCounts(loadPairCounts()));
-  fs.writeFileSync(META, JSON.stringify({ version: GENERATOR_VERSION, bytes }));
-  console.log(`  ${(bytes / 1e6).toFixed(0)} MB in ${fmt(performance.now() - t0)}`);
-  return bytes;
-}
 
 function importFile(databasePath: string): { ms: number; out: string } {
   const t0 = performance.now();

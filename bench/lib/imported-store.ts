@@ -4,7 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDb } from '../../db/index';
-import { expandPairCounts, loadPairCounts, writeCleanBattleJson } from './arena-pair-counts';
+import { DATA, ensureData } from './battles-file';
+
+export { DATA, ensureData };
 
 /**
  * The 1.67 M real Chatbot Arena battles, expanded into one clean_battle JSON array under
@@ -13,25 +15,11 @@ import { expandPairCounts, loadPairCounts, writeCleanBattleJson } from './arena-
  */
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const OUT = path.join(ROOT, 'bench', 'out');
-// The same file and generator version as bench/leaderboard-scale.ts, so the data is written once.
-export const DATA = path.join(OUT, 'arena-battles-20240814.json');
-const META = `${DATA}.meta.json`;
-const GENERATOR_VERSION = 1;
 export const STORE_DIR = process.env.BENCH_STORE_DIR ?? path.join(os.tmpdir(), 'pairwise-bench-freshness');
 export const IMPORTED_STORE = path.join(STORE_DIR, 'imported.db');
 export const IMPORTED = 1_670_250;
 
 const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
-
-export async function ensureData(): Promise<void> {
-  const meta = fs.existsSync(META) ? JSON.parse(fs.readFileSync(META, 'utf8')) : null;
-  if (meta?.version === GENERATOR_VERSION && fs.existsSync(DATA) && fs.statSync(DATA).size === meta.bytes) return;
-  console.log(`generating ${path.relative(ROOT, DATA)} (1.67 M battles, one JSON array) ...`);
-  fs.mkdirSync(OUT, { recursive: true });
-  const bytes = await writeCleanBattleJson(DATA, expandPairCounts(loadPairCounts()));
-  fs.writeFileSync(META, JSON.stringify({ version: GENERATOR_VERSION, bytes }));
-}
 
 /** Whether the kept store holds exactly the imported battles (and nothing else: no votes cast here). */
 function importedReady(): boolean {
