@@ -246,12 +246,14 @@ describe('voters and accounts', () => {
 });
 
 describe('settings', () => {
+  /** What the app holds as the operator settings now (the section saves compare with it). */
+  let operatorNow = parseOperatorSettings({});
   const deps = {
     reloads: 0,
     env: {},
     registryMode: 'database' as const,
     registry: () => ({ source: 't', settings: {} as never, models: [] }),
-    operator: () => ({}) as never,
+    operator: () => operatorNow,
     reload: async () => void deps.reloads++,
     provider: () => null as never,
     isHealthy: async () => true,
@@ -283,6 +285,13 @@ describe('settings', () => {
     // Another section does not touch the boards.
     await saveSettingsSection(deps, admin, settingsSaveSchema.parse({ section: 'retention', value: { conversationDays: null } }));
     expect(await version()).toBe(before + 1);
+    // A new influence cap does (the weights of the fit change); the same caps again do not.
+    const caps = parseOperatorSettings({}).integrity;
+    await saveSettingsSection(deps, admin, settingsSaveSchema.parse({ section: 'integrity', value: { ...caps, voterCap: 7 } }));
+    expect(await version()).toBe(before + 2);
+    operatorNow = parseOperatorSettings({ integrity: { ...caps, voterCap: 7 } });
+    await saveSettingsSection(deps, admin, settingsSaveSchema.parse({ section: 'integrity', value: { ...caps, voterCap: 7 } }));
+    expect(await version()).toBe(before + 2);
   });
 });
 

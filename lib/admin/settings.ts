@@ -23,6 +23,13 @@ export function readConsoleSettings(deps: Pick<ConsoleDeps, 'operator' | 'regist
   return { sections: deps.operator(), effectiveArena: deps.registry().settings };
 }
 
+function refitsBoards(section: SettingSection, before: OperatorSettings, value: unknown): boolean {
+  if (section === 'board') return true;
+  if (section !== 'integrity') return false;
+  const next = value as OperatorSettings['integrity'];
+  return next.voterCap !== before.integrity.voterCap || next.voterModelCap !== before.integrity.voterModelCap;
+}
+
 export const settingsSaveSchema = z.strictObject({
   section: z.enum(Object.keys(SETTING_SECTIONS) as [SettingSection, ...SettingSection[]]),
   value: z.unknown(),
@@ -35,9 +42,11 @@ export async function saveSettingsSection(deps: ConsoleDeps, by: Operator, input
     const issue = parsed.error.issues[0];
     throw new AppError('validation_failed', `Invalid ${input.section} settings: ${issue?.path.join('.') || 'value'}: ${issue?.message}.`);
   }
+  const before = deps.operator();
   await writeSetting({ key: input.section, value: parsed.data, by: by.id });
-  // The boards are fitted under the board settings: the next pass recounts and refits them all.
-  if (input.section === 'board') await bumpRatingsInput();
+  // The boards are fitted under the board settings and the influence caps: when those change, the
+  // next pass recounts and refits them all (without waiting for a vote).
+  if (refitsBoards(input.section, before, parsed.data)) await bumpRatingsInput();
   await deps.reload();
   return readConsoleSettings(deps);
 }
