@@ -87,6 +87,23 @@ describe('direct routes', () => {
     expect(seen.length).toBe(before);
   });
 
+  it('leaves a Host that is no URL authority, and a parameter that does not decode, to Next.js', async () => {
+    const before = seen.length;
+    const { port } = server.address() as AddressInfo;
+    const raw = (head: string) =>
+      new Promise<string>((resolve, reject) => {
+        const s = net.connect(port, '127.0.0.1', () => s.write(`${head}\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}`));
+        let text = '';
+        s.on('data', (d) => (text += d));
+        s.on('close', () => resolve(text));
+        s.on('error', reject);
+      });
+    expect(await raw('POST /api/things/x/poke HTTP/1.1\r\nHost: [::1')).toMatch(/^HTTP\/1\.1 299/);
+    expect(await raw('POST /api/things/%E0%A4%A/poke HTTP/1.1\r\nHost: 127.0.0.1')).toMatch(/^HTTP\/1\.1 299/);
+    expect(seen.length).toBe(before);
+    expect(failed).toBe(0);
+  });
+
   it('cuts a body just past 64 KiB, so the route refuses it as too large without holding all of it', async () => {
     const res = await fetch(`${url}/api/things/big/poke`, { method: 'POST', body: 'x'.repeat(1024 * 1024) });
     expect(res.status).toBe(201);

@@ -81,12 +81,10 @@ function webHeaders(req: IncomingMessage): Headers {
 /** Headers every API answer carries (next.config.mjs sets the same on what Next.js serves). */
 const FIXED_HEADERS: [string, string][] = [...SECURITY_HEADERS.map(({ key, value }): [string, string] => [key, value]), ['Content-Security-Policy', NON_PAGE_CSP]];
 
-async function answer(route: DirectRoute, match: RegExpExecArray, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const params: Record<string, string> = {};
-  route.params.forEach((name, i) => (params[name] = decodeURIComponent(match[i + 1])));
+async function answer(route: DirectRoute, url: URL, params: Record<string, string>, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const body = await readBody(req);
   if (!body) return;
-  const request = new Request(`http://${req.headers.host}${req.url}`, { method: req.method, headers: webHeaders(req), body: body as Uint8Array<ArrayBuffer> });
+  const request = new Request(url, { method: req.method, headers: webHeaders(req), body: body as Uint8Array<ArrayBuffer> });
   const response = await route.handler(request, { params: Promise.resolve(params) });
   const out = Buffer.from(await response.arrayBuffer());
 
@@ -103,13 +101,23 @@ async function answer(route: DirectRoute, match: RegExpExecArray, req: IncomingM
 export function serveDirectly(routes: readonly DirectRoute[]): void {
   const table: DirectRoutes = {
     serve(req, res, pathname) {
-      // A Host that is not a URL authority is left to Next.js (the edge refuses it there).
-      if (!req.headers.host || /[\s/?#@\\]/.test(req.headers.host)) return null;
       for (const route of routes) {
         if (req.method !== route.method) continue;
         const match = route.path.exec(pathname);
         if (!match) continue;
-        return answer(route, match, req, res);
+        // What cannot be made into a URL and parameters (a Host that is no URL authority, a path
+        // that does not decode) is left to Next.js, which refuses it with its JSON error.
+        const host = req.headers.host;
+        if (!host || /[\s/?#@\\]/.test(host)) return null;
+        let url: URL;
+        const params: Record<string, string> = {};
+        try {
+          url = new URL(`http://${host}${req.url}`);
+          route.params.forEach((name, i) => (params[name] = decodeURIComponent(match[i + 1])));
+        } catch {
+          return null;
+        }
+        return answer(route, url, params, req, res);
       }
       return null;
     },
