@@ -36,7 +36,6 @@ import { DATA, ensureData } from './lib/battles-file';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = path.join(ROOT, 'bench', 'out');
-// The same file and generator version as bench/leaderboard-scale.ts, so the data is written once.
 const STORE_DIR = path.join(OUT, 'console-scale');
 const STORE = path.join(STORE_DIR, 'store.db');
 const IMPORTED = 1_670_250;

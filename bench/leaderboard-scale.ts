@@ -29,7 +29,6 @@ import { startApp, type AppServer } from '../e2e/fixtures/app-server';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = path.join(ROOT, 'bench', 'out');
-// The same file and generator version as bench/ratings.ts, so the data is written once.
 const STORE_DIR = path.join(OUT, 'leaderboard-scale');
 const API_REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200);
 

@@ -49,7 +49,6 @@ function ensureBuild() {
   if (res.status !== 0) throw new Error('next build failed');
 }
 
-
 /** Runs `run` and adds the server's CPU time per answered request to its figures. */
 async function withCpu(pid: number, run: () => Promise<Figures>): Promise<Figures> {
   const before = cpuMs(pid);

@@ -6,8 +6,6 @@ import { fileURLToPath } from 'node:url';
 import { openDb } from '../../db/index';
 import { DATA, ensureData } from './battles-file';
 
-export { DATA, ensureData };
-
 /**
  * The 1.67 M real Chatbot Arena battles, expanded into one clean_battle JSON array under
  * bench/out/ and imported through `pairwise import` into a SQLite store that benchmarks reuse

@@ -111,8 +111,9 @@ shown escaped). json: { "battles", "models": [ { model, rating, lower, upper, ra
 wins, losses, ties, component, provisional, provisionalReason, winRate, decidedWinRate,
 toSeparate: { model, battles } | null } ], "diagnostics": { status, model, estimator, ci,
 bootstrapRounds, bootstrapFallbackRounds, dispersion, components, provisional, anchor, elo, ... },
-"style"?, "davidson"?, "weighting"?: pair-count | sampling-probability (when weighted) }. csv: one row per model with those fields, and the fit's method, rounds,
-fallback rounds and Elo order on every row.
+"style"?, "davidson"?, "weighting"?: pair-count | sampling-probability (only when weighted) }.
+csv: one row per model with those fields, and the fit's method, rounds, fallback rounds and Elo
+order on every row.
 
 A board that cannot be fitted (style control without enough battles that carry style) prints no
 models and says why (diagnostics.status in json).
@@ -269,7 +270,7 @@ export async function loadBattles(
         onProgress: bar ? (bytes) => bar!.update(Math.floor(bytes / 1e6)) : undefined,
       },
       {
-        // A record on the fast path has no sampling_probability (the scanner sends those to \`record\`).
+        // A record on the fast path has no sampling_probability (the scanner sends those to `record`).
         fast(a, b, winner, tstamp) {
           if (byProbability) withoutProbability++;
           log.add(a, b, winner as OutcomeCode, tstamp);
@@ -319,10 +320,10 @@ function pad(cell: string, width: number, right: boolean): string {
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-/** The lines above the table: what was fitted, how, and what to watch. */
 /** How the battles were weighted in the fit: not at all, by pair counts (--reweight) or by 1 / sampling probability. */
 export type Weighting = 'none' | 'pair-count' | 'sampling-probability';
 
+/** The lines above the table: what was fitted, how, and what to watch. */
 export function describeFit(result: RatingsResult, order: 'time' | 'input', weighting: Weighting = 'none'): string[] {
   const d = result.diagnostics;
   const lines: string[] = [];

@@ -1,6 +1,6 @@
 'use client';
 
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import type { ArenaSettings } from '@/lib/registry/schema';
 import type { OperatorSettings } from '@/lib/settings/schema';
 import { useAdminAction } from './use-admin-action';
@@ -14,6 +14,24 @@ function Saved({ show }: { show: boolean }) {
   ) : null;
 }
 
+type Section = ReturnType<typeof useSection>;
+
+/** A form's error, its Save button (save-<section>), any further buttons, and the saved note. */
+function SectionActions({ s, children }: { s: Section; children?: ReactNode }) {
+  return (
+    <>
+      {s.error && <p className={styles.error}>{s.error}</p>}
+      <div className={styles.actions}>
+        <button type="submit" className="button button-primary" disabled={s.pending} data-testid={`save-${s.section}`}>
+          Save
+        </button>
+        {children}
+        <Saved show={s.saved} />
+      </div>
+    </>
+  );
+}
+
 function useSection(section: string) {
   const { run, pending, error } = useAdminAction();
   const [saved, setSaved] = useState(false);
@@ -21,7 +39,7 @@ function useSection(section: string) {
     setSaved(false);
     setSaved((await run('/api/admin/settings', 'PUT', { section, value })) !== null);
   };
-  return { save, pending, error, saved, touch: () => setSaved(false) };
+  return { section, save, pending, error, saved, touch: () => setSaved(false) };
 }
 
 function AccessForm({ access }: { access: OperatorSettings['access'] }) {
@@ -53,13 +71,7 @@ function AccessForm({ access }: { access: OperatorSettings['access'] }) {
           ))}
         </fieldset>
       </div>
-      {s.error && <p className={styles.error}>{s.error}</p>}
-      <div className={styles.actions}>
-        <button type="submit" className="button button-primary" disabled={s.pending} data-testid="save-access">
-          Save
-        </button>
-        <Saved show={s.saved} />
-      </div>
+      <SectionActions s={s} />
     </form>
   );
 }
@@ -79,13 +91,7 @@ function NoticeForm({ notice }: { notice: OperatorSettings['notice'] }) {
         <input type="checkbox" checked={requireConsent} onChange={(e) => (s.touch(), setRequireConsent(e.target.checked))} data-testid="notice-consent" />
         Voters must tick “I agree” before their first battle (for studies that need consent)
       </label>
-      {s.error && <p className={styles.error}>{s.error}</p>}
-      <div className={styles.actions}>
-        <button type="submit" className="button button-primary" disabled={s.pending} data-testid="save-notice">
-          Save
-        </button>
-        <Saved show={s.saved} />
-      </div>
+      <SectionActions s={s} />
     </form>
   );
 }
@@ -104,13 +110,7 @@ function RetentionForm({ retention }: { retention: OperatorSettings['retention']
         Delete conversations older than (days) <span className={styles.hint}>empty: keep them; votes always stay for the ratings</span>
         <input value={days} onChange={(e) => (s.touch(), setDays(e.target.value.replace(/\D/g, '')))} inputMode="numeric" style={{ maxWidth: '10em' }} data-testid="retention-days" />
       </label>
-      {s.error && <p className={styles.error}>{s.error}</p>}
-      <div className={styles.actions}>
-        <button type="submit" className="button button-primary" disabled={s.pending} data-testid="save-retention">
-          Save
-        </button>
-        <Saved show={s.saved} />
-      </div>
+      <SectionActions s={s} />
     </form>
   );
 }
@@ -179,13 +179,7 @@ function IntegrityForm({ integrity }: { integrity: OperatorSettings['integrity']
           data-testid="proof-of-work-hashes"
         />
       </label>
-      {s.error && <p className={styles.error}>{s.error}</p>}
-      <div className={styles.actions}>
-        <button type="submit" className="button button-primary" disabled={s.pending} data-testid="save-integrity">
-          Save
-        </button>
-        <Saved show={s.saved} />
-      </div>
+      <SectionActions s={s} />
     </form>
   );
 }
@@ -248,18 +242,13 @@ function ArenaForm({ effective, override }: { effective: ArenaSettings; override
           {field('votePerDay', 'Votes / day')}
         </div>
       </fieldset>
-      {s.error && <p className={styles.error}>{s.error}</p>}
-      <div className={styles.actions}>
-        <button type="submit" className="button button-primary" disabled={s.pending} data-testid="save-arena">
-          Save
-        </button>
+      <SectionActions s={s}>
         {overridden && (
           <button type="button" className="button button-ghost" disabled={s.pending} onClick={() => void s.save({})} data-testid="reset-arena">
             Use the registry file&apos;s values
           </button>
         )}
-        <Saved show={s.saved} />
-      </div>
+      </SectionActions>
     </form>
   );
 }
@@ -291,13 +280,7 @@ function PairingForm({ pairing }: { pairing: OperatorSettings['pairing'] }) {
         Live models may answer recorded questions too, so that live and recorded models meet in one battle (both sides are
         then shown once both have finished)
       </label>
-      {s.error && <p className={styles.error}>{s.error}</p>}
-      <div className={styles.actions}>
-        <button type="submit" className="button button-primary" disabled={s.pending} data-testid="save-pairing">
-          Save
-        </button>
-        <Saved show={s.saved} />
-      </div>
+      <SectionActions s={s} />
     </form>
   );
 }
@@ -323,13 +306,7 @@ function BoardForm({ board }: { board: OperatorSettings['board'] }) {
           data-testid="provisional-votes"
         />
       </label>
-      {s.error && <p className={styles.error}>{s.error}</p>}
-      <div className={styles.actions}>
-        <button type="submit" className="button button-primary" disabled={s.pending} data-testid="save-board">
-          Save
-        </button>
-        <Saved show={s.saved} />
-      </div>
+      <SectionActions s={s} />
     </form>
   );
 }
