@@ -7,10 +7,18 @@ import * as schema from './schema-pg';
 
 /**
  * The Postgres store: a connection pool with drizzle over it, its schema (db/schema-pg.ts)
- * brought up to date from db/migrations-pg. Not yet behind the query functions: the app runs on
- * SQLite (db/index.ts).
+ * brought up to date from db/migrations-pg. db/store.ts picks it when DATABASE_URL is set.
  */
 export type PgDb = NodePgDatabase<typeof schema> & { $client: pg.Pool };
+
+/**
+ * int8 (counts, ids, unix milliseconds) and numeric (sums of int8) are read as JS numbers, as
+ * SQLite returns them; node-postgres would return strings, since int8 may exceed 2^53 (none of
+ * ours do). Set on the driver's shared type table: drizzle reads every type it does not parse
+ * itself from there, and ignores a pool's own.
+ */
+pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
+pg.types.setTypeParser(pg.types.builtins.NUMERIC, (value: string) => Number(value));
 
 /** A server that does not answer within this time is reported as such, not waited for. */
 const CONNECT_TIMEOUT_MS = 10_000;

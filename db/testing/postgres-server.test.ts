@@ -17,8 +17,13 @@ async function query<T extends pg.QueryResultRow>(url: string, text: string): Pr
 
 describe('the throw-away Postgres server', () => {
   test('serves fresh databases, and stop() shuts it down and removes its folder', async () => {
-    const server = await startPostgres();
-    const own = !process.env.PAIRWISE_TEST_DATABASE_URL;
+    // The run's shared server (global-setup.ts) is not this test's subject: it starts one of its own.
+    const shared = process.env.PAIRWISE_TEST_SHARED_SERVER === '1' ? process.env.PAIRWISE_TEST_DATABASE_URL : undefined;
+    if (shared) delete process.env.PAIRWISE_TEST_DATABASE_URL;
+    const server = await startPostgres().finally(() => {
+      if (shared) process.env.PAIRWISE_TEST_DATABASE_URL = shared;
+    });
+    const own = shared !== undefined || !process.env.PAIRWISE_TEST_DATABASE_URL;
     let dataDir = '';
     try {
       if (own) {

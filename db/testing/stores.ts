@@ -1,0 +1,71 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { openDb } from '../index';
+import { closePostgres, openPostgres } from '../postgres';
+import type { Store } from '../store';
+import { startPostgres, type PostgresServer, type TestDatabase } from './postgres-server';
+
+/**
+ * The two stores a query test runs on: a fresh SQLite file, and a fresh database on a real
+ * Postgres server (one per test run, started by vitest's global set-up, else by the first test
+ * that asks for it). Both are migrated, as the app's own are.
+ *
+ *   describe.each(STORES)('on %s', (dialect) => {
+ *     let store: TestStore;
+ *     beforeEach(async () => (store = await openTestStore(dialect)));
+ *     afterEach(() => store.close());
+ *     test('...', async () => { await castVote({ db: store.db, ... }); });
+ *   });
+ */
+export const STORES = ['sqlite', 'postgres'] as const;
+export type TestDialect = (typeof STORES)[number];
+
+export interface TestStore {
+  dialect: TestDialect;
+  db: Store;
+  /** A connection URL (Postgres) or a file path (SQLite) for a second client or an app process. */
+  location: string;
+  close(): Promise<void>;
+}
+
+let server: Promise<PostgresServer> | null = null;
+
+/** The run's Postgres server (PAIRWISE_TEST_DATABASE_URL when the global set-up started one). */
+export function testPostgresServer(): Promise<PostgresServer> {
+  server ??= startPostgres();
+  return server;
+}
+
+/** A fresh, empty, migrated database on the run's Postgres server, and its URL. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  return (await testPostgresServer()).createDatabase();
+}
+
+export async function openTestStore(dialect: TestDialect): Promise<TestStore> {
+  if (dialect === 'sqlite') {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pw-store-'));
+    const file = path.join(dir, 'pairwise.db');
+    const db = openDb(file);
+    return {
+      dialect,
+      db,
+      location: file,
+      close: async () => {
+        if (db.$client.open) db.$client.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const database = await createTestDatabase();
+  const db = await openPostgres(database.url, { max: 4 });
+  return {
+    dialect,
+    db,
+    location: database.url,
+    close: async () => {
+      await closePostgres(db).catch(() => {});
+      await database.drop();
+    },
+  };
+}
