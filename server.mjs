@@ -300,13 +300,14 @@ async function shutdown(signal) {
   const started = Date.now();
   console.log(`[pairwise] ${signal}: no new battles; answers in flight may stream for up to ${shutdownMs} ms.`);
   const lifecycle = globalThis[LIFECYCLE_KEY];
-  const closeStore = () => lifecycle?.close();
+  // SQLite closes at once; a Postgres pool is given 300 ms to end its connections.
+  const closeStore = () => Promise.race([lifecycle?.close(), new Promise((r) => setTimeout(r, 300).unref())]);
   // The safety net: 0.7 s past the deadline, not the whole second allowed, because on a loaded
   // machine the exit itself and whoever waits for it need the rest.
   setTimeout(() => {
     console.warn('[pairwise] shutdown: still not done 0.7 s past the deadline; closing the connections left and exiting.');
     server.closeAllConnections();
-    closeStore();
+    void closeStore();
     process.exit(0);
   }, shutdownMs + 700).unref();
 
@@ -320,7 +321,7 @@ async function shutdown(signal) {
   server.closeIdleConnections();
   await Promise.race([closed, new Promise((r) => setTimeout(r, 150).unref())]);
   server.closeAllConnections();
-  closeStore();
+  await closeStore();
   console.log(
     `[pairwise] stopped in ${Date.now() - started} ms (${result.finished} stream(s) finished, ${result.stopped} stopped at the deadline).`,
   );

@@ -34,6 +34,7 @@ describe('db/schema-pg.ts has the row types of db/schema.ts', () => {
     expectTypeOf(pg.studyItems.$inferSelect).toEqualTypeOf(sqlite.studyItems.$inferSelect);
     expectTypeOf(pg.studyParticipants.$inferSelect).toEqualTypeOf(sqlite.studyParticipants.$inferSelect);
     expectTypeOf(pg.studySlots.$inferSelect).toEqualTypeOf(sqlite.studySlots.$inferSelect);
+    expectTypeOf(pg.turnLocks.$inferSelect).toEqualTypeOf(sqlite.turnLocks.$inferSelect);
   });
 
   test('insert types', () => {
@@ -59,5 +60,6 @@ describe('db/schema-pg.ts has the row types of db/schema.ts', () => {
     expectTypeOf(pg.studyItems.$inferInsert).toEqualTypeOf(sqlite.studyItems.$inferInsert);
     expectTypeOf(pg.studyParticipants.$inferInsert).toEqualTypeOf(sqlite.studyParticipants.$inferInsert);
     expectTypeOf(pg.studySlots.$inferInsert).toEqualTypeOf(sqlite.studySlots.$inferInsert);
+    expectTypeOf(pg.turnLocks.$inferInsert).toEqualTypeOf(sqlite.turnLocks.$inferInsert);
   });
 });

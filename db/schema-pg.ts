@@ -414,3 +414,9 @@ export const studySlots = pgTable(
     index('study_slots_battle_idx').on(t.battleId),
   ],
 );
+
+export const turnLocks = pgTable('turn_locks', {
+  battleId: text('battle_id').primaryKey(),
+  holder: text('holder').notNull(),
+  expiresAt: int('expires_at').notNull(),
+});

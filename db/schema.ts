@@ -493,6 +493,20 @@ export const studySlots = sqliteTable(
   ],
 );
 
+/**
+ * Who is streaming a turn of a battle now, and until when the claim holds unless renewed: the
+ * per-battle turn lock when several app processes share one Postgres store
+ * (lib/battle/turn-lock.ts). A process renews its claims while it streams; a claim that has
+ * expired belonged to a process that stopped, and may be taken over. One process on SQLite keeps
+ * the lock in memory and leaves this table empty.
+ */
+export const turnLocks = sqliteTable('turn_locks', {
+  battleId: text('battle_id').primaryKey(),
+  /** The process holding it (a random id per process). */
+  holder: text('holder').notNull(),
+  expiresAt: integer('expires_at').notNull(),
+});
+
 export type Battle = typeof battles.$inferSelect;
 export type NewBattle = typeof battles.$inferInsert;
 export type Message = typeof messages.$inferSelect;
@@ -512,3 +526,4 @@ export type Study = typeof studies.$inferSelect;
 export type StudyItem = typeof studyItems.$inferSelect;
 export type StudyParticipant = typeof studyParticipants.$inferSelect;
 export type StudySlot = typeof studySlots.$inferSelect;
+export type TurnLock = typeof turnLocks.$inferSelect;

@@ -1,5 +1,5 @@
 import { AppError } from '../lib/errors';
-import { getDb, type Db } from './index';
+import { databasePath, getDb, openDb, type Db } from './index';
 import { closePostgres, openPostgres, type PgDb } from './postgres';
 
 /**
@@ -21,7 +21,7 @@ export function dialectOf(store: Store): Dialect {
   return isPostgres(store) ? 'postgres' : 'sqlite';
 }
 
-const g = globalThis as unknown as { __pairwisePg?: PgDb; __pairwisePgOpening?: Promise<PgDb> };
+const g = globalThis as unknown as { __pairwisePg?: PgDb; __pairwisePgOpening?: Promise<PgDb>; __pairwisePgClosed?: boolean };
 
 /** The Postgres URL the app runs on, or null for SQLite. */
 export function databaseUrl(): string | null {
@@ -55,7 +55,9 @@ function poolSize(): number {
 /** The app's store (opened by `openAppStore()` at start-up when it is Postgres). */
 export function getStore(): Store {
   if (g.__pairwisePg) return g.__pairwisePg;
-  if (databaseUrl()) throw new AppError('unavailable', 'The store is not open yet. Try again in a moment.');
+  if (databaseUrl()) {
+    throw new AppError('unavailable', g.__pairwisePgClosed ? 'The server is shutting down. Try again in a moment.' : 'The store is not open yet. Try again in a moment.');
+  }
   return getDb();
 }
 
@@ -63,6 +65,7 @@ export function getStore(): Store {
 export async function closeAppStore(): Promise<void> {
   const db = g.__pairwisePg;
   g.__pairwisePg = undefined;
+  g.__pairwisePgClosed = true;
   if (db) await closePostgres(db);
 }
 
@@ -92,4 +95,30 @@ export function dialect<A extends [params?: unknown], R>(
       ? onPostgres(...([withStore] as unknown as WithStore<A, PgDb>))
       : onSqlite(...([withStore] as unknown as A));
   };
+}
+
+/**
+ * Where the app's store is, as a string a worker thread can be handed: the Postgres URL, or the
+ * SQLite file's path.
+ */
+export function appStoreLocation(): string {
+  return databaseUrl() ?? databasePath();
+}
+
+/**
+ * Opens a store of its own at a location from `appStoreLocation()` (a worker thread's, or a
+ * tool's). `scan`: it will read the whole store (SQLite maps the file into memory for that).
+ */
+export async function openStoreAt(location: string, options: { scan?: boolean; pool?: number } = {}): Promise<Store> {
+  if (/^postgres(ql)?:\/\//.test(location)) return openPostgres(location, { max: options.pool ?? 2 });
+  const db = openDb(location);
+  // Memory-mapped reads save a copy per page of a pass over every battle.
+  if (options.scan) db.$client.pragma('mmap_size = 1073741824');
+  return db;
+}
+
+/** Closes a store opened by `openStoreAt`. */
+export async function closeStore(store: Store): Promise<void> {
+  if (isPostgres(store)) await closePostgres(store);
+  else if (store.$client.open) store.$client.close();
 }

@@ -1,12 +1,13 @@
 import path from 'node:path';
-import { databasePath, getDb } from '../db/index';
-import { abortUnfinishedMessages } from '../db/queries/battles';
+import { databasePath } from '../db/index';
+import { abortOrphanedAnswers } from '../db/queries/turn-locks';
+import { isPostgres, openAppStore } from '../db/store';
 import { listModelRows, modelsVersion, replaceModelsFromFile, seedModelsOnce } from '../db/queries/models';
 import { readSettingRows, settingsVersion } from '../db/queries/settings';
 import { describeArena } from './battle/arena-info';
 import type { BattleDeps } from './battle/deps';
 import { buildLeakWords, leakMatcher, type LeakMatcher } from './battle/leak-check';
-import { processTurnLock } from './battle/turn-lock';
+import { CLAIM_TTL_MS, storeTurnLock } from './battle/turn-lock';
 import { BASE_PATH } from './base-path';
 import { policyFrom, type OriginPolicy } from './edge/origin';
 import { storeRateLimits, type RateLimits } from './edge/rate-limits';
@@ -38,9 +39,9 @@ import { effectiveArenaSettings, parseOperatorSettings, type OperatorSettings } 
  * because Next.js bundles instrumentation and each route separately: module-level state would
  * not be shared between them, the process is.
  *
- * Per process: providers, the health cache, provider back-off and the turn lock
- * (lib/battle/turn-lock.ts). Shared through the store: the registry and settings (each process
- * notices a change within REFRESH_MS), rate-limit and sign-in failure counters.
+ * Per process: providers, the health cache and provider back-off. Shared through the store: the
+ * registry and settings (each process notices a change within REFRESH_MS), the turn lock
+ * (lib/battle/turn-lock.ts), rate-limit and sign-in failure counters.
  */
 export interface AppContext extends BattleDeps {
   env: Env;
@@ -93,11 +94,22 @@ async function createAppContext(): Promise<AppContext> {
   const fileDir = path.isAbsolute(file.source) ? path.dirname(file.source) : root;
   const registryMode: RegistryMode = config.PAIRWISE_REGISTRY;
 
-  // Opening the store runs the migrations, so a broken database also stops start-up.
-  getDb();
+  // Opening the store runs the migrations, so a broken database (or a Postgres server that does
+  // not answer) also stops start-up.
+  const store = await openAppStore();
   installLifecycleHooks();
-  const interrupted = await abortUnfinishedMessages();
-  if (interrupted > 0) console.warn(`[pairwise] ${interrupted} answer(s) left streaming by the last run were marked aborted.`);
+  // One process serves a SQLite file: whatever was left streaming is from its last run. Processes
+  // sharing Postgres abort only what a stopped process left (its turn locks have expired), at
+  // start-up and then now and again, since a crashed process may not come back.
+  const sole = !isPostgres(store);
+  const abortOrphans = async () => {
+    const interrupted = await abortOrphanedAnswers({ sole });
+    if (interrupted > 0) console.warn(`[pairwise] ${interrupted} answer(s) left streaming by a stopped server were marked aborted.`);
+  };
+  await abortOrphans();
+  if (!sole) {
+    setInterval(() => void abortOrphans().catch((err) => console.error('[pairwise] cannot check for abandoned answers:', err)), CLAIM_TTL_MS).unref();
+  }
 
   const fileEntries = file.models.map((m) => ({ id: m.id, entry: storableEntry(m, fileDir) }));
   if (registryMode === 'file') await replaceModelsFromFile({ entries: fileEntries });
@@ -255,7 +267,7 @@ async function createAppContext(): Promise<AppContext> {
       }
       return prompts.list;
     },
-    turns: processTurnLock(),
+    turns: storeTurnLock(),
   };
 }
 

@@ -8,8 +8,21 @@ describe('readEnv', () => {
     expect(env.PAIRWISE_TRUST_PROXY).toBe(0);
   });
 
-  it('refuses DATABASE_URL instead of serving from the SQLite file while it is set', () => {
-    expect(() => readEnv({ DATABASE_URL: 'postgres://u:secret@db.example:5432/arena' })).toThrow(/DATABASE_URL: the app serves from its SQLite file only/);
+  it('takes a Postgres DATABASE_URL with a shared PAIRWISE_SECRET, and says what is wrong otherwise', () => {
+    const url = 'postgres://u:s3cret@db.example:5432/arena';
+    expect(readEnv({ DATABASE_URL: url, PAIRWISE_SECRET: 'x'.repeat(16) }).DATABASE_URL).toBe(url);
+    expect(() => readEnv({ DATABASE_URL: url })).toThrow(/PAIRWISE_SECRET: must be set with DATABASE_URL/);
+    // Not a Postgres URL: refused without repeating it (it may hold a password).
+    const refused = (() => {
+      try {
+        readEnv({ DATABASE_URL: 'mysql://u:hunter2@db/x', PAIRWISE_SECRET: 'x'.repeat(16) });
+      } catch (err) {
+        return (err as Error).message;
+      }
+      return '';
+    })();
+    expect(refused).toMatch(/DATABASE_URL: must be a Postgres URL/);
+    expect(refused).not.toContain('hunter2');
     expect(() => readEnv({ DATABASE_URL: '  ' })).not.toThrow();
   });
 

@@ -19,10 +19,12 @@ const flag = z.preprocess(
 
 const envSchema = z.object({
   DATABASE_PATH: optionalString,
-  /** The Postgres store does not serve the app yet: a URL here is refused, not silently ignored for the SQLite file. */
-  DATABASE_URL: optionalString.refine((v) => v === undefined, {
-    message: 'the app serves from its SQLite file only (DATABASE_PATH) in this version; unset DATABASE_URL',
+  /** postgres://… : the app runs on that Postgres database instead of the SQLite file (db/store.ts). */
+  DATABASE_URL: optionalString.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
+    message: 'must be a Postgres URL, postgres://user:password@host:5432/database',
   }),
+  /** Connections per process to the Postgres store (DATABASE_URL). */
+  PAIRWISE_PG_POOL: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(1000).optional()),
   MODELS_FILE: optionalString,
   PORT: z.preprocess(blankToUndefined, z.coerce.number().int().min(0).max(65535).optional()),
   HOST: optionalString,
@@ -105,6 +107,13 @@ export function readEnv(source: Record<string, string | undefined>): Env {
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new EnvError(`Invalid environment: ${problems}.`);
+  }
+  // On SQLite the key is generated into a file beside the database; processes sharing a Postgres
+  // store have no shared folder, and each must accept the cookies the others signed.
+  if (parsed.data.DATABASE_URL && !parsed.data.PAIRWISE_SECRET) {
+    throw new EnvError(
+      'Invalid environment: PAIRWISE_SECRET: must be set with DATABASE_URL (the same value, at least 16 characters, in every process serving the database).',
+    );
   }
   return parsed.data;
 }

@@ -1,4 +1,5 @@
 import { closeDb } from '../db/index';
+import { closeAppStore } from '../db/store';
 
 /**
  * An orderly stop of the process (SIGTERM to `npm start`). server.mjs stops taking connections and
@@ -30,7 +31,7 @@ export interface LifecycleHooks {
    */
   drain(options: { deadlineMs: number; recordMs?: number }): Promise<{ finished: number; stopped: number }>;
   /** Closes the store; later requests that need it get 503. */
-  close(): void;
+  close(): Promise<void>;
 }
 
 const STATE_KEY = Symbol.for('pairwise.lifecycle.state');
@@ -84,9 +85,10 @@ async function drain({ deadlineMs, recordMs = 500 }: { deadlineMs: number; recor
 export function installLifecycleHooks(): void {
   const hooks: LifecycleHooks = {
     drain,
-    close: () => {
+    close: async () => {
       try {
         closeDb();
+        await closeAppStore();
       } catch (err) {
         console.error('[pairwise] closing the store failed:', err);
       }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { openDb } from '../index';
 import { closePostgres, openPostgres } from '../postgres';
 import type { Store } from '../store';
-import { startPostgres, type PostgresServer, type TestDatabase } from './postgres-server';
+import { createDatabase, startPostgres, type PostgresServer, type TestDatabase } from './postgres-server';
 
 /**
  * The two stores a query test runs on: a fresh SQLite file, and a fresh database on a real
@@ -37,9 +37,31 @@ export function testPostgresServer(): Promise<PostgresServer> {
   return server;
 }
 
-/** A fresh, empty, migrated database on the run's Postgres server, and its URL. */
+/** A fresh, empty database on the run's Postgres server, and its URL. */
 export async function createTestDatabase(): Promise<TestDatabase> {
   return (await testPostgresServer()).createDatabase();
+}
+
+let template: Promise<string> | null = null;
+
+/**
+ * A database migrated once per test process, closed, and then only copied (CREATE DATABASE …
+ * TEMPLATE): a fresh migrated store in a fraction of the time migrating one takes. Dropped when
+ * the run's server goes (the global set-up's stops with the run).
+ */
+function migratedTemplate(): Promise<string> {
+  template ??= (async () => {
+    const database = await createTestDatabase();
+    await closePostgres(await openPostgres(database.url, { max: 1 }));
+    return database.name;
+  })();
+  return template;
+}
+
+/** A fresh database with the schema applied, on the run's Postgres server. */
+export async function createMigratedDatabase(): Promise<TestDatabase> {
+  const server = await testPostgresServer();
+  return createDatabase(server.url, await migratedTemplate());
 }
 
 export async function openTestStore(dialect: TestDialect): Promise<TestStore> {
@@ -57,7 +79,7 @@ export async function openTestStore(dialect: TestDialect): Promise<TestStore> {
       },
     };
   }
-  const database = await createTestDatabase();
+  const database = await createMigratedDatabase();
   const db = await openPostgres(database.url, { max: 4 });
   return {
     dialect,

@@ -96,11 +96,11 @@ async function drawPair(deps: BattleDeps, candidates: Candidate[], rng?: Rng): P
 
 /** Runs `fn` holding the battle's turn lock, releasing it if `fn` fails (on success the turn keeps it). */
 async function lockedTurn<T>(deps: BattleDeps, battleId: string, fn: () => Promise<T>): Promise<T> {
-  deps.turns.acquire(battleId);
+  await deps.turns.acquire(battleId);
   try {
     return await fn();
   } catch (err) {
-    deps.turns.release(battleId);
+    await deps.turns.release(battleId);
     throw err;
   }
 }
@@ -213,7 +213,7 @@ export async function prepareNewBattle(
 export async function prepareFollowUp(deps: BattleDeps, battleId: string, rawPrompt: string, actor: BattleActor): Promise<PreparedTurn> {
   const registry = deps.registry();
   const view = await loadOwnedView(battleId, actor);
-  const state = battleState(view.battle, view.messages, { maxTurns: registry.settings.maxTurns, busy: deps.turns.isHeld(battleId) });
+  const state = battleState(view.battle, view.messages, { maxTurns: registry.settings.maxTurns, busy: await deps.turns.isHeld(battleId) });
   assertCanSend(state, view.battle.mode);
   const prompt = checkPrompt(registry.settings, rawPrompt);
   return lockedTurn(deps, battleId, async () => {
@@ -226,7 +226,7 @@ export async function prepareFollowUp(deps: BattleDeps, battleId: string, rawPro
 export async function prepareRegenerate(deps: BattleDeps, battleId: string, actor: BattleActor): Promise<PreparedTurn> {
   const registry = deps.registry();
   const view = await loadOwnedView(battleId, actor);
-  const state = battleState(view.battle, view.messages, { maxTurns: registry.settings.maxTurns, busy: deps.turns.isHeld(battleId) });
+  const state = battleState(view.battle, view.messages, { maxTurns: registry.settings.maxTurns, busy: await deps.turns.isHeld(battleId) });
   assertCanRegenerate(state, view.battle.mode);
   return lockedTurn(deps, battleId, async () => {
     // Built before the old answers are superseded, from the history without the last answers.
@@ -291,7 +291,7 @@ export async function executeTurn(
       })),
     }).catch((e) => console.error('[pairwise] could not record the failed turn:', e));
   } finally {
-    deps.turns.release(battleId);
+    await deps.turns.release(battleId);
   }
   opts.emit({ type: 'end', canVote, turn: rows.turn, turnsLeft: Math.max(0, settings.maxTurns - rows.turn) });
 }

@@ -10,7 +10,7 @@ export async function getOwnedBattle(deps: BattleDeps, battleId: string, actor: 
   return battleResponse(view, {
     maxTurns: registry.settings.maxTurns,
     timeoutMs: registry.settings.timeoutMs,
-    busy: deps.turns.isHeld(battleId),
+    busy: await deps.turns.isHeld(battleId),
     models: (id) => findModel(registry, id),
   });
 }

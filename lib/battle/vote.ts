@@ -23,7 +23,7 @@ function conversation(messages: Message[]): ConversationTurn[] {
 export async function voteOnBattle(deps: BattleDeps, battleId: string, winner: Winner, actor: BattleActor): Promise<Revealed> {
   const registry = deps.registry();
   const view = await loadOwnedView(battleId, actor);
-  const state = battleState(view.battle, view.messages, { maxTurns: registry.settings.maxTurns, busy: deps.turns.isHeld(battleId) });
+  const state = battleState(view.battle, view.messages, { maxTurns: registry.settings.maxTurns, busy: await deps.turns.isHeld(battleId) });
   if (view.battle.mode === 'imported') throw new AppError('battle_closed', 'Imported battles cannot be voted on here.');
   assertCanVote(state, view.battle.mode);
   // Side by side is not blind: naming a model there reveals nothing the voter did not choose.

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { databasePath, getDb } from '../../db/index';
+import { listenForBoards, type BoardsNews } from '../../db/coordination';
+import { appStoreLocation, getStore } from '../../db/store';
 import { latestSnapshotHead } from '../../db/queries/leaderboard';
 import { ratingsInputStamp, readFullPassMark, sameStamp, type RatingsInputStamp } from '../../db/queries/ratings-input';
 import type { CountBoardsSummary } from './count-boards';
@@ -33,8 +34,12 @@ import type { SnapshotParams } from './board-types';
  * exclusion counts. Per process: this refresher (its timer, which pass is running, what each pass
  * last stored and when to retry), the counts worker's connection and its in-memory copy of the
  * counts it last wrote (read again whenever the stored cursor moved), and the parsed boards cached
- * by read-board.ts (keyed by snapshot id, so never stale). Several processes sharing one store
- * would each run both passes: correct, only repeated work.
+ * by read-board.ts (keyed by snapshot id, so never stale).
+ *
+ * Several processes on one Postgres store (db/coordination.ts): every pass holds the database's
+ * rating-pass lock, so one runs at a time, and announces what its boards count (NOTIFY); each
+ * refresher listens, and a pass another process has done is not run again here. One that starts
+ * before the news arrives waits for the lock and then finds nothing to do.
  *
  * The workers run the compiled entry when the server starts the refresher: instrumentation.ts
  * passes `startWorker` with `new URL('./lib/leaderboard/rating-worker.ts', import.meta.url)`,
@@ -90,6 +95,14 @@ class Refresher {
   private countsNotBefore = 0;
   private lastCounts: RefresherStatus['lastCounts'] = null;
   private ticking = false;
+
+  /** Another process stored boards that count `news.input`: this one need not run that pass. */
+  heard(news: BoardsNews): void {
+    const newer = (a: RatingsInputStamp | null) => a === null || (news.input.voteId >= a.voteId && news.input.version >= a.version);
+    if (news.pass === 'counts' && newer(this.countsThrough)) this.countsThrough = news.input;
+    if (news.pass === 'full' && newer(this.computedThrough)) this.computedThrough = news.input;
+    this.wake();
+  }
 
   start(): void {
     if (this.timer) return;
@@ -201,7 +214,7 @@ class Refresher {
   /** Asks the counts worker (started on first use, kept up) for one pass. */
   private runCounts(): void {
     if (!this.counts) {
-      const worker = this.startWorker({ databasePath: databasePath(), mode: 'counts' });
+      const worker = this.startWorker({ location: appStoreLocation(), mode: 'counts' });
       worker.unref();
       worker.on('message', (msg: { type: string; summary?: CountBoardsSummary; error?: string }) => {
         if (msg.type === 'counts-done' && msg.summary) {
@@ -251,7 +264,7 @@ class Refresher {
         this.retryAt = 0;
         this.wake();
       };
-      const summary = await runInWorker(databasePath(), this.startWorker, boardsDone);
+      const summary = await runInWorker(appStoreLocation(), this.startWorker, boardsDone);
       if (!this.boardsStored) boardsDone(summary);
     } catch (err) {
       console.error('[leaderboard] rating pass failed:', err);
@@ -275,9 +288,9 @@ async function storedThrough(): Promise<RatingsInputStamp | null> {
   }
 }
 
-/** What a rating worker is started with: the database path, and which pass it runs ('full' by default). */
+/** What a rating worker is started with: the store (a SQLite path or a Postgres URL), and which pass it runs ('full' by default). */
 export interface WorkerData {
-  databasePath: string;
+  location: string;
   mode?: 'full' | 'counts';
 }
 
@@ -296,11 +309,11 @@ export const startTsxWorker: StartWorker = (workerData) => {
  * history's, once fitted). `onBoards` is called as soon as the boards are stored.
  */
 export function runInWorker(
-  file: string,
+  location: string,
   startWorker: StartWorker = startTsxWorker,
   onBoards?: (summary: ComputeSummary) => void,
 ): Promise<ComputeSummary> {
-  const worker = startWorker({ databasePath: file });
+  const worker = startWorker({ location });
   return new Promise((resolve, reject) => {
     let summary: ComputeSummary | null = null;
     worker.on('message', (msg: { type: string; summary?: ComputeSummary; history?: ComputeSummary['history'] }) => {
@@ -331,9 +344,11 @@ const globalForRefresher = globalThis as unknown as { __pairwiseRefresher?: Refr
  */
 export function ratingsRefresher(options: { startWorker?: StartWorker } = {}): Refresher {
   if (!globalForRefresher.__pairwiseRefresher) {
-    getDb();
-    globalForRefresher.__pairwiseRefresher = new Refresher(options.startWorker ?? startTsxWorker);
-    globalForRefresher.__pairwiseRefresher.start();
+    const store = getStore();
+    const refresher = new Refresher(options.startWorker ?? startTsxWorker);
+    globalForRefresher.__pairwiseRefresher = refresher;
+    listenForBoards(store, (news) => refresher.heard(news));
+    refresher.start();
   }
   return globalForRefresher.__pairwiseRefresher;
 }

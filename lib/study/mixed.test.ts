@@ -14,7 +14,7 @@ const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pw-study-mixed-'));
 process.env.DATABASE_PATH = path.join(dir, 'mixed.db');
 const { executeTurn } = await import('../battle/turns');
-const { processTurnLock } = await import('../battle/turn-lock');
+const { storeTurnLock } = await import('../battle/turn-lock');
 const { leakMatcher } = await import('../battle/leak-check');
 const { createProvider } = await import('../providers/create-provider');
 const { loadRegistry } = await import('../registry/load');
@@ -42,7 +42,7 @@ beforeAll(async () => {
     isHealthy: async () => true,
     recordedPrompts: async () => [],
     leak: () => leakMatcher([]),
-    turns: processTurnLock(),
+    turns: storeTurnLock(),
   };
 });
 afterAll(async () => {

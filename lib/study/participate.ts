@@ -108,8 +108,8 @@ async function progressOf(study: Study, participant: StudyParticipant): Promise<
   return participantProgress({ ...policy, ...done, cellsLeft, holding });
 }
 
-function currentItem(view: BattleView, deps: BattleDeps): CurrentItem | null {
-  const state = battleState(view.battle, view.messages, { maxTurns: 1, busy: deps.turns.isHeld(view.battle.id) });
+async function currentItem(view: BattleView, deps: BattleDeps): Promise<CurrentItem | null> {
+  const state = battleState(view.battle, view.messages, { maxTurns: 1, busy: await deps.turns.isHeld(view.battle.id) });
   if (!state.canVote) return null;
   const msgs = currentMessages(view.messages);
   const answer = (side: Side) => msgs.find((m) => m.side === side && m.role === 'assistant')?.content ?? '';
@@ -138,7 +138,7 @@ export async function participantView(deps: BattleDeps, slug: string, actor: Par
     const slot = await currentSlot({ participantId: participant.id });
     if (slot?.battleId) {
       const view = await getBattleView({ id: slot.battleId });
-      if (view) current = currentItem(view, deps);
+      if (view) current = await currentItem(view, deps);
     }
     finished = !slot && progress.done >= progress.total;
   }
@@ -264,12 +264,12 @@ export async function nextItem(deps: BattleDeps, slug: string, actor: Participan
   const existing = slot.battleId ? await getBattleView({ id: slot.battleId }) : null;
 
   if (existing) {
-    if (deps.turns.isHeld(existing.battle.id)) throw new AppError('not_ready', 'This item is still loading in another tab.');
+    if (await deps.turns.isHeld(existing.battle.id)) throw new AppError('not_ready', 'This item is still loading in another tab.');
     const state = battleState(existing.battle, existing.messages, { maxTurns: 1, busy: false });
     if (state.canVote) return { kind: 'replay', events: replay(existing), prompt: item.text, progress: await progressOf(study, participant) };
     // A side failed or the page was closed mid-answer: the same item, answered again.
     const sides = slotSides(deps, slot, item);
-    deps.turns.acquire(existing.battle.id);
+    await deps.turns.acquire(existing.battle.id);
     try {
       const rows = await supersedeTurn({ battleId: existing.battle.id, turn: Math.max(1, existing.battle.turns) });
       return {
@@ -279,7 +279,7 @@ export async function nextItem(deps: BattleDeps, slug: string, actor: Participan
         progress: await progressOf(study, participant),
       };
     } catch (err) {
-      deps.turns.release(existing.battle.id);
+      await deps.turns.release(existing.battle.id);
       throw err;
     }
   }
@@ -303,7 +303,7 @@ export async function nextItem(deps: BattleDeps, slug: string, actor: Participan
   if (!(await attachBattle({ slotId: slot.id, participantId: participant.id, battleId: battle.id }))) {
     throw new AppError('conflict', 'This item was given to someone else meanwhile. Please try again.');
   }
-  deps.turns.acquire(battle.id);
+  await deps.turns.acquire(battle.id);
   try {
     const rows = await startTurn({ battleId: battle.id, prompt: item.text, expectedTurns: 0 });
     return {
@@ -313,7 +313,7 @@ export async function nextItem(deps: BattleDeps, slug: string, actor: Participan
       progress: await progressOf(study, participant),
     };
   } catch (err) {
-    deps.turns.release(battle.id);
+    await deps.turns.release(battle.id);
     throw err;
   }
 }
@@ -341,7 +341,7 @@ export async function judgeItem(deps: BattleDeps, slug: string, actor: Participa
   }
   const view = await getBattleView({ id: body.battleId });
   if (!view) throw new AppError('not_found', 'No such item.');
-  assertCanVote(battleState(view.battle, view.messages, { maxTurns: 1, busy: deps.turns.isHeld(body.battleId) }));
+  assertCanVote(battleState(view.battle, view.messages, { maxTurns: 1, busy: await deps.turns.isHeld(body.battleId) }));
   const turns = currentMessages(view.messages);
   const leak =
     slot.kind === 'item'

@@ -18,7 +18,7 @@ process.env.DATABASE_PATH = path.join(dir, 'study.db');
 
 const { getDb } = await import('../../db/index');
 const { executeTurn } = await import('../battle/turns');
-const { processTurnLock } = await import('../battle/turn-lock');
+const { storeTurnLock } = await import('../battle/turn-lock');
 const { buildLeakWords, leakMatcher } = await import('../battle/leak-check');
 const { createProvider } = await import('../providers/create-provider');
 const { loadRegistry } = await import('../registry/load');
@@ -50,7 +50,7 @@ beforeAll(async () => {
     isHealthy: async () => true,
     recordedPrompts: async () => [],
     leak: () => leakMatcher(buildLeakWords(models)),
-    turns: processTurnLock(),
+    turns: storeTurnLock(),
   };
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

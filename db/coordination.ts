@@ -1,0 +1,101 @@
+import pg from 'pg';
+import { isPostgres, type Store } from './store';
+
+/**
+ * What processes sharing one Postgres store tell each other about the rating passes. On SQLite
+ * (one process per file) each of these is a no-op: the pass lock is the refresher's own
+ * one-at-a-time rule, and there is nobody to tell.
+ */
+
+/** One advisory-lock key for every rating pass of the database (counts and full alike). */
+const PASS_LOCK_SQL = `hashtext('pairwise:rating-pass')`;
+export const BOARDS_CHANNEL = 'pairwise_boards';
+
+/** What a process announces after a pass has stored boards: which pass, and what they count. */
+export interface BoardsNews {
+  pass: 'counts' | 'full';
+  input: { voteId: number; version: number };
+}
+
+/**
+ * Runs `fn` as the only rating pass of the database: a session advisory lock, on a connection of
+ * its own for the length of the pass; a second process's pass waits for it, then finds its work
+ * done (the counts' cursor, the full pass's mark). The lock goes with the connection if the
+ * process dies.
+ */
+export async function withRatingPassLock<T>(store: Store, fn: () => Promise<T>): Promise<T> {
+  if (!isPostgres(store)) return fn();
+  const client = await store.$client.connect();
+  let broken = false;
+  try {
+    await client.query(`SELECT pg_advisory_lock(${PASS_LOCK_SQL})`);
+    try {
+      return await fn();
+    } finally {
+      await client.query(`SELECT pg_advisory_unlock(${PASS_LOCK_SQL})`).catch(() => (broken = true));
+    }
+  } finally {
+    // A connection whose unlock failed is not given back holding the lock.
+    client.release(broken);
+  }
+}
+
+/** Tells every process listening on the database that new boards are stored. */
+export async function announceBoards(store: Store, news: BoardsNews): Promise<void> {
+  if (!isPostgres(store)) return;
+  await store.$client.query('SELECT pg_notify($1, $2)', [BOARDS_CHANNEL, JSON.stringify(news)]);
+}
+
+/**
+ * Listens for other processes' board announcements on a connection of its own, reconnecting
+ * after a lost connection; returns a function that stops listening. No-op on SQLite.
+ */
+export function listenForBoards(store: Store, onNews: (news: BoardsNews) => void): () => Promise<void> {
+  if (!isPostgres(store)) return async () => {};
+  const options = store.$client.options;
+  let client: pg.Client | null = null;
+  let stopped = false;
+  let retry: NodeJS.Timeout | null = null;
+  const connect = async () => {
+    const c = new pg.Client({ ...options });
+    client = c;
+    c.on('notification', (msg) => {
+      if (msg.channel !== BOARDS_CHANNEL || !msg.payload) return;
+      try {
+        onNews(JSON.parse(msg.payload) as BoardsNews);
+      } catch {
+        // Not ours (or not JSON): ignored.
+      }
+    });
+    c.on('error', () => reconnect());
+    c.on('end', () => reconnect());
+    try {
+      await c.connect();
+      await c.query(`LISTEN ${BOARDS_CHANNEL}`);
+    } catch (err) {
+      console.error('[leaderboard] cannot listen for other servers\u2019 boards:', (err as Error).message);
+      reconnect();
+    }
+  };
+  const reconnect = () => {
+    if (stopped || retry) return;
+    const old = client;
+    client = null;
+    old?.removeAllListeners();
+    void old?.end().catch(() => {});
+    retry = setTimeout(() => {
+      retry = null;
+      void connect();
+    }, 1_000);
+    retry.unref();
+  };
+  void connect();
+  return async () => {
+    stopped = true;
+    if (retry) clearTimeout(retry);
+    const c = client;
+    client = null;
+    c?.removeAllListeners();
+    await c?.end().catch(() => {});
+  };
+}

@@ -1,0 +1,5 @@
+CREATE TABLE `turn_locks` (
+	`battle_id` text PRIMARY KEY NOT NULL,
+	`holder` text NOT NULL,
+	`expires_at` integer NOT NULL
+);
