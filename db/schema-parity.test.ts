@@ -67,7 +67,7 @@ describe('SQLite and Postgres migrations make the same schema', () => {
     const { sqlite, postgres } = await migratedCatalogs();
     expect(diffCatalogs(sqlite, postgres)).toEqual([]);
     // The comparison saw the whole schema, not two empty catalogs.
-    expect(Object.keys(sqlite)).toHaveLength(22);
+    expect(Object.keys(sqlite)).toHaveLength(23);
     expect(sqlite.battles.indexes.battles_arena_idx).toEqual({ columns: ['created_at'], unique: false, predicate: "source='arena'" });
     expect(postgres.pair_count_identities.indexes.pair_count_identities_capped_idx.predicate).toBe('weight<>votes');
     expect(postgres.votes.foreignKeys).toEqual(['(battle_id) → battles(id) on delete no action on update no action']);
