@@ -8,6 +8,8 @@ const executablePath = fs.existsSync(systemChromium) ? systemChromium : undefine
 export default defineConfig({
   testDir: './e2e',
   testMatch: '**/*.spec.ts',
+  // Several app instances on one database: Postgres only (playwright.postgres.config.ts).
+  testIgnore: ['**/instances.spec.ts'],
   // Each spec file starts its own server (e2e/fixtures/app-server.ts); two cores, two workers.
   workers: 2,
   fullyParallel: false,
