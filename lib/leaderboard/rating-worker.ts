@@ -37,7 +37,7 @@ async function main(): Promise<void> {
     // Trust scores under the ratings just computed; a change of exclusions makes the next pass.
     const overall = await readBoard({ db, category: 'overall', styleControl: false });
     const ratings = new Map((overall?.result.models ?? []).map((m) => [m.model, m.rating]));
-    const trust = runTrustPass(db, ratings, integrity.trustScoring);
+    const trust = await runTrustPass(db, ratings, integrity.trustScoring);
     await storeExclusionCounts({ db });
     await storeFullPassMark({ db, input: summary.input });
     parentPort?.postMessage({ type: 'done', summary: { ...summary, trust } });
