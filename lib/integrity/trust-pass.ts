@@ -1,4 +1,4 @@
-import type { Db } from '../../db/index';
+import type { Store } from '../../db/store';
 import { iterateVoteHistories, storedTrustFlags, writeTrust, type VoteHistoryRow } from '../../db/queries/trust';
 import { scoreVoter, type TrustFlag, type VoteRecord } from './trust';
 
@@ -15,9 +15,9 @@ export interface TrustPassSummary {
   votesChanged: number;
 }
 
-export function runTrustPass(db: Db, ratings: ReadonlyMap<string, number>, mode: 'exclude' | 'observe' | 'off'): TrustPassSummary {
+export async function runTrustPass(db: Store, ratings: ReadonlyMap<string, number>, mode: 'exclude' | 'observe' | 'off'): Promise<TrustPassSummary> {
   if (mode === 'off') return { identities: 0, flagged: 0, votesChanged: 0 };
-  const stored = storedTrustFlags(db);
+  const stored = await storedTrustFlags({ db });
   const updates: { voterId: string; trust: number; flag: string | null }[] = [];
   const flagChanged = new Set<string>();
   let identities = 0;
@@ -47,14 +47,16 @@ export function runTrustPass(db: Db, ratings: ReadonlyMap<string, number>, mode:
   };
 
   let current: VoteHistoryRow[] = [];
-  for (const row of iterateVoteHistories(db)) {
-    if (current.length && current[0].identity !== row.identity) {
-      finish(current);
-      current = [];
+  for await (const batch of iterateVoteHistories({ db })) {
+    for (const row of batch) {
+      if (current.length && current[0].identity !== row.identity) {
+        finish(current);
+        current = [];
+      }
+      current.push(row);
     }
-    current.push(row);
   }
   finish(current);
-  const votesChanged = writeTrust(db, updates, flagChanged);
+  const votesChanged = await writeTrust({ db, updates, flagChanged });
   return { identities, flagged, votesChanged };
 }

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { Db } from '../../db/index';
 import { latestSnapshotHead, saveSnapshots, type NewSnapshot } from '../../db/queries/leaderboard';
-import { iterateCountedVotes, loadIdentities, loadPairCountState, readCursorText, savePairCountState } from '../../db/queries/pair-counts';
-import { ratingsInputStampSync, type RatingsInputStamp } from '../../db/queries/ratings-input';
+import { countsInputStamp, iterateCountedVotes, loadIdentities, loadPairCountState, readCursorText, savePairCountState } from '../../db/queries/pair-counts';
+import type { RatingsInputStamp } from '../../db/queries/ratings-input';
+import type { Store } from '../../db/store';
 import { DEFAULT_INFLUENCE_CAPS, type InfluenceCaps } from '../integrity/influence';
 import { DEFAULT_PROVISIONAL_VOTES } from '../rating/compute';
 import { METHOD, type SnapshotParams } from './board-types';
@@ -32,42 +32,43 @@ export interface FoldSummary {
 }
 
 /**
- * Brings the stored counts up to the store's newest vote. Reads in one transaction (counts and
- * votes seen at one instant), writes in another that checks that nobody folded in between; if
- * someone did, it starts again from what they wrote.
+ * Brings the stored counts up to the store's newest vote. Reads the cursor, the stamp, then the
+ * counts and the new votes; writes in one transaction that checks that nobody folded in between
+ * (the cursor is still the one read first); if someone did, it starts again from what they wrote.
+ * A change to counted votes made while it reads bumps ratings.input's version past the one the
+ * counts are stored under, so the next fold rebuilds them.
  */
-export function foldPairCounts({ db, caps = DEFAULT_INFLUENCE_CAPS, cache }: { db: Db; caps?: InfluenceCaps; cache?: CountsCache }): { state: PairCountState; summary: FoldSummary } {
-  const client = db.$client;
+export async function foldPairCounts({ db, caps = DEFAULT_INFLUENCE_CAPS, cache }: { db: Store; caps?: InfluenceCaps; cache?: CountsCache }): Promise<{ state: PairCountState; summary: FoldSummary }> {
   const started = performance.now();
   for (let attempt = 0; ; attempt++) {
-    const read = client.transaction(() => {
-      const stamp = ratingsInputStampSync(client);
-      const cursorText = readCursorText(client);
-      // The counts this process wrote last are still the stored ones: no need to read them again.
-      const cached = cache?.state && cache.cursorText === cursorText && cache.state.cursor.version === stamp.version && JSON.stringify(cache.state.cursor.caps) === JSON.stringify(caps);
-      let state = cached ? cache!.state! : loadPairCountState(client, { version: stamp.version, caps });
-      let folded = 0;
-      const through = state?.cursor.voteId ?? 0;
-      if (state && through < stamp.voteId) {
-        const votes: CountedVote[] = [];
-        for (const batch of iterateCountedVotes({ db, afterVoteId: through, upToVoteId: stamp.voteId })) votes.push(...batch);
-        loadIdentities(client, state, PairCountState.identitiesOf(votes));
-        // A vote older than the newest folded one (an import of past battles): start again.
-        if (state.fold(votes, stamp.voteId)) folded = votes.length;
-        else state = null;
+    // The cursor first: a fold saved after it is then seen at the save (and this one retried).
+    const cursorText = await readCursorText({ db });
+    const stamp = await countsInputStamp({ db });
+    // The counts this process wrote last are still the stored ones: no need to read them again.
+    const cached = Boolean(
+      cache?.state && cache.cursorText === cursorText && cache.state.cursor.version === stamp.version && JSON.stringify(cache.state.cursor.caps) === JSON.stringify(caps),
+    );
+    let state = cached ? cache!.state! : await loadPairCountState({ db, expect: { version: stamp.version, caps } });
+    let folded = 0;
+    const through = state?.cursor.voteId ?? 0;
+    if (state && through < stamp.voteId) {
+      const votes: CountedVote[] = [];
+      for await (const batch of iterateCountedVotes({ db, afterVoteId: through, upToVoteId: stamp.voteId })) votes.push(...batch);
+      await loadIdentities({ db, state, identities: PairCountState.identitiesOf(votes) });
+      // A vote older than the newest folded one (an import of past battles): start again.
+      if (state.fold(votes, stamp.voteId)) folded = votes.length;
+      else state = null;
+    }
+    if (!state) {
+      state = PairCountState.rebuild(stamp.version, caps);
+      for await (const batch of iterateCountedVotes({ db, afterVoteId: 0, upToVoteId: stamp.voteId })) {
+        if (!state.fold(batch, stamp.voteId)) throw new Error('counted votes did not come in vote-time order');
+        folded += batch.length;
       }
-      if (!state) {
-        state = PairCountState.rebuild(stamp.version, caps);
-        for (const batch of iterateCountedVotes({ db, afterVoteId: 0, upToVoteId: stamp.voteId })) {
-          if (!state.fold(batch, stamp.voteId)) throw new Error('counted votes did not come in vote-time order');
-          folded += batch.length;
-        }
-        state.cursor.voteId = stamp.voteId;
-      }
-      return { state, cursorText, folded, cached: Boolean(cached), changed: state.rebuilt || state.cursor.voteId !== through };
-    });
-    const { state, cursorText, folded, cached, changed } = read();
-    const saved = !changed || savePairCountState(client, state, cursorText);
+      state.cursor.voteId = stamp.voteId;
+    }
+    const changed = state.rebuilt || state.cursor.voteId !== through;
+    const saved = !changed || (await savePairCountState({ db, state, loadedCursorText: cursorText }));
     if (saved || attempt >= 3) {
       const summary: FoldSummary = {
         rebuilt: state.rebuilt,
@@ -115,8 +116,16 @@ function countsHash(state: PairCountState, category: string, pairs: ReturnType<t
     .digest('hex');
 }
 
+/**
+ * The store as db/queries/leaderboard's functions take it: the same Store once that module
+ * dispatches over both dialects (until then its type is SQLite's alone).
+ */
+type BoardStore = NonNullable<Parameters<typeof saveSnapshots>[0]['db']>;
+const boardStore = (db: Store) => db as BoardStore;
+
 /** Battles with style features per board, as the last full pass counted them (the counts do not see answers). */
-async function styleBattlesOf(db: Db, category: string): Promise<number> {
+async function styleBattlesOf(store: Store, category: string): Promise<number> {
+  const db = boardStore(store);
   const head = await latestSnapshotHead({ db, category, styleControl: true }) ?? (await latestSnapshotHead({ db, category, styleControl: false }));
   if (!head) return 0;
   try {
@@ -135,7 +144,7 @@ export async function computeBoardsFromCounts({
   now = Date.now,
   cache,
 }: {
-  db: Db;
+  db: Store;
   influence?: InfluenceCaps;
   /** The board setting (lib/settings/schema.ts); default DEFAULT_PROVISIONAL_VOTES. */
   provisionalVotes?: number;
@@ -144,7 +153,7 @@ export async function computeBoardsFromCounts({
   cache?: CountsCache;
 }): Promise<CountBoardsSummary> {
   const started = performance.now();
-  const { state, summary: fold } = foldPairCounts({ db, caps: influence, cache });
+  const { state, summary: fold } = await foldPairCounts({ db, caps: influence, cache });
   const input = fold.input;
   const fitStarted = performance.now();
   const firstVotes = state.firstVotes();
@@ -158,7 +167,7 @@ export async function computeBoardsFromCounts({
   for (const category of selectCategories(battles)) {
     // A vote changes the counts of its own categories only: the other boards keep their fit,
     // and their cut-off moves with this pass (every board of a pass shares it).
-    const head = await latestSnapshotHead({ db, category, styleControl: false });
+    const head = await latestSnapshotHead({ db: boardStore(db), category, styleControl: false });
     const prev = head ? (JSON.parse(head.params) as SnapshotParams) : null;
     const standing = head && prev && prev.pass === 'counts' && sameRules(prev, influence, provisionalVotes) && prev.inputVersion === input.version;
     const unchanged = (dataHash: string) => ({
@@ -200,7 +209,7 @@ export async function computeBoardsFromCounts({
       }),
     );
   }
-  const saved = await saveSnapshots({ db, snapshots });
+  const saved = await saveSnapshots({ db: boardStore(db), snapshots });
   const boards = snapshots.map((s, i) => ({ category: s.category, battles: s.battleCount, snapshotId: saved[i].id, created: saved[i].created }));
   for (const b of boards) onBoard?.(b);
   return { fold, input, boards, fitted, fitMs: performance.now() - fitStarted, ms: performance.now() - started };

@@ -3,14 +3,26 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDb, type Db } from '../../db/index';
+import type { Store } from '../../db/store';
 import { moderateVote } from '../../db/queries/admin-votes';
 import { setVoterBan } from '../../db/queries/admin-voters';
 import { createBattle } from '../../db/queries/battles';
 import { beginImport, discardImport, finishImport, insertImportBatch, type ImportRecord } from '../../db/queries/imports';
 import { countedArenaVotes, iterateCountedBattles, latestSnapshot } from '../../db/queries/leaderboard';
 import { deleteOwnedBattles } from '../../db/queries/owned-battles';
-import { loadPairCountState } from '../../db/queries/pair-counts';
-import { ratingsInputStamp } from '../../db/queries/ratings-input';
+import {
+  countsInputStamp,
+  iterateCountedVotes,
+  loadIdentities,
+  loadPairCountState,
+  readCursorText,
+  readPairCountCursor,
+  savePairCountState,
+} from '../../db/queries/pair-counts';
+import { ratingsInputStamp, type RatingsInputStamp } from '../../db/queries/ratings-input';
+import type { PgDb } from '../../db/postgres';
+import { mirrorToPostgres } from '../../db/testing/mirror';
+import { openTestStore, type TestStore } from '../../db/testing/stores';
 import { createVoter } from '../../db/queries/voters';
 import { castVote } from '../../db/queries/votes';
 import { countIdentityVotes, influenceWeigher, type InfluenceCaps } from '../integrity/influence';
@@ -19,7 +31,9 @@ import { Rng } from '../rating/random';
 import type { BoardResult } from './board-types';
 import { categoriesOf } from './categories';
 import { computeBoardsFromCounts, foldPairCounts, type CountsCache } from './count-boards';
-import { computeSnapshots } from './compute-snapshots';
+import { computeSnapshots, fitBoard, selectCategories } from './compute-snapshots';
+import { PairCountState, type CountedVote } from './pair-counts';
+import { DEFAULT_PROVISIONAL_VOTES } from '../rating/compute';
 
 /**
  * The counts kept as votes arrive against a recount from nothing, after seeded random sequences of
@@ -86,9 +100,9 @@ async function recount(caps: InfluenceCaps): Promise<Recount> {
   return { cells, elo };
 }
 
-/** The stored counts (read back from the store) in the recount's shape. */
-function stored(caps: InfluenceCaps, version: number): Recount {
-  const state = loadPairCountState(db.$client, { version, caps });
+/** The stored counts (read back from the store, SQLite's unless another is given) in the recount's shape. */
+async function stored(caps: InfluenceCaps, version: number, store: Store = db): Promise<Recount> {
+  const state = await loadPairCountState({ db: store, expect: { version, caps } });
   expect(state, 'counts stored under the current version and caps').not.toBeNull();
   const cells = new Map<string, Map<string, [number, number]>>();
   const elo = new Map<string, Map<string, number>>();
@@ -261,12 +275,12 @@ describe('pair counts', () => {
         seen.add(await d.step());
         // Fold after some steps only: a fold then takes several changes at once.
         if (k % 2 !== 1) continue;
-        const { summary } = foldPairCounts({ db, caps: CAPS });
+        const { summary } = await foldPairCounts({ db, caps: CAPS });
         if (summary.rebuilt) rebuilds++;
         else if (summary.folded > 0) increments++;
         const stamp = await ratingsInputStamp({ db });
         expect(summary.input).toEqual(stamp);
-        expectSameCounts(stored(CAPS, stamp.version), await recount(CAPS));
+        expectSameCounts(await stored(CAPS, stamp.version), await recount(CAPS));
       }
       // The sequence exercised both paths and every kind of change.
       expect(increments).toBeGreaterThan(5);
@@ -282,12 +296,12 @@ describe('pair counts', () => {
     const d = new Driver(9);
     await d.setUp();
     for (let k = 0; k < 40; k++) await d.vote();
-    foldPairCounts({ db, caps: CAPS });
+    await foldPairCounts({ db, caps: CAPS });
     const other: InfluenceCaps = { perVoter: null, perVoterModel: 3 };
-    const { summary } = foldPairCounts({ db, caps: other });
+    const { summary } = await foldPairCounts({ db, caps: other });
     expect(summary.rebuilt).toBe(true);
     const { version } = await ratingsInputStamp({ db });
-    expectSameCounts(stored(other, version), await recount(other));
+    expectSameCounts(await stored(other, version), await recount(other));
   });
 });
 
@@ -410,3 +424,168 @@ describe('boards from the counts', () => {
   });
 });
 
+
+/**
+ * The same counts on Postgres: the driver changes the SQLite store through the query functions,
+ * and after each few changes its votes, battles, voters, imports and settings are copied to a
+ * Postgres database (everything but the counts and their cursor, which each store keeps itself).
+ * Both fold; both must hold the recount's counts, and their boards the full pass's.
+ */
+describe('pair counts on Postgres', () => {
+  let pgStore: TestStore;
+  beforeEach(async () => {
+    pgStore = await openTestStore('postgres');
+  });
+  afterEach(() => pgStore.close());
+
+  /** Copies what the counts are folded from from the SQLite store to the Postgres one. */
+  const mirror = () => mirrorToPostgres(db, pgStore.db as PgDb, { keep: ['pair_counts.state'] });
+
+  /** The plain boards fitted from folded counts, as the fast pass fits them. */
+  function boardsOf(state: PairCountState, caps: InfluenceCaps, input: RatingsInputStamp): Map<string, BoardResult> {
+    const firstVotes = state.firstVotes();
+    const out = new Map<string, BoardResult>();
+    for (const category of selectCategories(state.battlesByCategory())) {
+      const snap = fitBoard({
+        category,
+        agg: state.aggregator(category),
+        styleControl: false,
+        untimed: state.cursor.untimed[category] ?? 0,
+        styleBattles: 0,
+        dataHash: '',
+        firstVotes,
+        influence: caps,
+        provisionalVotes: DEFAULT_PROVISIONAL_VOTES,
+        input,
+        pass: 'counts',
+        createdAt: 0,
+      });
+      out.set(category, JSON.parse(snap.result) as BoardResult);
+    }
+    return out;
+  }
+
+  it('folds the same counts as SQLite, equal to a recount, through a random sequence of changes', async () => {
+    const d = new Driver(4);
+    await d.setUp();
+    let rebuilds = 0;
+    let increments = 0;
+    for (let k = 0; k < 120; k++) {
+      await d.step();
+      if (k % 3 !== 2) continue;
+      await mirror();
+      const onSqlite = await foldPairCounts({ db, caps: CAPS });
+      const onPg = await foldPairCounts({ db: pgStore.db, caps: CAPS });
+      expect(onPg.summary.input).toEqual(await ratingsInputStamp({ db: pgStore.db }));
+      expect(onPg.summary.input).toEqual(onSqlite.summary.input);
+      expect(onPg.summary.rebuilt).toBe(onSqlite.summary.rebuilt);
+      expect(onPg.summary.folded).toBe(onSqlite.summary.folded);
+      if (onPg.summary.rebuilt) rebuilds++;
+      else if (onPg.summary.folded > 0) increments++;
+      const want = await recount(CAPS);
+      expectSameCounts(await stored(CAPS, onPg.summary.input.version, pgStore.db), want);
+      expectSameCounts(await stored(CAPS, onPg.summary.input.version), want);
+    }
+    expect(increments).toBeGreaterThan(3);
+    expect(rebuilds).toBeGreaterThan(1);
+  });
+
+  for (const caps of [CAPS, { perVoter: null, perVoterModel: null }]) {
+    it(`fits the same boards as SQLite's counts and as the full pass (caps ${JSON.stringify(caps)})`, async () => {
+      const d = new Driver(5);
+      await d.setUp();
+      for (let k = 0; k < 150; k++) await d.step();
+      for (let k = 0; k < 60; k++) await d.vote();
+      // Folded early on Postgres, the rest later: the fold's history must not matter.
+      await mirror();
+      await foldPairCounts({ db: pgStore.db, caps });
+      for (let k = 0; k < 20; k++) await d.vote();
+      await mirror();
+      const { state, summary } = await foldPairCounts({ db: pgStore.db, caps });
+      expect(summary.rebuilt).toBe(false);
+      const onPg = boardsOf(state, caps, summary.input);
+      await computeBoardsFromCounts({ db, influence: caps });
+      const counts = newestBoards(db);
+      await computeSnapshots({ db, influence: caps });
+      const full = newestBoards(db);
+      expect([...onPg.keys()].sort()).toEqual([...full.keys()].sort());
+      expect(onPg.has('source:arena') && onPg.has('language:German') && onPg.has('tag:math')).toBe(true);
+      for (const [category, board] of full) expectSameBoard(onPg.get(category)!, board);
+      // The same counts on both stores: the same boards to the last bit.
+      for (const [category, board] of counts) expect(onPg.get(category), category).toEqual(board);
+    });
+  }
+
+  it('of two folds at once from the same cursor, one saves; the counts stay the recount', async () => {
+    const d = new Driver(7);
+    await d.setUp();
+    for (let k = 0; k < 40; k++) await d.vote();
+    await mirror();
+    await foldPairCounts({ db: pgStore.db, caps: CAPS });
+    for (let k = 0; k < 10; k++) await d.vote();
+    await mirror();
+    const [a, b] = await Promise.all([foldPairCounts({ db: pgStore.db, caps: CAPS }), foldPairCounts({ db: pgStore.db, caps: CAPS })]);
+    expect(a.summary.input).toEqual(b.summary.input);
+    const { version } = await ratingsInputStamp({ db: pgStore.db });
+    expectSameCounts(await stored(CAPS, version, pgStore.db), await recount(CAPS));
+  });
+
+  for (const on of ['sqlite', 'postgres'] as const) {
+    it(`saves a state only over the cursor it was loaded with (${on})`, async () => {
+      const d = new Driver(8);
+      await d.setUp();
+      for (let k = 0; k < 30; k++) await d.vote();
+      await mirror();
+      const store = on === 'sqlite' ? db : pgStore.db;
+      await foldPairCounts({ db: store, caps: CAPS });
+      for (let k = 0; k < 5; k++) await d.vote();
+      await mirror();
+      const cursorText = await readCursorText({ db: store });
+      const stamp = await countsInputStamp({ db: store });
+      const fold = async () => {
+        const state = (await loadPairCountState({ db: store, expect: { version: stamp.version, caps: CAPS } }))!;
+        const votes: CountedVote[] = [];
+        for await (const batch of iterateCountedVotes({ db: store, afterVoteId: state.cursor.voteId, upToVoteId: stamp.voteId, batchSize: 2 })) votes.push(...batch);
+        expect(votes.length).toBeGreaterThan(0);
+        await loadIdentities({ db: store, state, identities: PairCountState.identitiesOf(votes) });
+        expect(state.fold(votes, stamp.voteId)).toBe(true);
+        return state;
+      };
+      const [s1, s2] = await Promise.all([fold(), fold()]);
+      const saved = await Promise.all([
+        savePairCountState({ db: store, state: s1, loadedCursorText: cursorText }),
+        savePairCountState({ db: store, state: s2, loadedCursorText: cursorText }),
+      ]);
+      expect(saved.sort()).toEqual([false, true]);
+      expectSameCounts(await stored(CAPS, stamp.version, store), await recount(CAPS));
+      expect((await readPairCountCursor({ db: store }))?.voteId).toBe(stamp.voteId);
+    });
+  }
+
+  it('waits for a vote still being inserted with a lower id before it counts up to a higher one', async () => {
+    const pgDb = pgStore.db as PgDb;
+    const addBattle = (client: { query: (q: string, v: unknown[]) => Promise<unknown> }, id: string, at: number) =>
+      client.query(
+        `INSERT INTO battles (id, model_a, model_b, mode, status, turns, created_at, updated_at) VALUES ($1, 'alpha', 'bravo', 'live', 'voted', 1, $2, $2)`,
+        [id, at],
+      );
+    await foldPairCounts({ db: pgDb, caps: CAPS });
+    const slow = await pgDb.$client.connect();
+    try {
+      await slow.query('BEGIN');
+      await addBattle(slow, 'slow', T0);
+      await slow.query(`INSERT INTO votes (battle_id, winner, created_at) VALUES ('slow', 'model_a', $1)`, [T0]);
+      // A later vote, with a higher id, is in first.
+      await addBattle(pgDb.$client, 'fast', T0 + 1);
+      await pgDb.$client.query(`INSERT INTO votes (battle_id, winner, created_at) VALUES ('fast', 'model_b', $1)`, [T0 + 1]);
+      const folding = foldPairCounts({ db: pgDb, caps: CAPS });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await slow.query('COMMIT');
+      const { state, summary } = await folding;
+      expect(summary.folded).toBe(2);
+      expect(state.battlesByCategory().get('overall')).toBe(2);
+    } finally {
+      slow.release();
+    }
+  });
+});
