@@ -1,5 +1,7 @@
 import fs from 'node:fs';
 import { databasePath, openDb, type Db } from '../db/index';
+import { openPostgres, postgresTarget } from '../db/postgres';
+import { databaseUrl, type Store } from '../db/store';
 import { env } from '../lib/env';
 
 /**
@@ -7,7 +9,7 @@ import { env } from '../lib/env';
  * A file that does not exist is not created unless asked: a mistyped DATABASE_PATH would
  * otherwise import into (or export from) a new, empty store without a word.
  */
-export function openStore({ create = false, createFlag }: { create?: boolean; createFlag?: string } = {}): Db {
+export function openSqliteStore({ create = false, createFlag }: { create?: boolean; createFlag?: string } = {}): Db {
   const file = databasePath();
   const from = env().DATABASE_PATH ? 'DATABASE_PATH' : 'the default path; set DATABASE_PATH for another';
   const exists = fs.existsSync(file);
@@ -17,4 +19,16 @@ export function openStore({ create = false, createFlag }: { create?: boolean; cr
   }
   console.error(`Database: ${file}${exists ? '' : ' (new)'}`);
   return openDb(file);
+}
+
+/**
+ * The store a command works on, as the app would: the Postgres database of DATABASE_URL when it
+ * is set (named by host, port and database, never the password), else the SQLite file.
+ */
+export async function openStore(options: { create?: boolean; createFlag?: string } = {}): Promise<Store> {
+  const url = databaseUrl();
+  if (!url) return openSqliteStore(options);
+  const target = postgresTarget(url);
+  console.error(`Database: Postgres "${target.database}" at ${target.server}`);
+  return openPostgres(url, { max: 4 });
 }

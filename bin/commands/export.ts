@@ -7,6 +7,7 @@ import { deriveKey, loadVoterSecret } from '../../lib/identity/voter-cookie';
 import { pseudonymizer, writeBattleExport } from '../../lib/leaderboard/export-battles';
 import { parseFlags, usageLine, UsageError, zodUsage } from '../args';
 import { openStore } from '../database';
+import { closeStore, databaseUrl } from '../../db/store';
 
 export const summary = 'Export every counted battle as clean_battle JSON, JSONL or CSV';
 
@@ -56,7 +57,12 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   const { format, out } = flags;
-  const db = openStore();
+  if (flags.pseudonyms && databaseUrl() && !process.env.PAIRWISE_SECRET?.trim()) {
+    // The app's key on Postgres is PAIRWISE_SECRET; a key made up here would give other pseudonyms.
+    console.error('pairwise export: --pseudonyms on Postgres needs the app\u2019s PAIRWISE_SECRET in the environment.');
+    return 1;
+  }
+  const db = await openStore();
   // The key the app itself uses (derived from the secret beside the store, or PAIRWISE_SECRET).
   const pseudonyms = flags.pseudonyms ? pseudonymizer(deriveKey(loadVoterSecret(databasePath()), 'pseudonym')) : undefined;
   const target = out ? fs.createWriteStream(path.resolve(out)) : process.stdout;
@@ -76,6 +82,6 @@ export async function run(argv: string[]): Promise<number> {
     if ((err as NodeJS.ErrnoException).code === 'EPIPE') return 0;
     throw err;
   } finally {
-    db.$client.close();
+    await closeStore(db);
   }
 }

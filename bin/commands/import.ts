@@ -6,6 +6,7 @@ import { importBattles, type ImportReport } from '../../lib/leaderboard/import-b
 import { loadRegistry } from '../../lib/registry/load';
 import { atMost, parseFlags, usageLine, UsageError, zodUsage } from '../args';
 import { openStore } from '../database';
+import { closeStore } from '../../db/store';
 
 export const summary = 'Import battles (clean_battle JSON array, JSONL or CSV) into the database';
 
@@ -99,7 +100,7 @@ export async function run(argv: string[]): Promise<number> {
     console.error(`pairwise import: no file at ${file}`);
     return 1;
   }
-  const db = openStore({ create: flags.create, createFlag: '--create' });
+  const db = await openStore({ create: flags.create, createFlag: '--create' });
   const bar = new cliProgress.SingleBar(
     { format: ' {bar} {percentage}% | {done}/{size} MB | {imported} imported, {skipped} skipped', hideCursor: true, noTTYOutput: false },
     cliProgress.Presets.shades_classic,
@@ -133,7 +134,7 @@ export async function run(argv: string[]): Promise<number> {
     console.error(`pairwise import: ${err instanceof Error ? err.message : String(err)}`);
     return 1;
   } finally {
-    db.$client.close();
+    await closeStore(db);
   }
 }
 

@@ -2,7 +2,7 @@ import cliProgress from 'cli-progress';
 import { copyStoreToPostgres } from '../../db/copy-to-postgres';
 import { closePostgres, openPostgres, postgresTarget } from '../../db/postgres';
 import { parseFlags, usageLine, UsageError } from '../args';
-import { openStore } from '../database';
+import { openSqliteStore } from '../database';
 
 export const summary = 'Copy the SQLite arena into a new Postgres database, counts checked';
 
@@ -40,7 +40,7 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   const json = Boolean(parsed.values.json);
-  const sqlite = openStore();
+  const sqlite = openSqliteStore();
   const store = await openPostgres(url, { max: 1, setting: '--to' });
   const bar = new cliProgress.SingleBar(
     { format: ' {bar} {percentage}% | {value}/{total} rows | {table}', hideCursor: true },
