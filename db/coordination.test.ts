@@ -53,7 +53,7 @@ describe('processes sharing one Postgres store', () => {
         .poll(async () => {
           await announceBoards(store.db, news);
           return heard.length > 0;
-        }, { timeout: 5_000, intervals: [100] })
+        }, { timeout: 5_000, interval: 100 })
         .toBe(true);
       expect(heard[0]).toEqual(news);
     } finally {
