@@ -13,7 +13,7 @@ if (rawBasePath && !/^(\/[A-Za-z0-9._~-]+)+$/.test(rawBasePath)) {
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   // Native addons and in-process inference must stay outside the server bundle.
-  serverExternalPackages: ['better-sqlite3', 'node-llama-cpp', 'drizzle-orm', 'rate-limiter-flexible'],
+  serverExternalPackages: ['better-sqlite3', 'node-llama-cpp', 'drizzle-orm', 'rate-limiter-flexible', 'pg'],
   poweredByHeader: false,
   async headers() {
     return [
