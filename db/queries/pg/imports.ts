@@ -8,6 +8,9 @@ import { bumpRatingsInputIn } from './ratings-input';
  * Postgres twin of db/queries/sqlite/imports.ts. A batch goes in as a few multi-row INSERTs in one
  * transaction (one statement per table and chunk, each below Postgres's 65535 bind parameters),
  * not a statement per row: a round trip per battle would make a million-battle file take hours.
+ * The bulk statements are written out here and sent on one of the pool's connections, as the
+ * SQLite side uses prepared statements: building them through drizzle's sql template costs more
+ * than the server takes to run them.
  */
 
 /** Postgres refuses a statement with more bind parameters than this. */
@@ -74,7 +77,7 @@ export async function finishImport({
   );
 }
 
-type Value = string | number | boolean | null;
+export type Value = string | number | boolean | null;
 
 /**
  * `INSERT INTO <head> VALUES (…), (…)` for the rows, as few statements as the parameter limit
@@ -90,10 +93,30 @@ export async function insertRows(db: PgExec, head: SQL, values: Value[][]): Prom
   }
 }
 
-const BATTLE_HEAD = sql.raw(`battles (id, model_a, model_b, mode, sampling_probability, status, turns, question_id, language,
-  is_code, prompt_chars, tags, source, import_id, judge, anony, style_features, created_at, updated_at)`);
-const VOTE_HEAD = sql.raw(`votes (battle_id, winner, voter_id, excluded_reason, created_at)`);
-const MESSAGE_HEAD = sql.raw(`messages (battle_id, side, turn, role, content, superseded, finish_reason, created_at)`);
+/** The same statements as `insertRows`, as text and parameters ($1, $2, …) for the driver. */
+export function multiRowInserts(head: string, values: Value[][]): { text: string; params: Value[] }[] {
+  if (values.length === 0) return [];
+  const perRow = values[0].length;
+  const chunk = Math.max(1, Math.floor(MAX_PARAMS / perRow));
+  const out: { text: string; params: Value[] }[] = [];
+  for (let i = 0; i < values.length; i += chunk) {
+    const part = values.slice(i, i + chunk);
+    const tuples: string[] = [];
+    let n = 0;
+    for (let r = 0; r < part.length; r++) {
+      const marks: string[] = [];
+      for (let c = 0; c < perRow; c++) marks.push(`$${++n}`);
+      tuples.push(`(${marks.join(', ')})`);
+    }
+    out.push({ text: `INSERT INTO ${head} VALUES ${tuples.join(', ')}`, params: part.flat() });
+  }
+  return out;
+}
+
+const BATTLE_HEAD = `battles (id, model_a, model_b, mode, sampling_probability, status, turns, question_id, language,
+  is_code, prompt_chars, tags, source, import_id, judge, anony, style_features, created_at, updated_at)`;
+const VOTE_HEAD = `votes (battle_id, winner, voter_id, excluded_reason, created_at)`;
+const MESSAGE_HEAD = `messages (battle_id, side, turn, role, content, superseded, finish_reason, created_at)`;
 
 function conversationRows(
   out: Value[][],
@@ -142,9 +165,22 @@ export async function insertImportBatch({ db, importId, rows: records }: { db?: 
     if (r.conversationA) conversationRows(messageRows, id, 'a', r.conversationA, r.createdAt);
     if (r.conversationB) conversationRows(messageRows, id, 'b', r.conversationB, r.createdAt);
   }
-  await db!.transaction(async (tx) => {
-    await insertRows(tx, BATTLE_HEAD, battleRows);
-    await insertRows(tx, VOTE_HEAD, voteRows);
-    await insertRows(tx, MESSAGE_HEAD, messageRows);
-  });
+  const statements = [
+    ...multiRowInserts(BATTLE_HEAD, battleRows),
+    ...multiRowInserts(VOTE_HEAD, voteRows),
+    ...multiRowInserts(MESSAGE_HEAD, messageRows),
+  ];
+  const client = await db!.$client.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query('BEGIN');
+    for (const st of statements) await client.query(st.text, st.params);
+    await client.query('COMMIT');
+  } catch (err) {
+    // A connection that cannot even roll back is not handed back to the pool.
+    await client.query('ROLLBACK').catch((e: Error) => (broken = e));
+    throw err;
+  } finally {
+    client.release(broken);
+  }
 }
