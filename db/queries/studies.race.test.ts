@@ -10,7 +10,8 @@ import { insertStudy } from './studies';
 /**
  * No repeated assignment under concurrent participants: four processes with three participants
  * each take and judge slots of one study on the same SQLite file at once. Every slot goes to one
- * participant, nobody gets a cell (item x pair) twice, and every slot is judged.
+ * participant, nobody gets a cell (item x pair) twice, and every slot is judged. The same on
+ * Postgres, with participants on several connection pools: studies.stores.test.ts.
  */
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');

@@ -1,1 +1,27 @@
+import { dialect } from '../store';
+import * as pg from './pg/studies';
+import * as sqlite from './sqlite/studies';
+
 export * from './sqlite/studies';
+export const insertStudy = dialect(sqlite.insertStudy, pg.insertStudy);
+export const getStudy = dialect(sqlite.getStudy, pg.getStudy);
+export const listStudies = dialect(sqlite.listStudies, pg.listStudies);
+export const setStudyStatus = dialect(sqlite.setStudyStatus, pg.setStudyStatus);
+export const studyItems = dialect(sqlite.studyItems, pg.studyItems);
+export const getItem = dialect(sqlite.getItem, pg.getItem);
+export const createCodeParticipants = dialect(sqlite.createCodeParticipants, pg.createCodeParticipants);
+export const findParticipant = dialect(sqlite.findParticipant, pg.findParticipant);
+export const joinParticipant = dialect(sqlite.joinParticipant, pg.joinParticipant);
+export const bindCodeParticipant = dialect(sqlite.bindCodeParticipant, pg.bindCodeParticipant);
+export const recordConsent = dialect(sqlite.recordConsent, pg.recordConsent);
+export const setParticipantExclusion = dialect(sqlite.setParticipantExclusion, pg.setParticipantExclusion);
+export const participantCounts = dialect(sqlite.participantCounts, pg.participantCounts);
+export const currentSlot = dialect(sqlite.currentSlot, pg.currentSlot);
+export const assignNext = dialect(sqlite.assignNext, pg.assignNext);
+export const cellsLeftFor = dialect(sqlite.cellsLeftFor, pg.cellsLeftFor);
+export const attachBattle = dialect(sqlite.attachBattle, pg.attachBattle);
+export const slotByBattle = dialect(sqlite.slotByBattle, pg.slotByBattle);
+export const slotProgress = dialect(sqlite.slotProgress, pg.slotProgress);
+export const listParticipants = dialect(sqlite.listParticipants, pg.listParticipants);
+export const studyJudgmentRows = dialect(sqlite.studyJudgmentRows, pg.studyJudgmentRows);
+export const insertImportedJudgments = dialect(sqlite.insertImportedJudgments, pg.insertImportedJudgments);

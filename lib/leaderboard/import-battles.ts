@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import type { Db } from '../../db/index';
+import type { Store } from '../../db/store';
 import {
   beginImport,
   discardImport,
@@ -135,7 +135,7 @@ export async function importBattles({
   onProgress,
   now = Date.now,
 }: {
-  db: Db;
+  db: Store;
   file: string;
   format?: ImportFormat;
   onProgress?: (p: ImportProgress) => void;

@@ -1,0 +1,186 @@
+import { sql, type SQL } from 'drizzle-orm';
+import type { PgDb } from '../../postgres';
+import { importedBattleId, RUNNING_REPORT, type ImportFormat, type ImportRecord, type ImportRow } from '../sqlite/imports';
+import { changes, row, rows, type PgExec } from './exec';
+import { bumpRatingsInputIn } from './ratings-input';
+
+/**
+ * Postgres twin of db/queries/sqlite/imports.ts. A batch goes in as a few multi-row INSERTs in one
+ * transaction (one statement per table and chunk, each below Postgres's 65535 bind parameters),
+ * not a statement per row: a round trip per battle would make a million-battle file take hours.
+ * The bulk statements are written out here and sent on one of the pool's connections, as the
+ * SQLite side uses prepared statements: building them through drizzle's sql template costs more
+ * than the server takes to run them.
+ */
+
+/** Postgres refuses a statement with more bind parameters than this. */
+export const MAX_PARAMS = 65_535;
+
+const IMPORT_COLUMNS = sql.raw(`id, file_sha256 AS "fileSha256", file_name AS "fileName", format, imported_count AS "importedCount",
+  skipped_count AS "skippedCount", report, created_at AS "createdAt"`);
+
+export async function findImportBySha256({ db, sha256 }: { db?: PgDb; sha256: string }): Promise<ImportRow | null> {
+  return (await row<ImportRow>(db!, sql`SELECT ${IMPORT_COLUMNS} FROM imports WHERE file_sha256 = ${sha256}`)) ?? null;
+}
+
+export async function listImports({ db }: { db?: PgDb } = {}): Promise<ImportRow[]> {
+  return rows<ImportRow>(db!, sql`SELECT ${IMPORT_COLUMNS} FROM imports ORDER BY id`);
+}
+
+export async function beginImport({
+  db,
+  sha256,
+  fileName,
+  format,
+  now = Date.now(),
+}: {
+  db?: PgDb;
+  sha256: string;
+  fileName: string;
+  format: ImportFormat;
+  now?: number;
+}): Promise<number> {
+  const r = await row<{ id: number }>(
+    db!,
+    sql`INSERT INTO imports (file_sha256, file_name, format, imported_count, skipped_count, report, created_at)
+        VALUES (${sha256}, ${fileName}, ${format}, 0, 0, ${RUNNING_REPORT}, ${now}) RETURNING id`,
+  );
+  return r!.id;
+}
+
+export async function discardImport({ db, importId }: { db?: PgDb; importId: number }): Promise<number> {
+  return db!.transaction(async (tx) => {
+    await tx.execute(sql`DELETE FROM messages WHERE battle_id IN (SELECT id FROM battles WHERE import_id = ${importId})`);
+    await tx.execute(sql`DELETE FROM votes WHERE battle_id IN (SELECT id FROM battles WHERE import_id = ${importId})`);
+    const removed = await changes(tx, sql`DELETE FROM battles WHERE import_id = ${importId}`);
+    await tx.execute(sql`DELETE FROM imports WHERE id = ${importId}`);
+    if (removed > 0) await bumpRatingsInputIn(tx);
+    return removed;
+  });
+}
+
+export async function finishImport({
+  db,
+  importId,
+  importedCount,
+  skippedCount,
+  report,
+}: {
+  db?: PgDb;
+  importId: number;
+  importedCount: number;
+  skippedCount: number;
+  report: string;
+}): Promise<void> {
+  await db!.execute(
+    sql`UPDATE imports SET imported_count = ${importedCount}, skipped_count = ${skippedCount}, report = ${report} WHERE id = ${importId}`,
+  );
+}
+
+export type Value = string | number | boolean | null;
+
+/**
+ * `INSERT INTO <head> VALUES (…), (…)` for the rows, as few statements as the parameter limit
+ * allows. Each row is an array of its values in the order of the columns in `head`.
+ */
+export async function insertRows(db: PgExec, head: SQL, values: Value[][]): Promise<void> {
+  if (values.length === 0) return;
+  const perRow = values[0].length;
+  const chunk = Math.max(1, Math.floor(MAX_PARAMS / perRow));
+  for (let i = 0; i < values.length; i += chunk) {
+    const tuples = values.slice(i, i + chunk).map((v) => sql`${v}`); // an array becomes "($1, $2, …)"
+    await db.execute(sql`INSERT INTO ${head} VALUES ${sql.join(tuples, sql.raw(', '))}`);
+  }
+}
+
+/** The same statements as `insertRows`, as text and parameters ($1, $2, …) for the driver. */
+export function multiRowInserts(head: string, values: Value[][]): { text: string; params: Value[] }[] {
+  if (values.length === 0) return [];
+  const perRow = values[0].length;
+  const chunk = Math.max(1, Math.floor(MAX_PARAMS / perRow));
+  const out: { text: string; params: Value[] }[] = [];
+  for (let i = 0; i < values.length; i += chunk) {
+    const part = values.slice(i, i + chunk);
+    const tuples: string[] = [];
+    let n = 0;
+    for (let r = 0; r < part.length; r++) {
+      const marks: string[] = [];
+      for (let c = 0; c < perRow; c++) marks.push(`$${++n}`);
+      tuples.push(`(${marks.join(', ')})`);
+    }
+    out.push({ text: `INSERT INTO ${head} VALUES ${tuples.join(', ')}`, params: part.flat() });
+  }
+  return out;
+}
+
+const BATTLE_HEAD = `battles (id, model_a, model_b, mode, sampling_probability, status, turns, question_id, language,
+  is_code, prompt_chars, tags, source, import_id, judge, anony, style_features, created_at, updated_at)`;
+const VOTE_HEAD = `votes (battle_id, winner, voter_id, excluded_reason, created_at)`;
+const MESSAGE_HEAD = `messages (battle_id, side, turn, role, content, superseded, finish_reason, created_at)`;
+
+function conversationRows(
+  out: Value[][],
+  battleId: string,
+  side: 'a' | 'b',
+  conversation: { role: 'user' | 'assistant'; content: string }[],
+  createdAt: number,
+): void {
+  let turn = 0;
+  for (const m of conversation) {
+    if (m.role === 'user') turn++;
+    // An imported answer is complete: finish_reason 'stop' (null would mean "still streaming").
+    out.push([battleId, side, Math.max(turn, 1), m.role, m.content, false, m.role === 'assistant' ? 'stop' : null, createdAt]);
+  }
+}
+
+/** Inserts one batch of records (battle + vote + conversation messages each) in one transaction. */
+export async function insertImportBatch({ db, importId, rows: records }: { db?: PgDb; importId: number; rows: ImportRecord[] }): Promise<void> {
+  const battleRows: Value[][] = [];
+  const voteRows: Value[][] = [];
+  const messageRows: Value[][] = [];
+  for (const r of records) {
+    const id = importedBattleId(importId, r.recordNo);
+    battleRows.push([
+      id,
+      r.modelA,
+      r.modelB,
+      'imported',
+      null,
+      'voted',
+      r.turns,
+      r.questionId,
+      r.language,
+      r.isCode ?? null,
+      r.promptChars,
+      r.tags?.length ? JSON.stringify(r.tags) : '[]',
+      'import',
+      importId,
+      r.judge,
+      r.anony ?? null,
+      r.styleFeatures ?? null,
+      r.createdAt,
+      r.createdAt,
+    ]);
+    voteRows.push([id, r.winner, null, null, r.createdAt]);
+    if (r.conversationA) conversationRows(messageRows, id, 'a', r.conversationA, r.createdAt);
+    if (r.conversationB) conversationRows(messageRows, id, 'b', r.conversationB, r.createdAt);
+  }
+  const statements = [
+    ...multiRowInserts(BATTLE_HEAD, battleRows),
+    ...multiRowInserts(VOTE_HEAD, voteRows),
+    ...multiRowInserts(MESSAGE_HEAD, messageRows),
+  ];
+  const client = await db!.$client.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query('BEGIN');
+    for (const st of statements) await client.query(st.text, st.params);
+    await client.query('COMMIT');
+  } catch (err) {
+    // A connection that cannot even roll back is not handed back to the pool.
+    await client.query('ROLLBACK').catch((e: Error) => (broken = e));
+    throw err;
+  } finally {
+    client.release(broken);
+  }
+}
