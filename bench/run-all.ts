@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
-const ALL = ['ratings', 'battle-latency', 'leaderboard-scale', 'console-scale', 'freshness', 'calibration', 'sampling', 'rigging', 'long-answer', 'load', 'postgres-copy'];
+const ALL = ['ratings', 'battle-latency', 'leaderboard-scale', 'console-scale', 'freshness', 'calibration', 'sampling', 'rigging', 'long-answer', 'load', 'postgres-copy', 'postgres-scale'];
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const names = wanted.length ? wanted : ALL;
 const tsx = path.resolve('node_modules', '.bin', 'tsx');

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { Db } from '../../db/index';
+import type { Store } from '../../db/store';
 import { createBattle, finishTurn, startTurn } from '../../db/queries/battles';
 
 /** Writes `n` finished one-turn battles owned by `voterId`, ready for their vote; returns their ids. */
-export async function seedVotableBattles(db: Db, n: number, voterId: string, models: [string, string]): Promise<string[]> {
+export async function seedVotableBattles(db: Store, n: number, voterId: string, models: [string, string]): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < n; i++) {
     const id = randomUUID();
