@@ -16,8 +16,6 @@ const latestSnapshot = (d: Store, category: string, styleControl: boolean) => la
 const listSnapshotsForTest = async (d: Store, category: string, styleControl: boolean) =>
   all(d, 'SELECT id FROM rating_snapshots WHERE category = ? AND style_control = ?', [category, styleControl]);
 
-/** The counts pass (count-boards.ts over db/queries/pair-counts) runs on SQLite only as yet, and so does the worker (given a file). */
-const countsPassOn = (store: Store) => !isPostgres(store);
 
 const MODELS = ['alpha', 'bravo', 'charlie', 'delta'];
 
@@ -78,15 +76,17 @@ describe.each(STORES)('on %s', (dialect) => {
       expect(board.diagnostics?.provisional).toEqual({ votes: 1000, models: 4 });
       expect(board.models.every((m) => m.provisional && /fewer than 1000: not ranked/.test(m.provisionalReason ?? ''))).toBe(true);
       expect(JSON.parse((await latestSnapshot(db, 'overall', false))!.params)).toMatchObject({ provisionalVotes: 1000 });
-      if (!countsPassOn(db)) return;
+      // The counts pass (count-boards.ts over db/queries/pair-counts) runs on SQLite only as yet.
+      const sqlite = db;
+      if (isPostgres(sqlite)) return;
       // The counts pass, no new vote: a board fitted under another threshold is fitted again.
-      await computeBoardsFromCounts({ db, provisionalVotes: 0 });
+      await computeBoardsFromCounts({ db: sqlite, provisionalVotes: 0 });
       board = await overall();
       expect(board.diagnostics?.provisional).toEqual({ votes: 0, models: 0 });
       expect(board.models.some((m) => m.provisional)).toBe(false);
       const votes = board.models.map((m) => m.votes).sort((x, y) => x - y);
       const between = Math.floor((votes[1] + votes[2]) / 2) + 1;
-      await computeBoardsFromCounts({ db, provisionalVotes: between });
+      await computeBoardsFromCounts({ db: sqlite, provisionalVotes: between });
       board = await overall();
       expect(board.models.filter((m) => m.provisional).length).toBe(board.models.filter((m) => m.votes < between).length);
       expect(board.diagnostics?.provisional.votes).toBe(between);
@@ -219,6 +219,7 @@ describe.each(STORES)('on %s', (dialect) => {
       expect((await listSnapshotsForTest(db, 'overall', false)).length).toBe(1); // same hour: thinned to one
     });
 
+    // The worker opens the store from a SQLite file (lib/leaderboard/rating-worker.ts).
     it.skipIf(dialect !== 'sqlite')('runs in a worker thread with the same result', async () => {
       await load(battles(300));
       const file = store.location;

@@ -7,12 +7,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDb, type Db } from '../../db/index';
 import { latestSnapshot } from '../../db/queries/leaderboard';
 import { RUNNING_REPORT } from '../../db/queries/imports';
+import type { Store } from '../../db/store';
+import { openTestStore, STORES, type TestDialect, type TestStore } from '../../db/testing/stores';
 import { BattleAggregator, computeRatings } from '../rating';
 import { readCleanBattles } from '../export';
 import type { BoardResult } from './board-types';
 import { computeSnapshots } from './compute-snapshots';
 import { battleExportStream, writeBattleExport } from './export-battles';
 import { importBattles } from './import-battles';
+import { sameRowsOn } from './testing';
 
 let dir: string;
 const dbs: Db[] = [];
@@ -33,8 +36,11 @@ beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pairwise-import-'));
 });
 
-afterEach(() => {
+const stores: TestStore[] = [];
+
+afterEach(async () => {
   for (const db of dbs.splice(0)) db.$client.close();
+  for (const store of stores.splice(0)) await store.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -193,9 +199,13 @@ describe('importBattles', () => {
   });
 });
 
-/** A store with battles of both sources: imported ones, and ones fought here with voter ids. */
-async function mixedStore(): Promise<Db> {
-  const db = freshDb('source.db');
+/**
+ * A store with battles of both sources: imported ones, and ones fought here with voter ids.
+ * Written into SQLite (`pairwise import` runs there), then copied when the store is Postgres.
+ */
+async function mixedStore(dialect: TestDialect): Promise<Store> {
+  const sqlite = await openTestStore('sqlite');
+  const db = sqlite.db as Db;
   let seed = 3;
   const rnd = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
   const models = ['m-one', 'm-two', 'm-three', 'm-four', 'm-five'];
@@ -252,10 +262,12 @@ async function mixedStore(): Promise<Db> {
     insMsg.run(id, 'b', 'user', 'Hello there', 0, t);
     insMsg.run(id, 'b', 'assistant', 'Plain answer.', 0, t);
   }
-  return db;
+  const store = await sameRowsOn(dialect, sqlite);
+  stores.push(store);
+  return store.db;
 }
 
-async function exportText(db: Db, format: 'json' | 'jsonl' | 'csv'): Promise<string> {
+async function exportText(db: Store, format: 'json' | 'jsonl' | 'csv'): Promise<string> {
   const out = new PassThrough();
   const chunks: Buffer[] = [];
   out.on('data', (c: Buffer) => chunks.push(c));
@@ -264,9 +276,9 @@ async function exportText(db: Db, format: 'json' | 'jsonl' | 'csv'): Promise<str
   return Buffer.concat(chunks).toString('utf8');
 }
 
-describe('export', () => {
+describe.each(STORES)('export from %s', (dialect) => {
   it('writes every counted battle in vote order, without voter identity', async () => {
-    const db = await mixedStore();
+    const db = await mixedStore(dialect);
     const text = await exportText(db, 'jsonl');
     const records = text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(records).toHaveLength(400 + 58); // one failed battle and one excluded vote left out
@@ -291,17 +303,18 @@ describe('export', () => {
   });
 
   it('streams the same bytes for HTTP as for the command line', async () => {
-    const db = await mixedStore();
+    const db = await mixedStore(dialect);
     for (const format of ['json', 'jsonl', 'csv'] as const) {
       const viaStream = await new Response(battleExportStream({ db, format })).text();
       expect(viaStream).toBe(await exportText(db, format));
     }
-    const empty = freshDb('empty.db');
-    expect(await new Response(battleExportStream({ db: empty, format: 'json' })).text()).toBe('[]\n');
+    const empty = await openTestStore(dialect);
+    stores.push(empty);
+    expect(await new Response(battleExportStream({ db: empty.db, format: 'json' })).text()).toBe('[]\n');
   });
 
   it.each(['json', 'jsonl', 'csv'] as const)('%s export, imported into an empty store, gives the same ratings', async (format) => {
-    const source = await mixedStore();
+    const source = await mixedStore(dialect);
     await computeSnapshots({ db: source });
     const file = write(`export.${format}`, await exportText(source, format));
 
@@ -310,6 +323,7 @@ describe('export', () => {
     for await (const _ of readCleanBattles(file, { format })) n++;
     expect(n).toBe(458);
 
+    // Into SQLite, whichever store it came from (`pairwise import` writes to SQLite only as yet).
     const target = freshDb('target.db');
     const report = await importBattles({ db: target, file });
     expect(report).toMatchObject({ imported: 458, skipped: 0 });
@@ -322,12 +336,12 @@ describe('export', () => {
 
     // Style control comes back where the format carries it (conversations, conv_metadata).
     if (format !== 'csv') {
-      const styled = async (db: Db) => JSON.parse((await latestSnapshot({ db, category: 'overall', styleControl: true }))!.result) as BoardResult;
+      const styled = async (db: Store) => JSON.parse((await latestSnapshot({ db, category: 'overall', styleControl: true }))!.result) as BoardResult;
       expect((await styled(target)).models).toEqual((await styled(source)).models);
     }
 
     // Categories that travel in the file (language) come back too.
-    const fr = async (db: Db) => JSON.parse((await latestSnapshot({ db, category: 'language:French', styleControl: false }))!.result) as BoardResult;
+    const fr = async (db: Store) => JSON.parse((await latestSnapshot({ db, category: 'language:French', styleControl: false }))!.result) as BoardResult;
     expect((await fr(target)).models).toEqual((await fr(source)).models);
 
     // And the engine, fed the file directly, agrees.
@@ -337,7 +351,7 @@ describe('export', () => {
   });
 
   it('stores the same boards as `pairwise ratings` computes from the exported file (plain and style control)', async () => {
-    const db = await mixedStore();
+    const db = await mixedStore(dialect);
     await computeSnapshots({ db });
     const file = write('export.json', await exportText(db, 'json'));
     const cli = (...flags: string[]) =>
