@@ -7,33 +7,22 @@ export * from './sqlite/leaderboard';
 export type { ArenaVote } from './pg/leaderboard';
 
 /**
- * The SQLite side of iterateCountedArenaVotes: its one streaming statement, handed on in batches
- * (a per-row await would cost more than the read at millions of votes).
+ * The SQLite side of iterateCountedArenaVotes: one part, its single statement streamed as the
+ * caller iterates it, so that counting 1.67 M votes costs what the sync generator costs (no
+ * batches to merge, no await per row).
  */
-async function* countedArenaVoteBatches({
-  db,
-  upToVoteId,
-  batchSize = 20_000,
-}: {
-  db?: Db;
-  upToVoteId: number;
-  batchSize?: number;
-}): AsyncGenerator<pg.ArenaVote[]> {
-  let batch: pg.ArenaVote[] = [];
-  for (const r of sqlite.countedArenaVotes({ db, upToVoteId })) {
-    batch.push(r);
-    if (batch.length >= batchSize) {
-      yield batch;
-      batch = [];
-    }
-  }
-  if (batch.length) yield batch;
+async function* countedArenaVoteParts({ db, upToVoteId }: { db?: Db; upToVoteId: number; batchSize?: number }): AsyncGenerator<Iterable<pg.ArenaVote>> {
+  yield sqlite.countedArenaVotes({ db, upToVoteId });
 }
 
 export const latestVoteId = dialect(sqlite.latestVoteId, pg.latestVoteId);
 export const iterateCountedBattles = dialect(sqlite.iterateCountedBattles, pg.iterateCountedBattles);
-/** Identity and models of every counted vote cast here up to a vote id (countedArenaVotes), in batches, on either store. */
-export const iterateCountedArenaVotes = dialect(countedArenaVoteBatches, pg.iterateCountedArenaVotes);
+/**
+ * Identity and models of every counted vote cast here up to a vote id (countedArenaVotes), on
+ * either store, in parts: Postgres reads a page per part, SQLite streams them all as one. Iterate
+ * each part before asking for the next.
+ */
+export const iterateCountedArenaVotes = dialect(countedArenaVoteParts, pg.iterateCountedArenaVotes);
 export const hasBothSources = dialect(sqlite.hasBothSources, pg.hasBothSources);
 export const hasStoredAnswers = dialect(sqlite.hasStoredAnswers, pg.hasStoredAnswers);
 export const latestSnapshot = dialect(sqlite.latestSnapshot, pg.latestSnapshot);

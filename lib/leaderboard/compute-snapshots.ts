@@ -285,14 +285,14 @@ export function fitBoard(b: BoardInput): NewSnapshot {
 
 type IdentityCounts = ReturnType<typeof countIdentityVotes>;
 
-/** What bounded influence counts (countIdentityVotes) over every counted vote cast here, a batch at a time. */
+/** What bounded influence counts (countIdentityVotes) over every counted vote cast here, a part at a time (one on SQLite). */
 async function arenaIdentityCounts(db: Store, upToVoteId: number): Promise<IdentityCounts> {
   let total: IdentityCounts | null = null;
   const add = (into: Map<string, number>, from: Map<string, number>) => {
     for (const [k, n] of from) into.set(k, (into.get(k) ?? 0) + n);
   };
-  for await (const batch of iterateCountedArenaVotes({ db, upToVoteId })) {
-    const counts = countIdentityVotes(batch);
+  for await (const part of iterateCountedArenaVotes({ db, upToVoteId })) {
+    const counts = countIdentityVotes(part);
     if (!total) {
       total = counts;
     } else {

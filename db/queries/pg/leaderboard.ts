@@ -130,12 +130,12 @@ export type ArenaVote = { identity: string | null; modelA: string; modelB: strin
 export async function* iterateCountedArenaVotes({
   db,
   upToVoteId,
-  batchSize = 20_000,
+  batchSize = 50_000,
 }: {
   db?: PgDb;
   upToVoteId: number;
   batchSize?: number;
-}): AsyncGenerator<ArenaVote[]> {
+}): AsyncGenerator<Iterable<ArenaVote>> {
   let after = 0;
   for (;;) {
     const page = await rows<ArenaVote & { id: number }>(
