@@ -1,6 +1,7 @@
+import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { all, loadImport, run } from '../../lib/leaderboard/testing';
-import type { ImportRecord } from './imports';
+import { allSql, execSql } from '../testing/raw-sql';
+import { beginImport, finishImport, insertImportBatch, type ImportRecord } from './imports';
 import { iterateExportBattles } from './exports';
 import {
   countedVoteTimeRange,
@@ -46,30 +47,36 @@ function rec(recordNo: number, r: Partial<ImportRecord>): ImportRecord {
   };
 }
 
+const bool = (b: boolean) => (b ? sql`TRUE` : sql`FALSE`);
+
+async function loadImport(db: Store, records: ImportRecord[], { sha = 'sha-1', importedAt = Date.now() }: { sha?: string; importedAt?: number } = {}) {
+  const importId = await beginImport({ db, sha256: sha, fileName: 'f.jsonl', format: 'jsonl', now: importedAt });
+  await insertImportBatch({ db, importId, rows: records });
+  await finishImport({ db, importId, importedCount: records.length, skippedCount: 0, report: '{}' });
+}
+
 async function arenaBattle(
   db: Store,
   id: string,
   o: { a: string; b: string; voter: string; user?: string; at: number; status?: string; excluded?: string; vision?: boolean; study?: string; p?: number },
 ) {
-  await run(
+  await execSql(
     db,
-    `INSERT INTO battles (id, model_a, model_b, mode, status, turns, source, voter_id, user_id, vision, study_id, sampling_probability, created_at, updated_at)
-     VALUES (?, ?, ?, 'live', ?, 1, 'arena', ?, ?, ?, ?, ?, ?, ?)`,
-    [id, o.a, o.b, o.status ?? 'voted', o.voter, o.user ?? null, o.vision ?? false, o.study ?? null, o.p ?? null, o.at - 100, o.at - 100],
+    sql`INSERT INTO battles (id, model_a, model_b, mode, status, turns, source, voter_id, user_id, vision, study_id, sampling_probability, created_at, updated_at)
+        VALUES (${id}, ${o.a}, ${o.b}, 'live', ${o.status ?? 'voted'}, 1, 'arena', ${o.voter}, ${o.user ?? null}, ${bool(o.vision ?? false)},
+                ${o.study ?? null}, ${o.p ?? null}, ${o.at - 100}, ${o.at - 100})`,
   );
-  await run(db, `INSERT INTO votes (battle_id, winner, voter_id, excluded_reason, created_at) VALUES (?, 'model_a', ?, ?, ?)`, [
-    id,
-    o.voter,
-    o.excluded ?? null,
-    o.at,
-  ]);
+  await execSql(
+    db,
+    sql`INSERT INTO votes (battle_id, winner, voter_id, excluded_reason, created_at) VALUES (${id}, 'model_a', ${o.voter}, ${o.excluded ?? null}, ${o.at})`,
+  );
 }
 
 async function message(db: Store, battleId: string, side: 'a' | 'b', role: 'user' | 'assistant', content: string, superseded = false) {
-  await run(
+  await execSql(
     db,
-    `INSERT INTO messages (battle_id, side, turn, role, content, superseded, finish_reason, created_at) VALUES (?, ?, 1, ?, ?, ?, 'stop', ?)`,
-    [battleId, side, role, content, superseded, T0],
+    sql`INSERT INTO messages (battle_id, side, turn, role, content, superseded, finish_reason, created_at)
+        VALUES (${battleId}, ${side}, 1, ${role}, ${content}, ${bool(superseded)}, 'stop', ${T0})`,
   );
 }
 
@@ -116,10 +123,9 @@ async function seed(db: Store) {
   await message(db, 'live-1', 'a', 'assistant', 'new a');
   await message(db, 'live-1', 'b', 'user', 'hi');
   await message(db, 'live-1', 'b', 'assistant', 'new b');
-  await run(
+  await execSql(
     db,
-    `INSERT INTO battle_images (battle_id, turn, media_type, data, bytes, sha256, created_at) VALUES ('live-1', 1, 'image/png', ?, 3, 'abc', ?)`,
-    [Buffer.from([1, 2, 3]), T0],
+    sql`INSERT INTO battle_images (battle_id, turn, media_type, data, bytes, sha256, created_at) VALUES ('live-1', 1, 'image/png', ${Buffer.from([1, 2, 3])}, 3, 'abc', ${T0})`,
   );
 }
 
@@ -315,7 +321,7 @@ describe.each(STORES)('leaderboard queries on %s', (dialect) => {
       expect(s.created).toBe(true);
       saved.push(s.id);
     }
-    const left = await all<{ id: number; result: string }>(db, `SELECT id, result FROM rating_snapshots ORDER BY id`);
+    const left = await allSql<{ id: number; result: string }>(db, sql`SELECT id, result FROM rating_snapshots ORDER BY id`);
     expect(left.map((r) => r.id)).toEqual([saved[1], saved[3], saved[4], saved[5]]);
     // Only the newest keeps the per-pair tallies and the covariance; the rest of the text is untouched.
     expect(left.slice(0, 3).map((r) => r.result)).toEqual(Array(3).fill('{"battles":5,"models":[{"model":"alpha","rating":1000.5}]}'));
@@ -353,7 +359,7 @@ describe.each(STORES)('leaderboard queries on %s', (dialect) => {
     const second = await saveHistory({ db, category: 'overall', params: '{"a":2}', battleCount: 4, dataHash: 'h2', result: '{"points":[1]}', createdAt: T0 + 1 });
     expect(second).not.toBe(first);
     expect(await readHistoryRow({ db, category: 'overall' })).toEqual({ id: second, params: '{"a":2}', result: '{"points":[1]}', createdAt: T0 + 1 });
-    expect(await all(db, `SELECT category, method, style_control AS sc FROM rating_snapshots`)).toEqual([
+    expect(await allSql(db, sql`SELECT category, method, style_control AS sc FROM rating_snapshots`)).toEqual([
       { category: 'history:overall', method: 'history', sc: dialect === 'sqlite' ? 0 : false },
     ]);
     // Not a board.
@@ -367,13 +373,13 @@ describe.each(STORES)('leaderboard queries on %s', (dialect) => {
         saveHistory({ db, category: 'overall', params: `{"k":${k}}`, battleCount: k, dataHash: `h${k}`, result: '{}', createdAt: T0 + k }),
       ),
     );
-    expect(await all(db, `SELECT id FROM rating_snapshots WHERE method = 'history'`)).toHaveLength(1);
+    expect(await allSql(db, sql`SELECT id FROM rating_snapshots WHERE method = 'history'`)).toHaveLength(1);
 
     const results = await Promise.all(
       Array.from({ length: 6 }, (_, k) => saveSnapshots({ db, snapshots: [snapshot({ dataHash: `d${k}`, upTo: 10, createdAt: T0 + k })] })),
     );
     expect(results.flat().filter((r) => r.created).length).toBeGreaterThanOrEqual(1);
-    const boards = await all<{ id: number; result: string }>(db, `SELECT id, result FROM rating_snapshots WHERE method <> 'history'`);
+    const boards = await allSql<{ id: number; result: string }>(db, sql`SELECT id, result FROM rating_snapshots WHERE method <> 'history'`);
     expect(boards).toHaveLength(1);
     const head = await latestSnapshotHead({ db, category: 'overall', styleControl: false });
     expect(head!.id).toBe(boards[0].id);

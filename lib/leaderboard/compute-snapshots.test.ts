@@ -1,20 +1,25 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ImportRecord } from '../../db/queries/imports';
+import { beginImport, finishImport, insertImportBatch, type ImportRecord } from '../../db/queries/imports';
 import { latestSnapshot as latest, readHistoryRow } from '../../db/queries/leaderboard';
-import { isPostgres, type Store } from '../../db/store';
+import type { Store } from '../../db/store';
+import { allSql, execSql } from '../../db/testing/raw-sql';
 import { openTestStore, STORES, type TestStore } from '../../db/testing/stores';
 import { BattleAggregator, computeRatings } from '../rating';
 import type { BoardResult, SnapshotParams } from './board-types';
 import { computeBoardsFromCounts } from './count-boards';
 import { computeSnapshots } from './compute-snapshots';
 import { DAY_MS, HISTORY_MAX_POINTS, type StoredHistory } from './history';
+import { importBattles } from './import-battles';
 import { listBoards, readRatingHistory } from './read-board';
 import { runInWorker } from './refresher';
-import { all, loadImport, run } from './testing';
 
 const latestSnapshot = (d: Store, category: string, styleControl: boolean) => latest({ db: d, category, styleControl });
 const listSnapshotsForTest = async (d: Store, category: string, styleControl: boolean) =>
-  all(d, 'SELECT id FROM rating_snapshots WHERE category = ? AND style_control = ?', [category, styleControl]);
+  allSql(d, sql`SELECT id FROM rating_snapshots WHERE category = ${category} AND style_control = ${styleControl ? sql`TRUE` : sql`FALSE`}`);
 
 
 const MODELS = ['alpha', 'bravo', 'charlie', 'delta'];
@@ -55,16 +60,23 @@ function battles(n: number, start = 1): ImportRecord[] {
 describe.each(STORES)('on %s', (dialect) => {
   let store: TestStore;
   let db: Store;
+  let dir: string;
 
   beforeEach(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pairwise-snapshots-'));
     store = await openTestStore(dialect);
     db = store.db;
   });
 
-  afterEach(() => store.close());
+  afterEach(async () => {
+    await store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 
   async function load(records: ImportRecord[], sha = 'sha-1') {
-    await loadImport(db, records, { sha });
+    const importId = await beginImport({ db, sha256: sha, fileName: 'f.jsonl', format: 'jsonl' });
+    await insertImportBatch({ db, importId, rows: records });
+    await finishImport({ db, importId, importedCount: records.length, skippedCount: 0, report: '{}' });
   }
 
   describe('computeSnapshots', () => {
@@ -76,17 +88,14 @@ describe.each(STORES)('on %s', (dialect) => {
       expect(board.diagnostics?.provisional).toEqual({ votes: 1000, models: 4 });
       expect(board.models.every((m) => m.provisional && /fewer than 1000: not ranked/.test(m.provisionalReason ?? ''))).toBe(true);
       expect(JSON.parse((await latestSnapshot(db, 'overall', false))!.params)).toMatchObject({ provisionalVotes: 1000 });
-      // The counts pass (count-boards.ts over db/queries/pair-counts) runs on SQLite only as yet.
-      const sqlite = db;
-      if (isPostgres(sqlite)) return;
       // The counts pass, no new vote: a board fitted under another threshold is fitted again.
-      await computeBoardsFromCounts({ db: sqlite, provisionalVotes: 0 });
+      await computeBoardsFromCounts({ db, provisionalVotes: 0 });
       board = await overall();
       expect(board.diagnostics?.provisional).toEqual({ votes: 0, models: 0 });
       expect(board.models.some((m) => m.provisional)).toBe(false);
       const votes = board.models.map((m) => m.votes).sort((x, y) => x - y);
       const between = Math.floor((votes[1] + votes[2]) / 2) + 1;
-      await computeBoardsFromCounts({ db: sqlite, provisionalVotes: between });
+      await computeBoardsFromCounts({ db, provisionalVotes: between });
       board = await overall();
       expect(board.models.filter((m) => m.provisional).length).toBe(board.models.filter((m) => m.votes < between).length);
       expect(board.diagnostics?.provisional.votes).toBe(between);
@@ -149,13 +158,13 @@ describe.each(STORES)('on %s', (dialect) => {
     it('gives votes cast here and imported votes a board each when a store has both', async () => {
       await load(battles(120));
       for (let k = 0; k < 30; k++) {
-        await run(
+        const at = 1_800_000_000_000 + k;
+        await execSql(
           db,
-          `INSERT INTO battles (id, model_a, model_b, mode, status, turns, source, judge, created_at, updated_at)
-           VALUES (?, ?, ?, 'live', 'voted', 1, 'arena', 'voter', ?, ?)`,
-          [`live-${k}`, MODELS[k % 4], MODELS[(k + 1) % 4], 1_800_000_000_000 + k, 1_800_000_000_000 + k],
+          sql`INSERT INTO battles (id, model_a, model_b, mode, status, turns, source, judge, created_at, updated_at)
+              VALUES (${`live-${k}`}, ${MODELS[k % 4]}, ${MODELS[(k + 1) % 4]}, 'live', 'voted', 1, 'arena', 'voter', ${at}, ${at})`,
         );
-        await run(db, `INSERT INTO votes (battle_id, winner, voter_id, created_at) VALUES (?, 'model_a', 'voter', ?)`, [`live-${k}`, 1_800_000_000_000 + k]);
+        await execSql(db, sql`INSERT INTO votes (battle_id, winner, voter_id, created_at) VALUES (${`live-${k}`}, 'model_a', 'voter', ${at})`);
       }
       const summary = await computeSnapshots({ db });
       const count = (c: string) => summary.boards.find((b) => b.category === c && !b.styleControl)?.battles;
@@ -167,13 +176,13 @@ describe.each(STORES)('on %s', (dialect) => {
     it('bounds the weight of one voter who votes a model up again and again', async () => {
       await load(battles(200));
       for (let k = 0; k < 150; k++) {
-        await run(
+        const at = 1_800_000_000_000 + k;
+        await execSql(
           db,
-          `INSERT INTO battles (id, model_a, model_b, mode, status, turns, source, voter_id, created_at, updated_at)
-           VALUES (?, ?, ?, 'live', 'voted', 1, 'arena', 'one-voter', ?, ?)`,
-          [`pump-${k}`, MODELS[3], MODELS[k % 3], 1_800_000_000_000 + k, 1_800_000_000_000 + k],
+          sql`INSERT INTO battles (id, model_a, model_b, mode, status, turns, source, voter_id, created_at, updated_at)
+              VALUES (${`pump-${k}`}, ${MODELS[3]}, ${MODELS[k % 3]}, 'live', 'voted', 1, 'arena', 'one-voter', ${at}, ${at})`,
         );
-        await run(db, `INSERT INTO votes (battle_id, winner, voter_id, created_at) VALUES (?, 'model_a', 'one-voter', ?)`, [`pump-${k}`, 1_800_000_000_000 + k]);
+        await execSql(db, sql`INSERT INTO votes (battle_id, winner, voter_id, created_at) VALUES (${`pump-${k}`}, 'model_a', 'one-voter', ${at})`);
       }
       const rating = async (influence: { perVoter: number | null; perVoterModel: number | null }) => {
         await computeSnapshots({ db, influence });
@@ -190,8 +199,8 @@ describe.each(STORES)('on %s', (dialect) => {
     it('leaves out excluded votes and battles that are not voted', async () => {
       const records = battles(100);
       await load(records);
-      await run(db, `UPDATE votes SET excluded_reason = 'identity leak' WHERE id <= 10`);
-      await run(db, `UPDATE battles SET status = 'failed' WHERE id IN (SELECT battle_id FROM votes WHERE id BETWEEN 11 AND 15)`);
+      await execSql(db, sql`UPDATE votes SET excluded_reason = 'identity leak' WHERE id <= 10`);
+      await execSql(db, sql`UPDATE battles SET status = 'failed' WHERE id IN (SELECT battle_id FROM votes WHERE id BETWEEN 11 AND 15)`);
       const summary = await computeSnapshots({ db });
       expect(summary.battles).toBe(85);
       const overall = JSON.parse((await latestSnapshot(db, 'overall', false))!.result) as BoardResult;
@@ -206,7 +215,7 @@ describe.each(STORES)('on %s', (dialect) => {
 
       // An excluded vote moves the cut-off but changes no board.
       await load(battles(1, 201), 'sha-2');
-      await run(db, `UPDATE votes SET excluded_reason = 'identity leak' WHERE id = 201`);
+      await execSql(db, sql`UPDATE votes SET excluded_reason = 'identity leak' WHERE id = 201`);
       const excluded = await computeSnapshots({ db });
       expect(excluded.boards.every((b) => !b.created)).toBe(true);
       const params = JSON.parse((await latestSnapshot(db, 'overall', false))!.params) as SnapshotParams;
@@ -219,8 +228,7 @@ describe.each(STORES)('on %s', (dialect) => {
       expect((await listSnapshotsForTest(db, 'overall', false)).length).toBe(1); // same hour: thinned to one
     });
 
-    // The worker opens the store from a SQLite file (lib/leaderboard/rating-worker.ts).
-    it.skipIf(dialect !== 'sqlite')('runs in a worker thread with the same result', async () => {
+    it('runs in a worker thread with the same result', async () => {
       await load(battles(300));
       const file = store.location;
       const summary = await runInWorker(file);
@@ -270,10 +278,9 @@ describe.each(STORES)('on %s', (dialect) => {
     });
 
     it('takes imported battles without a tstamp in file order, and says so', async () => {
-      // As `pairwise import` stores records without a tstamp: at the time of their import.
-      const at = Date.now();
-      const untimed = battles(20).map((r, k) => ({ ...r, modelA: MODELS[k % 4], modelB: MODELS[(k + 1) % 4], winner: 'model_a' as const, createdAt: at }));
-      await loadImport(db, untimed, { importedAt: at });
+      const file = path.join(dir, 'untimed.csv');
+      fs.writeFileSync(file, 'model_a,model_b,winner\n' + Array.from({ length: 20 }, (_, k) => `${MODELS[k % 4]},${MODELS[(k + 1) % 4]},model_a`).join('\n') + '\n');
+      await importBattles({ db, file });
       await computeSnapshots({ db });
       const overall = JSON.parse((await latestSnapshot(db, 'overall', false))!.result) as BoardResult;
       expect(overall.untimedBattles).toBe(20);
@@ -333,8 +340,8 @@ describe.each(STORES)('on %s', (dialect) => {
       expect(today.history).toMatchObject({ points: 10, fitted: 1, reused: 9 });
 
       // An excluded vote of day 6: days 6 to 9 change.
-      const [{ id }] = await all<{ id: number }>(db, `SELECT v.id FROM votes v WHERE v.created_at >= ? ORDER BY v.id LIMIT 1`, [19_706 * DAY_MS]);
-      await run(db, `UPDATE votes SET excluded_reason = 'moderated' WHERE id = ?`, [id]);
+      const [{ id }] = await allSql<{ id: number }>(db, sql`SELECT v.id FROM votes v WHERE v.created_at >= ${19_706 * DAY_MS} ORDER BY v.id LIMIT 1`);
+      await execSql(db, sql`UPDATE votes SET excluded_reason = 'moderated' WHERE id = ${id}`);
       const excluded = await computeSnapshots({ db });
       expect(excluded.history).toMatchObject({ fitted: 4, reused: 6 });
       expect((await stored()).points[6].battles).toBe(6 * 40 + 39);
@@ -356,7 +363,7 @@ describe.each(STORES)('on %s', (dialect) => {
       expect(summary.history!.fitted).toBeLessThan(h.points.length + 1);
     });
 
-    it.skipIf(dialect !== 'sqlite')('runs after the boards in the worker, which reports both', async () => {
+    it('runs after the boards in the worker, which reports both', async () => {
       await load(daily(3, 30));
       const announced: number[] = [];
       const summary = await runInWorker(store.location, undefined, (s) => announced.push(s.battles));
@@ -388,7 +395,7 @@ describe.each(STORES)('on %s', (dialect) => {
 
     it('an image battle counts on the main board and on the vision board', async () => {
       await load(battles(50));
-      await run(db, `UPDATE battles SET vision = ? WHERE id IN (SELECT id FROM battles ORDER BY id LIMIT 12)`, [true]);
+      await execSql(db, sql`UPDATE battles SET vision = TRUE WHERE id IN (SELECT id FROM battles ORDER BY id LIMIT 12)`);
       const summary = await computeSnapshots({ db });
       const count = (category: string) => summary.boards.find((b) => b.category === category && !b.styleControl)?.battles;
       expect(count('overall')).toBe(50);

@@ -3,11 +3,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
+import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDb, type Db } from '../../db/index';
 import { latestSnapshot } from '../../db/queries/leaderboard';
 import { RUNNING_REPORT } from '../../db/queries/imports';
 import type { Store } from '../../db/store';
+import { execSql } from '../../db/testing/raw-sql';
 import { openTestStore, STORES, type TestDialect, type TestStore } from '../../db/testing/stores';
 import { BattleAggregator, computeRatings } from '../rating';
 import { readCleanBattles } from '../export';
@@ -15,7 +17,6 @@ import type { BoardResult } from './board-types';
 import { computeSnapshots } from './compute-snapshots';
 import { battleExportStream, writeBattleExport } from './export-battles';
 import { importBattles } from './import-battles';
-import { sameRowsOn } from './testing';
 
 let dir: string;
 const dbs: Db[] = [];
@@ -37,6 +38,12 @@ beforeEach(() => {
 });
 
 const stores: TestStore[] = [];
+
+async function freshStore(dialect: TestDialect): Promise<Store> {
+  const store = await openTestStore(dialect);
+  stores.push(store);
+  return store.db;
+}
 
 afterEach(async () => {
   for (const db of dbs.splice(0)) db.$client.close();
@@ -199,13 +206,9 @@ describe('importBattles', () => {
   });
 });
 
-/**
- * A store with battles of both sources: imported ones, and ones fought here with voter ids.
- * Written into SQLite (`pairwise import` runs there), then copied when the store is Postgres.
- */
+/** A store with battles of both sources: imported ones, and ones fought here with voter ids. */
 async function mixedStore(dialect: TestDialect): Promise<Store> {
-  const sqlite = await openTestStore('sqlite');
-  const db = sqlite.db as Db;
+  const db = await freshStore(dialect);
   let seed = 3;
   const rnd = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
   const models = ['m-one', 'm-two', 'm-three', 'm-four', 'm-five'];
@@ -242,29 +245,33 @@ async function mixedStore(dialect: TestDialect): Promise<Store> {
   await importBattles({ db, file: write('seed.jsonl', recs.map((r) => JSON.stringify(r)).join('\n')) });
 
   // Battles fought here: the judge column and the vote hold the voter id, which must not leave.
-  const insBattle = db.$client.prepare(
-    `INSERT INTO battles (id, model_a, model_b, mode, status, turns, language, is_code, prompt_chars, source, judge, sampling_probability, created_at, updated_at)
-     VALUES (?, ?, ?, 'live', ?, 1, 'English', 0, 30, 'arena', ?, ?, ?, ?)`,
-  );
-  const insVote = db.$client.prepare(`INSERT INTO votes (battle_id, winner, voter_id, excluded_reason, created_at) VALUES (?, ?, ?, ?, ?)`);
-  const insMsg = db.$client.prepare(
-    `INSERT INTO messages (battle_id, side, turn, role, content, superseded, finish_reason, created_at) VALUES (?, ?, 1, ?, ?, ?, 'stop', ?)`,
-  );
+  const message = (id: string, side: 'a' | 'b', role: 'user' | 'assistant', content: string, superseded: boolean, t: number) =>
+    execSql(
+      db,
+      sql`INSERT INTO messages (battle_id, side, turn, role, content, superseded, finish_reason, created_at)
+          VALUES (${id}, ${side}, 1, ${role}, ${content}, ${superseded ? sql`TRUE` : sql`FALSE`}, 'stop', ${t})`,
+    );
   for (let k = 0; k < 60; k++) {
     const id = `arena-battle-${k}`;
     const t = 1_690_000_000_000 + k * 600_000 + 30_000;
     const status = k === 5 ? 'failed' : 'voted';
-    insBattle.run(id, models[k % 5], models[(k + 2) % 5], status, `voter-secret-${k}`, 0.05 + (k % 5) * 0.05, t, t);
-    insVote.run(id, k % 3 ? 'model_a' : 'model_b', `voter-secret-${k}`, k === 7 ? 'identity leak' : null, t + 5000);
-    insMsg.run(id, 'a', 'user', 'Hello there', 0, t);
-    insMsg.run(id, 'a', 'assistant', 'old answer', 1, t);
-    insMsg.run(id, 'a', 'assistant', `## Answer ${k}\n- point`, 0, t);
-    insMsg.run(id, 'b', 'user', 'Hello there', 0, t);
-    insMsg.run(id, 'b', 'assistant', 'Plain answer.', 0, t);
+    await execSql(
+      db,
+      sql`INSERT INTO battles (id, model_a, model_b, mode, status, turns, language, is_code, prompt_chars, source, judge, sampling_probability, created_at, updated_at)
+          VALUES (${id}, ${models[k % 5]}, ${models[(k + 2) % 5]}, 'live', ${status}, 1, 'English', FALSE, 30, 'arena', ${`voter-secret-${k}`}, ${0.05 + (k % 5) * 0.05}, ${t}, ${t})`,
+    );
+    await execSql(
+      db,
+      sql`INSERT INTO votes (battle_id, winner, voter_id, excluded_reason, created_at)
+          VALUES (${id}, ${k % 3 ? 'model_a' : 'model_b'}, ${`voter-secret-${k}`}, ${k === 7 ? 'identity leak' : null}, ${t + 5000})`,
+    );
+    await message(id, 'a', 'user', 'Hello there', false, t);
+    await message(id, 'a', 'assistant', 'old answer', true, t);
+    await message(id, 'a', 'assistant', `## Answer ${k}\n- point`, false, t);
+    await message(id, 'b', 'user', 'Hello there', false, t);
+    await message(id, 'b', 'assistant', 'Plain answer.', false, t);
   }
-  const store = await sameRowsOn(dialect, sqlite);
-  stores.push(store);
-  return store.db;
+  return db;
 }
 
 async function exportText(db: Store, format: 'json' | 'jsonl' | 'csv'): Promise<string> {
@@ -308,9 +315,8 @@ describe.each(STORES)('export from %s', (dialect) => {
       const viaStream = await new Response(battleExportStream({ db, format })).text();
       expect(viaStream).toBe(await exportText(db, format));
     }
-    const empty = await openTestStore(dialect);
-    stores.push(empty);
-    expect(await new Response(battleExportStream({ db: empty.db, format: 'json' })).text()).toBe('[]\n');
+    const empty = await freshStore(dialect);
+    expect(await new Response(battleExportStream({ db: empty, format: 'json' })).text()).toBe('[]\n');
   });
 
   it.each(['json', 'jsonl', 'csv'] as const)('%s export, imported into an empty store, gives the same ratings', async (format) => {
@@ -323,8 +329,7 @@ describe.each(STORES)('export from %s', (dialect) => {
     for await (const _ of readCleanBattles(file, { format })) n++;
     expect(n).toBe(458);
 
-    // Into SQLite, whichever store it came from (`pairwise import` writes to SQLite only as yet).
-    const target = freshDb('target.db');
+    const target = await freshStore(dialect);
     const report = await importBattles({ db: target, file });
     expect(report).toMatchObject({ imported: 458, skipped: 0 });
     await computeSnapshots({ db: target });
