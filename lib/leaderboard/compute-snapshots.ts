@@ -1,9 +1,9 @@
 import { createHash, type Hash } from 'node:crypto';
 import {
-  countedArenaVotes,
   countedVoteTimeRange,
   hasBothSources,
   hasStoredAnswers,
+  iterateCountedArenaVotes,
   iterateCountedBattles,
   readHistoryRow,
   saveHistory,
@@ -12,7 +12,7 @@ import {
 } from '../../db/queries/leaderboard';
 import { countIdentityVotes, DEFAULT_INFLUENCE_CAPS, influenceWeigher, type InfluenceCaps } from '../integrity/influence';
 import { ratingsInputStamp, type RatingsInputStamp } from '../../db/queries/ratings-input';
-import type { Db } from '../../db/index';
+import type { Store } from '../../db/store';
 import {
   BattleAggregator,
   computeRatings,
@@ -157,7 +157,7 @@ export interface ComputeResult extends ComputeSummary {
 }
 
 export interface ComputeOptions {
-  db: Db;
+  db: Store;
   /** Bounded influence of one voter (lib/integrity/influence.ts); default DEFAULT_INFLUENCE_CAPS. */
   influence?: InfluenceCaps;
   /** Fewer votes than this make a model provisional (the board setting); default DEFAULT_PROVISIONAL_VOTES. */
@@ -283,6 +283,26 @@ export function fitBoard(b: BoardInput): NewSnapshot {
   };
 }
 
+type IdentityCounts = ReturnType<typeof countIdentityVotes>;
+
+/** What bounded influence counts (countIdentityVotes) over every counted vote cast here, a part at a time (one on SQLite). */
+async function arenaIdentityCounts(db: Store, upToVoteId: number): Promise<IdentityCounts> {
+  let total: IdentityCounts | null = null;
+  const add = (into: Map<string, number>, from: Map<string, number>) => {
+    for (const [k, n] of from) into.set(k, (into.get(k) ?? 0) + n);
+  };
+  for await (const part of iterateCountedArenaVotes({ db, upToVoteId })) {
+    const counts = countIdentityVotes(part);
+    if (!total) {
+      total = counts;
+    } else {
+      add(total.votes, counts.votes);
+      add(total.votesOnModel, counts.votesOnModel);
+    }
+  }
+  return total ?? countIdentityVotes([]);
+}
+
 export async function computeSnapshots({
   db,
   onBoard,
@@ -294,7 +314,7 @@ export async function computeSnapshots({
   const started = now();
   const input = await ratingsInputStamp({ db });
   const upToVoteId = input.voteId;
-  const weigh = influenceWeigher(countIdentityVotes(countedArenaVotes({ db, upToVoteId })), influence);
+  const weigh = influenceWeigher(await arenaIdentityCounts(db, upToVoteId), influence);
   const range = await countedVoteTimeRange({ db, upToVoteId });
   const storedHistory = range ? await readHistoryRow({ db, category: 'overall' }) : null;
   let previousHistory: StoredHistory | null = null;

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { Writable } from 'node:stream';
-import type { Db } from '../../db/index';
+import type { Store } from '../../db/store';
 import { iterateExportBattles, type ExportBattleRow } from '../../db/queries/exports';
 import { createBattleWriter, type BattleFileFormat, type CleanBattle } from '../export';
 import type { StyleFeatures } from '../rating';
@@ -76,7 +76,7 @@ export async function writeBattleExport({
   format,
   out,
   pseudonyms,
-}: { db?: Db; format: BattleFileFormat; out: NodeJS.WritableStream } & ExportOptions): Promise<number> {
+}: { db?: Store; format: BattleFileFormat; out: NodeJS.WritableStream } & ExportOptions): Promise<number> {
   const writer = createBattleWriter(out as Writable, format);
   let count = 0;
   for await (const batch of iterateExportBattles({ db })) {
@@ -94,7 +94,7 @@ export async function writeBattleExport({
  * the database only when the client has taken the previous one, and a client that goes away
  * closes the query (and its connection) at once.
  */
-export function battleExportStream({ db, format, pseudonyms }: { db?: Db; format: BattleFileFormat } & ExportOptions): ReadableStream<Uint8Array> {
+export function battleExportStream({ db, format, pseudonyms }: { db?: Store; format: BattleFileFormat } & ExportOptions): ReadableStream<Uint8Array> {
   const parts: string[] = [];
   const sink = new Writable({
     decodeStrings: false,

@@ -3,10 +3,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
+import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDb, type Db } from '../../db/index';
 import { latestSnapshot } from '../../db/queries/leaderboard';
 import { RUNNING_REPORT } from '../../db/queries/imports';
+import type { Store } from '../../db/store';
+import { execSql } from '../../db/testing/raw-sql';
+import { openTestStore, STORES, type TestDialect, type TestStore } from '../../db/testing/stores';
 import { BattleAggregator, computeRatings } from '../rating';
 import { readCleanBattles } from '../export';
 import type { BoardResult } from './board-types';
@@ -33,8 +37,17 @@ beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pairwise-import-'));
 });
 
-afterEach(() => {
+const stores: TestStore[] = [];
+
+async function freshStore(dialect: TestDialect): Promise<Store> {
+  const store = await openTestStore(dialect);
+  stores.push(store);
+  return store.db;
+}
+
+afterEach(async () => {
   for (const db of dbs.splice(0)) db.$client.close();
+  for (const store of stores.splice(0)) await store.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -194,8 +207,8 @@ describe('importBattles', () => {
 });
 
 /** A store with battles of both sources: imported ones, and ones fought here with voter ids. */
-async function mixedStore(): Promise<Db> {
-  const db = freshDb('source.db');
+async function mixedStore(dialect: TestDialect): Promise<Store> {
+  const db = await freshStore(dialect);
   let seed = 3;
   const rnd = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
   const models = ['m-one', 'm-two', 'm-three', 'm-four', 'm-five'];
@@ -232,30 +245,36 @@ async function mixedStore(): Promise<Db> {
   await importBattles({ db, file: write('seed.jsonl', recs.map((r) => JSON.stringify(r)).join('\n')) });
 
   // Battles fought here: the judge column and the vote hold the voter id, which must not leave.
-  const insBattle = db.$client.prepare(
-    `INSERT INTO battles (id, model_a, model_b, mode, status, turns, language, is_code, prompt_chars, source, judge, sampling_probability, created_at, updated_at)
-     VALUES (?, ?, ?, 'live', ?, 1, 'English', 0, 30, 'arena', ?, ?, ?, ?)`,
-  );
-  const insVote = db.$client.prepare(`INSERT INTO votes (battle_id, winner, voter_id, excluded_reason, created_at) VALUES (?, ?, ?, ?, ?)`);
-  const insMsg = db.$client.prepare(
-    `INSERT INTO messages (battle_id, side, turn, role, content, superseded, finish_reason, created_at) VALUES (?, ?, 1, ?, ?, ?, 'stop', ?)`,
-  );
+  const message = (id: string, side: 'a' | 'b', role: 'user' | 'assistant', content: string, superseded: boolean, t: number) =>
+    execSql(
+      db,
+      sql`INSERT INTO messages (battle_id, side, turn, role, content, superseded, finish_reason, created_at)
+          VALUES (${id}, ${side}, 1, ${role}, ${content}, ${superseded ? sql`TRUE` : sql`FALSE`}, 'stop', ${t})`,
+    );
   for (let k = 0; k < 60; k++) {
     const id = `arena-battle-${k}`;
     const t = 1_690_000_000_000 + k * 600_000 + 30_000;
     const status = k === 5 ? 'failed' : 'voted';
-    insBattle.run(id, models[k % 5], models[(k + 2) % 5], status, `voter-secret-${k}`, 0.05 + (k % 5) * 0.05, t, t);
-    insVote.run(id, k % 3 ? 'model_a' : 'model_b', `voter-secret-${k}`, k === 7 ? 'identity leak' : null, t + 5000);
-    insMsg.run(id, 'a', 'user', 'Hello there', 0, t);
-    insMsg.run(id, 'a', 'assistant', 'old answer', 1, t);
-    insMsg.run(id, 'a', 'assistant', `## Answer ${k}\n- point`, 0, t);
-    insMsg.run(id, 'b', 'user', 'Hello there', 0, t);
-    insMsg.run(id, 'b', 'assistant', 'Plain answer.', 0, t);
+    await execSql(
+      db,
+      sql`INSERT INTO battles (id, model_a, model_b, mode, status, turns, language, is_code, prompt_chars, source, judge, sampling_probability, created_at, updated_at)
+          VALUES (${id}, ${models[k % 5]}, ${models[(k + 2) % 5]}, 'live', ${status}, 1, 'English', FALSE, 30, 'arena', ${`voter-secret-${k}`}, ${0.05 + (k % 5) * 0.05}, ${t}, ${t})`,
+    );
+    await execSql(
+      db,
+      sql`INSERT INTO votes (battle_id, winner, voter_id, excluded_reason, created_at)
+          VALUES (${id}, ${k % 3 ? 'model_a' : 'model_b'}, ${`voter-secret-${k}`}, ${k === 7 ? 'identity leak' : null}, ${t + 5000})`,
+    );
+    await message(id, 'a', 'user', 'Hello there', false, t);
+    await message(id, 'a', 'assistant', 'old answer', true, t);
+    await message(id, 'a', 'assistant', `## Answer ${k}\n- point`, false, t);
+    await message(id, 'b', 'user', 'Hello there', false, t);
+    await message(id, 'b', 'assistant', 'Plain answer.', false, t);
   }
   return db;
 }
 
-async function exportText(db: Db, format: 'json' | 'jsonl' | 'csv'): Promise<string> {
+async function exportText(db: Store, format: 'json' | 'jsonl' | 'csv'): Promise<string> {
   const out = new PassThrough();
   const chunks: Buffer[] = [];
   out.on('data', (c: Buffer) => chunks.push(c));
@@ -264,9 +283,9 @@ async function exportText(db: Db, format: 'json' | 'jsonl' | 'csv'): Promise<str
   return Buffer.concat(chunks).toString('utf8');
 }
 
-describe('export', () => {
+describe.each(STORES)('export from %s', (dialect) => {
   it('writes every counted battle in vote order, without voter identity', async () => {
-    const db = await mixedStore();
+    const db = await mixedStore(dialect);
     const text = await exportText(db, 'jsonl');
     const records = text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(records).toHaveLength(400 + 58); // one failed battle and one excluded vote left out
@@ -291,17 +310,17 @@ describe('export', () => {
   });
 
   it('streams the same bytes for HTTP as for the command line', async () => {
-    const db = await mixedStore();
+    const db = await mixedStore(dialect);
     for (const format of ['json', 'jsonl', 'csv'] as const) {
       const viaStream = await new Response(battleExportStream({ db, format })).text();
       expect(viaStream).toBe(await exportText(db, format));
     }
-    const empty = freshDb('empty.db');
+    const empty = await freshStore(dialect);
     expect(await new Response(battleExportStream({ db: empty, format: 'json' })).text()).toBe('[]\n');
   });
 
   it.each(['json', 'jsonl', 'csv'] as const)('%s export, imported into an empty store, gives the same ratings', async (format) => {
-    const source = await mixedStore();
+    const source = await mixedStore(dialect);
     await computeSnapshots({ db: source });
     const file = write(`export.${format}`, await exportText(source, format));
 
@@ -310,7 +329,7 @@ describe('export', () => {
     for await (const _ of readCleanBattles(file, { format })) n++;
     expect(n).toBe(458);
 
-    const target = freshDb('target.db');
+    const target = await freshStore(dialect);
     const report = await importBattles({ db: target, file });
     expect(report).toMatchObject({ imported: 458, skipped: 0 });
     await computeSnapshots({ db: target });
@@ -322,12 +341,12 @@ describe('export', () => {
 
     // Style control comes back where the format carries it (conversations, conv_metadata).
     if (format !== 'csv') {
-      const styled = async (db: Db) => JSON.parse((await latestSnapshot({ db, category: 'overall', styleControl: true }))!.result) as BoardResult;
+      const styled = async (db: Store) => JSON.parse((await latestSnapshot({ db, category: 'overall', styleControl: true }))!.result) as BoardResult;
       expect((await styled(target)).models).toEqual((await styled(source)).models);
     }
 
     // Categories that travel in the file (language) come back too.
-    const fr = async (db: Db) => JSON.parse((await latestSnapshot({ db, category: 'language:French', styleControl: false }))!.result) as BoardResult;
+    const fr = async (db: Store) => JSON.parse((await latestSnapshot({ db, category: 'language:French', styleControl: false }))!.result) as BoardResult;
     expect((await fr(target)).models).toEqual((await fr(source)).models);
 
     // And the engine, fed the file directly, agrees.
@@ -337,7 +356,7 @@ describe('export', () => {
   });
 
   it('stores the same boards as `pairwise ratings` computes from the exported file (plain and style control)', async () => {
-    const db = await mixedStore();
+    const db = await mixedStore(dialect);
     await computeSnapshots({ db });
     const file = write('export.json', await exportText(db, 'json'));
     const cli = (...flags: string[]) =>

@@ -6,7 +6,7 @@ import {
   snapshotById,
   type SnapshotSummary,
 } from '../../db/queries/leaderboard';
-import { getDb, type Db } from '../../db/index';
+import { getStore, storeKey, type Store } from '../../db/store';
 import type { BoardResult, SnapshotParams } from './board-types';
 import { DAY_MS, HISTORY_ROW, type StoredHistory } from './history';
 
@@ -39,15 +39,15 @@ export async function readBoard({
   category,
   styleControl,
 }: {
-  db?: Db;
+  db?: Store;
   category: string;
   styleControl: boolean;
 }): Promise<StoredBoard | null> {
   const head = await latestSnapshotHead({ db, category, styleControl });
   if (head === null) return null;
   const id = head.id;
-  // Keyed by database file too: tests and scripts may read several stores in one process.
-  const key = `${(db ?? getDb()).$client.name}#${id}`;
+  // Keyed by store too: tests and scripts may read several stores in one process.
+  const key = `${storeKey(db ?? getStore())}#${id}`;
   const hit = cache.get(key);
   if (hit) {
     // The ratings of a snapshot never change; its data cut-off (params.upToVoteId) may move on.
@@ -87,7 +87,7 @@ export function isRetired(board: Pick<SnapshotParams, 'upToVoteId'>, overall: Pi
 }
 
 /** The newest board of each category with the number of battles it counts; retired boards are left out. */
-export async function listBoards({ db }: { db?: Db } = {}): Promise<SnapshotSummary[]> {
+export async function listBoards({ db }: { db?: Store } = {}): Promise<SnapshotSummary[]> {
   const all = await latestSnapshotSummaries({ db });
   const cutOff = (s: SnapshotSummary) => (JSON.parse(s.params) as SnapshotParams).upToVoteId;
   const overall = (styleControl: boolean) => all.find((s) => s.category === 'overall' && s.styleControl === styleControl);
@@ -123,13 +123,13 @@ export async function readRatingHistory({
   category = 'overall',
   models,
 }: {
-  db?: Db;
+  db?: Store;
   category?: string;
   models?: string[];
 }): Promise<RatingHistory | null> {
   const head = await historyHead({ db, category });
   if (!head) return null;
-  const key = `${(db ?? getDb()).$client.name}#${head.id}`;
+  const key = `${storeKey(db ?? getStore())}#${head.id}`;
   let stored = historyCache.get(key);
   if (!stored) {
     const row = await readHistoryRow({ db, category });

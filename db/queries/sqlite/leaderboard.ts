@@ -355,7 +355,7 @@ export async function saveSnapshots({ db = getDb(), snapshots }: { db?: Db; snap
   return client.transaction((list: NewSnapshot[]) => list.map(saveOne)).immediate(snapshots);
 }
 
-function passOf(params: string): string | null {
+export function passOf(params: string): string | null {
   try {
     return (JSON.parse(params) as { pass?: string }).pass ?? null;
   } catch {
@@ -364,7 +364,7 @@ function passOf(params: string): string | null {
 }
 
 /** Whether the stored parameters `a` record a later input (version, then vote id) than `b`. */
-function isNewer(a: string, b: string): boolean {
+export function isNewer(a: string, b: string): boolean {
   try {
     const x = JSON.parse(a) as { upToVoteId?: number; inputVersion?: number };
     const y = JSON.parse(b) as { upToVoteId?: number; inputVersion?: number };
@@ -377,7 +377,7 @@ function isNewer(a: string, b: string): boolean {
 }
 
 /** Parameters compared without the data cut-off and input version, which move with every vote. */
-function sameParams(a: string, b: string): boolean {
+export function sameParams(a: string, b: string): boolean {
   const strip = (t: string) => {
     try {
       const { upToVoteId: _cutOff, inputVersion: _version, pass: _pass, ...rest } = JSON.parse(t) as Record<string, unknown>;
