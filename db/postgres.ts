@@ -98,7 +98,16 @@ function capitalise(s: string): string {
  * that does not answer, refuses the credentials or lacks the database is an AppError naming
  * host:port (never the password).
  */
-export async function openPostgres(url: string, options: { max?: number; /** Where the URL came from, for messages. */ setting?: string } = {}): Promise<PgDb> {
+export async function openPostgres(
+  url: string,
+  options: {
+    max?: number;
+    /** Where the URL came from, for messages. */
+    setting?: string;
+    /** false: the schema is known to be up to date (a worker of a process that migrated it). */
+    migrate?: boolean;
+  } = {},
+): Promise<PgDb> {
   const target = postgresTarget(url);
   const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   // An idle connection the server drops (a restart) must not take the process down; the next
@@ -110,6 +119,10 @@ export async function openPostgres(url: string, options: { max?: number; /** Whe
   } catch (err) {
     await pool.end().catch(() => {});
     throw connectionError(err, target, options.setting);
+  }
+  if (options.migrate === false) {
+    client.release();
+    return drizzle({ client: pool, schema }) as PgDb;
   }
   try {
     // Processes that start together on one database migrate one after the other: the rest find

@@ -107,10 +107,11 @@ export function appStoreLocation(): string {
 
 /**
  * Opens a store of its own at a location from `appStoreLocation()` (a worker thread's, or a
- * tool's). `scan`: it will read the whole store (SQLite maps the file into memory for that).
+ * tool's), whose schema the app has brought up to date. `scan`: it will read the whole store
+ * (SQLite maps the file into memory for that).
  */
 export async function openStoreAt(location: string, options: { scan?: boolean; pool?: number } = {}): Promise<Store> {
-  if (/^postgres(ql)?:\/\//.test(location)) return openPostgres(location, { max: options.pool ?? 2 });
+  if (/^postgres(ql)?:\/\//.test(location)) return openPostgres(location, { max: options.pool ?? 2, migrate: false });
   const db = openDb(location);
   // Memory-mapped reads save a copy per page of a pass over every battle.
   if (options.scan) db.$client.pragma('mmap_size = 1073741824');

@@ -1,6 +1,8 @@
 import readline from 'node:readline';
 import { Writable } from 'node:stream';
 import { databasePath } from '../../db/index';
+import { postgresTarget } from '../../db/postgres';
+import { closeAppStore, databaseUrl, openAppStore } from '../../db/store';
 import { createOrPromoteAdmin } from '../../lib/identity/accounts';
 import { parseFlags, usageLine, UsageError } from '../args';
 
@@ -8,8 +10,8 @@ export const summary = 'Create an admin account (the password is read from a pro
 
 const HELP = `Usage: pairwise admin create --email ADDRESS [--name NAME]
 
-Creates an admin account with email and password in the database (DATABASE_PATH, default
-./data/pairwise.db), or makes an existing account with that email an admin with the new password.
+Creates an admin account with email and password in the app's store (the Postgres database of
+DATABASE_URL when it is set, else the SQLite file DATABASE_PATH, default ./data/pairwise.db), or makes an existing account with that email an admin with the new password.
 The password is never a flag: it is asked twice at a terminal, or read from standard input
 (one line, or two identical lines), e.g.  printf '%s\\n' "$PW" | npx pairwise admin create --email a@b.c
 
@@ -79,7 +81,14 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   const password = await readPassword();
-  const { user, created } = await createOrPromoteAdmin({ email: values.email, password, name: values.name });
-  console.log(`${created ? 'Created' : 'Updated'} admin ${user.email} in ${databasePath()}`);
-  return 0;
+  await openAppStore();
+  try {
+    const { user, created } = await createOrPromoteAdmin({ email: values.email, password, name: values.name });
+    const url = databaseUrl();
+    const where = url ? `the Postgres database "${postgresTarget(url).database}" at ${postgresTarget(url).server}` : databasePath();
+    console.log(`${created ? 'Created' : 'Updated'} admin ${user.email} in ${where}`);
+    return 0;
+  } finally {
+    await closeAppStore();
+  }
 }
