@@ -4,7 +4,6 @@ import type { Store } from '../store';
 import { getSql } from '../testing/raw-sql';
 import { openTestStore, STORES, type TestStore } from '../testing/stores';
 import {
-  abortUnfinishedMessages,
   createBattle,
   finishTurn,
   getBattle,
@@ -16,6 +15,7 @@ import {
   supersedeTurn,
   unshareBattle,
 } from './battles';
+import { abortOrphanedAnswers } from './turn-locks';
 import { forgetConversations } from './retention';
 import { castVote, getVote } from './votes';
 
@@ -144,11 +144,11 @@ describe.each(STORES)('on %s', (dialect) => {
     it('marks answers left streaming by a stopped server as aborted', async () => {
       const b = await newBattle();
       await startTurn({ db, battleId: b.id, prompt: 'Hi', expectedTurns: 0 });
-      expect(await abortUnfinishedMessages({ db })).toBe(2);
+      expect(await abortOrphanedAnswers({ db, sole: true })).toBe(2);
       const msgs = await getBattleMessages({ db, battleId: b.id });
       expect(msgs.filter((m) => m.role === 'assistant').every((m) => m.finishReason === 'aborted')).toBe(true);
       expect((await getBattle({ db, id: b.id }))!.status).toBe('abandoned');
-      expect(await abortUnfinishedMessages({ db })).toBe(0);
+      expect(await abortOrphanedAnswers({ db, sole: true })).toBe(0);
     });
   });
 
@@ -268,7 +268,7 @@ describe.each(STORES)('on %s', (dialect) => {
       await finishTurn({ db, battleId: done.id, status: 'active', answers: [{ id: t.answerIds.a!, result: ok('a') }, { id: t.answerIds.b!, result: ok('b') }] });
       const f = await startTurn({ db, battleId: failed.id, prompt: 'z', expectedTurns: 0 });
       await finishTurn({ db, battleId: failed.id, status: 'failed', answers: [{ id: f.answerIds.a!, result: ok('a') }] });
-      expect(await abortUnfinishedMessages({ db, now: 777 })).toBe(3);
+      expect(await abortOrphanedAnswers({ db, now: 777, sole: true })).toBe(3);
       expect(await getBattle({ db, id: 'stream' })).toMatchObject({ status: 'abandoned', updatedAt: 777 });
       expect((await getBattle({ db, id: 'done' }))!.status).toBe('active');
       expect((await getBattle({ db, id: 'failed' }))!.status).toBe('failed');

@@ -9,7 +9,6 @@ export const getBattleMessages = dialect(sqlite.getBattleMessages, pg.getBattleM
 export const startTurn = dialect(sqlite.startTurn, pg.startTurn);
 export const supersedeTurn = dialect(sqlite.supersedeTurn, pg.supersedeTurn);
 export const finishTurn = dialect(sqlite.finishTurn, pg.finishTurn);
-export const abortUnfinishedMessages = dialect(sqlite.abortUnfinishedMessages, pg.abortUnfinishedMessages);
 export const getBattleView = dialect(sqlite.getBattleView, pg.getBattleView);
 export const shareBattle = dialect(sqlite.shareBattle, pg.shareBattle);
 export const unshareBattle = dialect(sqlite.unshareBattle, pg.unshareBattle);

@@ -116,16 +116,8 @@ function countsHash(state: PairCountState, category: string, pairs: ReturnType<t
     .digest('hex');
 }
 
-/**
- * The store as db/queries/leaderboard's functions take it: the same Store once that module
- * dispatches over both dialects (until then its type is SQLite's alone).
- */
-type BoardStore = NonNullable<Parameters<typeof saveSnapshots>[0]['db']>;
-const boardStore = (db: Store) => db as BoardStore;
-
 /** Battles with style features per board, as the last full pass counted them (the counts do not see answers). */
-async function styleBattlesOf(store: Store, category: string): Promise<number> {
-  const db = boardStore(store);
+async function styleBattlesOf(db: Store, category: string): Promise<number> {
   const head = await latestSnapshotHead({ db, category, styleControl: true }) ?? (await latestSnapshotHead({ db, category, styleControl: false }));
   if (!head) return 0;
   try {
@@ -167,7 +159,7 @@ export async function computeBoardsFromCounts({
   for (const category of selectCategories(battles)) {
     // A vote changes the counts of its own categories only: the other boards keep their fit,
     // and their cut-off moves with this pass (every board of a pass shares it).
-    const head = await latestSnapshotHead({ db: boardStore(db), category, styleControl: false });
+    const head = await latestSnapshotHead({ db, category, styleControl: false });
     const prev = head ? (JSON.parse(head.params) as SnapshotParams) : null;
     const standing = head && prev && prev.pass === 'counts' && sameRules(prev, influence, provisionalVotes) && prev.inputVersion === input.version;
     const unchanged = (dataHash: string) => ({
@@ -209,7 +201,7 @@ export async function computeBoardsFromCounts({
       }),
     );
   }
-  const saved = await saveSnapshots({ db: boardStore(db), snapshots });
+  const saved = await saveSnapshots({ db, snapshots });
   const boards = snapshots.map((s, i) => ({ category: s.category, battles: s.battleCount, snapshotId: saved[i].id, created: saved[i].created }));
   for (const b of boards) onBoard?.(b);
   return { fold, input, boards, fitted, fitMs: performance.now() - fitStarted, ms: performance.now() - started };

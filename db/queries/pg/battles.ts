@@ -197,24 +197,6 @@ export async function finishTurn(
   });
 }
 
-export async function abortUnfinishedMessages(params: WithDb & { now?: number } = {}): Promise<number> {
-  const now = params.now ?? Date.now();
-  // One statement: the answers it marks are exactly the ones whose battles it abandons.
-  const r = await row<{ n: number }>(
-    params.db!,
-    sql`WITH aborted AS (
-          UPDATE messages SET finish_reason = 'aborted', error = 'server stopped while the answer was streaming'
-           WHERE role = 'assistant' AND finish_reason IS NULL
-          RETURNING battle_id),
-        abandoned AS (
-          UPDATE battles SET status = 'abandoned', updated_at = ${now}
-           WHERE status = 'active' AND id IN (SELECT battle_id FROM aborted)
-          RETURNING id)
-        SELECT (SELECT count(*) FROM aborted) AS n, (SELECT count(*) FROM abandoned) AS battles`,
-  );
-  return r!.n;
-}
-
 export async function getBattleView(params: WithDb & { id: string }): Promise<BattleView | null> {
   // One snapshot for the four reads, so the battle, its messages and its vote are of the same moment.
   return params.db!.transaction(

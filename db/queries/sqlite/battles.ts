@@ -221,34 +221,6 @@ export async function finishTurn(
   });
 }
 
-/**
- * Answers left unfinished by a server that stopped mid-stream are marked aborted at start-up,
- * and their battles abandoned, so nothing waits forever on a stream that no longer exists.
- */
-export async function abortUnfinishedMessages(params: WithDb & { now?: number } = {}): Promise<number> {
-  const db = params.db ?? getDb();
-  const now = params.now ?? Date.now();
-  return db.transaction((tx) => {
-    const stale = tx
-      .select({ id: messages.id, battleId: messages.battleId })
-      .from(messages)
-      .where(and(eq(messages.role, 'assistant'), isNull(messages.finishReason)))
-      .all();
-    if (stale.length === 0) return 0;
-    tx.update(messages)
-      .set({ finishReason: 'aborted', error: 'server stopped while the answer was streaming' })
-      .where(and(eq(messages.role, 'assistant'), isNull(messages.finishReason)))
-      .run();
-    for (const battleId of new Set(stale.map((s) => s.battleId))) {
-      tx.update(battles)
-        .set({ status: 'abandoned', updatedAt: now })
-        .where(and(eq(battles.id, battleId), eq(battles.status, 'active')))
-        .run();
-    }
-    return stale.length;
-  });
-}
-
 export interface BattleView {
   battle: Battle;
   messages: Message[];
