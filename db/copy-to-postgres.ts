@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import type Database from 'better-sqlite3';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { escapeCopyText } from './pg-copy';
 
 /**
  * Copies every table of a SQLite store into an empty Postgres store of the same schema (both
@@ -118,9 +119,6 @@ async function plan(source: Database.Database, target: PoolClient): Promise<Tabl
   return plans;
 }
 
-const NEEDS_ESCAPE = /[\\\t\n\r]/;
-const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
-
 /**
  * The encoder of one column into COPY's text format: backslash escapes for the separators, \N
  * for NULL, each value converted to the target column's type.
@@ -138,7 +136,7 @@ function columnEncoder(table: string, column: TargetColumn): (value: unknown, ro
         if (typeof v === 'bigint' || typeof v === 'number') return String(v);
         const text = Buffer.isBuffer(v) ? v.toString('utf8') : String(v);
         if (text.includes('\0')) throw new CopyStoreError(`row ${row} of ${table}, column ${column.name}, holds a NUL character, which Postgres text cannot store`);
-        return NEEDS_ESCAPE.test(text) ? text.replace(/[\\\t\n\r]/g, (c) => ESCAPES[c]) : text;
+        return escapeCopyText(text);
       };
   }
 }

@@ -35,6 +35,8 @@ async function q<T = Record<string, unknown>>(db: Store, text: string, ...params
 
 const count = async (db: Store, table: string) => (await q<{ n: number }>(db, `SELECT count(*) AS n FROM ${table}`))[0].n;
 
+const AWKWARD = 'Use reversed().\tOr a\\b slice;\r\n\\N and \\. and \u00e9\ud83d\ude00';
+
 const RECORDS = [
   { model_a: 'alpha', model_b: 'bravo', winner: 'model_a', tstamp: 1_700_000_000.5, judge: 'j1', turn: 1, anony: true, language: 'English', question_id: 'q1' },
   { model_a: 'bravo', model_b: 'charlie', winner: 'model_b', tstamp: 1_700_000_010, judge: 'j2', turn: 2, anony: false, language: 'German', question_id: 7 },
@@ -50,7 +52,8 @@ const RECORDS = [
     ],
     conversation_b: [
       { role: 'user', content: 'Write a Python function that reverses a list.' },
-      { role: 'assistant', content: 'Use reversed().' },
+      // COPY's separators and escapes, and its NULL marker as text: stored as they are.
+      { role: 'assistant', content: AWKWARD },
     ],
   },
 ];
@@ -123,7 +126,7 @@ describe.each(STORES)('imports on %s', (dialect) => {
       { battle_id: `imp${first.importId}-000000004`, side: 'a', turn: 1, role: 'user', content: 'Write a Python function that reverses a list.', finish_reason: null, created_at: 1_700_000_030_000, superseded: 0 },
       { battle_id: `imp${first.importId}-000000004`, side: 'a', turn: 1, role: 'assistant', content: '```py\nx[::-1]\n```', finish_reason: 'stop', created_at: 1_700_000_030_000, superseded: 0 },
       { battle_id: `imp${first.importId}-000000004`, side: 'b', turn: 1, role: 'user', content: 'Write a Python function that reverses a list.', finish_reason: null, created_at: 1_700_000_030_000, superseded: 0 },
-      { battle_id: `imp${first.importId}-000000004`, side: 'b', turn: 1, role: 'assistant', content: 'Use reversed().', finish_reason: 'stop', created_at: 1_700_000_030_000, superseded: 0 },
+      { battle_id: `imp${first.importId}-000000004`, side: 'b', turn: 1, role: 'assistant', content: AWKWARD, finish_reason: 'stop', created_at: 1_700_000_030_000, superseded: 0 },
     ]);
 
     // The same bytes under another name: recognised by the sha256, nothing added.

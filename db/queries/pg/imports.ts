@@ -1,16 +1,15 @@
 import { sql, type SQL } from 'drizzle-orm';
+import { copyRows } from '../../pg-copy';
 import type { PgDb } from '../../postgres';
 import { importedBattleId, RUNNING_REPORT, type ImportFormat, type ImportRecord, type ImportRow } from '../sqlite/imports';
 import { changes, row, rows, type PgExec } from './exec';
 import { bumpRatingsInputIn } from './ratings-input';
 
 /**
- * Postgres twin of db/queries/sqlite/imports.ts. A batch goes in as a few multi-row INSERTs in one
- * transaction (one statement per table and chunk, each below Postgres's 65535 bind parameters),
- * not a statement per row: a round trip per battle would make a million-battle file take hours.
- * The bulk statements are written out here and sent on one of the pool's connections, as the
- * SQLite side uses prepared statements: building them through drizzle's sql template costs more
- * than the server takes to run them.
+ * Postgres twin of db/queries/sqlite/imports.ts. A batch goes in with one COPY per table in one
+ * transaction, on one of the pool's connections: a statement per row would make a million-battle
+ * file take hours, and even multi-row INSERTs (parameters built and bound for every value) cost
+ * several times what COPY does.
  */
 
 /** Postgres refuses a statement with more bind parameters than this. */
@@ -93,26 +92,6 @@ export async function insertRows(db: PgExec, head: SQL, values: Value[][]): Prom
   }
 }
 
-/** The same statements as `insertRows`, as text and parameters ($1, $2, …) for the driver. */
-export function multiRowInserts(head: string, values: Value[][]): { text: string; params: Value[] }[] {
-  if (values.length === 0) return [];
-  const perRow = values[0].length;
-  const chunk = Math.max(1, Math.floor(MAX_PARAMS / perRow));
-  const out: { text: string; params: Value[] }[] = [];
-  for (let i = 0; i < values.length; i += chunk) {
-    const part = values.slice(i, i + chunk);
-    const tuples: string[] = [];
-    let n = 0;
-    for (let r = 0; r < part.length; r++) {
-      const marks: string[] = [];
-      for (let c = 0; c < perRow; c++) marks.push(`$${++n}`);
-      tuples.push(`(${marks.join(', ')})`);
-    }
-    out.push({ text: `INSERT INTO ${head} VALUES ${tuples.join(', ')}`, params: part.flat() });
-  }
-  return out;
-}
-
 const BATTLE_HEAD = `battles (id, model_a, model_b, mode, sampling_probability, status, turns, question_id, language,
   is_code, prompt_chars, tags, source, import_id, judge, anony, style_features, created_at, updated_at)`;
 const VOTE_HEAD = `votes (battle_id, winner, voter_id, excluded_reason, created_at)`;
@@ -165,16 +144,13 @@ export async function insertImportBatch({ db, importId, rows: records }: { db?: 
     if (r.conversationA) conversationRows(messageRows, id, 'a', r.conversationA, r.createdAt);
     if (r.conversationB) conversationRows(messageRows, id, 'b', r.conversationB, r.createdAt);
   }
-  const statements = [
-    ...multiRowInserts(BATTLE_HEAD, battleRows),
-    ...multiRowInserts(VOTE_HEAD, voteRows),
-    ...multiRowInserts(MESSAGE_HEAD, messageRows),
-  ];
   const client = await db!.$client.connect();
   let broken: Error | undefined;
   try {
     await client.query('BEGIN');
-    for (const st of statements) await client.query(st.text, st.params);
+    await copyRows(client, BATTLE_HEAD, battleRows);
+    await copyRows(client, VOTE_HEAD, voteRows);
+    if (messageRows.length) await copyRows(client, MESSAGE_HEAD, messageRows);
     await client.query('COMMIT');
   } catch (err) {
     // A connection that cannot even roll back is not handed back to the pool.
