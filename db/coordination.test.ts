@@ -1,17 +1,17 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { announceBoards, listenForBoards, withRatingPassLock, type BoardsNews } from './coordination';
-import { closeStore, openStoreAt, type Store } from './store';
-import { openTestStore, type TestStore } from './testing/stores';
+import type { Store } from './store';
+import { openTestStore, secondClient, type SecondClient, type TestStore } from './testing/stores';
 
 describe('processes sharing one Postgres store', () => {
   let store: TestStore;
-  let other: Store;
+  let other: SecondClient;
   beforeAll(async () => {
     store = await openTestStore('postgres');
-    other = await openStoreAt(store.location, { pool: 4 });
+    other = await secondClient(store);
   });
   afterAll(async () => {
-    await closeStore(other);
+    await other.close();
     await store.close();
   });
 
@@ -29,7 +29,7 @@ describe('processes sharing one Postgres store', () => {
         inside--;
         return name;
       });
-    const results = await Promise.all([pass(store.db, 'a1'), pass(other, 'b1'), pass(store.db, 'a2'), pass(other, 'b2')]);
+    const results = await Promise.all([pass(store.db, 'a1'), pass(other.db, 'b1'), pass(store.db, 'a2'), pass(other.db, 'b2')]);
     expect(results).toEqual(['a1', 'b1', 'a2', 'b2']);
     expect(most).toBe(1);
     // Each pass ended before the next began.
@@ -39,13 +39,13 @@ describe('processes sharing one Postgres store', () => {
   test('a pass that fails releases the lock', async () => {
     await expect(withRatingPassLock(store.db, async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
     const t0 = Date.now();
-    await withRatingPassLock(other, async () => {});
+    await withRatingPassLock(other.db, async () => {});
     expect(Date.now() - t0).toBeLessThan(1_000);
   });
 
   test('hear each other\u2019s board announcements', async () => {
     const heard: BoardsNews[] = [];
-    const stop = listenForBoards(other, (news) => heard.push(news));
+    const stop = listenForBoards(other.db, (news) => heard.push(news));
     try {
       const news: BoardsNews = { pass: 'counts', input: { voteId: 42, version: 3 } };
       // The listener connects in the background: announce until it hears.

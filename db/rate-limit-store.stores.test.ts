@@ -1,13 +1,12 @@
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { secondClient } from './queries/identity-test-fixtures';
 import { storeRateLimiter, storeSpendOnce } from './rate-limit-store';
-import { openTestStore, STORES, type TestStore } from './testing/stores';
+import { openTestStore, secondClient, STORES, type SecondClient, type TestStore } from './testing/stores';
 
 /** Limits counted in the store hold across processes: two clients of one database share them. */
 describe.each(STORES)('store rate limits on %s', (dialect) => {
   let store: TestStore;
-  let other: Awaited<ReturnType<typeof secondClient>>;
+  let other: SecondClient;
   beforeEach(async () => {
     store = await openTestStore(dialect);
     other = await secondClient(store);

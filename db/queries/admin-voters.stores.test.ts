@@ -1,6 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { openTestStore, STORES, type TestStore } from '../testing/stores';
+import { codeOf } from '../testing/app-errors';
+import { allSql, execSql } from '../testing/raw-sql';
+import { openTestStore, secondClient, STORES, type TestStore } from '../testing/stores';
 import {
   accountLabels,
   consoleCounts,
@@ -15,7 +17,6 @@ import {
   type VoterRow,
 } from './admin-voters';
 import { listAudit } from './audit';
-import { all, codeOf, exec, secondClient } from './identity-test-fixtures';
 import { ratingsInputStamp } from './ratings-input';
 import { createUser } from './users';
 import { createVoter } from './voters';
@@ -33,12 +34,12 @@ describe.each(STORES)('console voters and accounts on %s', (dialect) => {
   /** A battle of the voter (owned by the account, if any) with a vote; returns the vote's battle id. */
   async function vote(voterId: string, userId: string | null, extra: { leakReason?: string } = {}): Promise<string> {
     const id = `b-${String(++battleNo).padStart(3, '0')}`;
-    await exec(
+    await execSql(
       store.db,
       sql`INSERT INTO battles (id, model_a, model_b, mode, status, voter_id, user_id, created_at, updated_at)
           VALUES (${id}, 'm-a', 'm-b', 'live', 'voted', ${voterId}, ${userId}, ${T0}, ${T0})`,
     );
-    await exec(
+    await execSql(
       store.db,
       sql`INSERT INTO votes (battle_id, winner, voter_id, leak_reason, excluded_reason, created_at)
           VALUES (${id}, 'model_a', ${voterId}, ${extra.leakReason ?? null}, ${extra.leakReason ?? null}, ${T0})`,
@@ -47,7 +48,7 @@ describe.each(STORES)('console voters and accounts on %s', (dialect) => {
   }
 
   const reasons = async (voterId: string) =>
-    (await all<{ r: string | null }>(store.db, sql`SELECT excluded_reason AS r FROM votes WHERE voter_id = ${voterId} ORDER BY id`)).map((x) => x.r);
+    (await allSql<{ r: string | null }>(store.db, sql`SELECT excluded_reason AS r FROM votes WHERE voter_id = ${voterId} ORDER BY id`)).map((x) => x.r);
   const version = async () => (await ratingsInputStamp({ db: store.db })).version;
 
   test('voters: newest activity first in keyset pages, with counts, filters and the account email', async () => {
@@ -122,9 +123,9 @@ describe.each(STORES)('console voters and accounts on %s', (dialect) => {
 
   test('the trust override: untrusted excludes, trusted overrides a trust flag, null leaves it to the trust pass', async () => {
     await createVoter({ db: store.db, id: 'v1', network: null, now: T0 });
-    await exec(store.db, sql`UPDATE voters SET trust = 0.25, trust_flag = 'low_trust: burst' WHERE id = 'v1'`);
+    await execSql(store.db, sql`UPDATE voters SET trust = 0.25, trust_flag = 'low_trust: burst' WHERE id = 'v1'`);
     await vote('v1', null);
-    await exec(store.db, sql`UPDATE votes SET excluded_reason = 'low_trust: burst'`);
+    await execSql(store.db, sql`UPDATE votes SET excluded_reason = 'low_trust: burst'`);
     const v0 = await version();
     expect(await setVoterTrustOverride({ db: store.db, voterId: 'v1', override: 'untrusted', by: 'admin-1' })).toEqual({ changedVotes: 1 });
     expect(await reasons('v1')).toEqual(['low_trust: operator']);
@@ -215,7 +216,7 @@ describe.each(STORES)('console voters and accounts on %s', (dialect) => {
     try {
       // A few rounds: without a lock both would pass the last-admin check in most of them.
       for (let round = 0; round < 4; round++) {
-        await exec(store.db, sql`UPDATE users SET role = 'voter'`);
+        await execSql(store.db, sql`UPDATE users SET role = 'voter'`);
         await createUser({ db: store.db, id: `a${round}`, email: `a${round}@example.org`, role: 'admin' });
         await createUser({ db: store.db, id: `b${round}`, email: `b${round}@example.org`, role: 'admin' });
         const results = await Promise.allSettled([

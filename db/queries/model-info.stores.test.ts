@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { openTestStore, STORES, type TestStore } from '../testing/stores';
+import { execSql } from '../testing/raw-sql';
+import { openTestStore, secondClient, STORES, type TestStore } from '../testing/stores';
 import { listAudit } from './audit';
-import { exec, secondClient } from './identity-test-fixtures';
 import { battleModelNames, listModelInfo, writeModelInfo } from './model-info';
 
 const T0 = 1_700_000_000_000;
@@ -61,7 +61,7 @@ describe.each(STORES)('model facts on %s', (dialect) => {
       ['m-a', 'legacy-1'],
     ];
     for (const [k, [a, b]] of pairs.entries()) {
-      await exec(
+      await execSql(
         store.db,
         sql`INSERT INTO battles (id, model_a, model_b, mode, created_at, updated_at) VALUES (${`b${k}`}, ${a}, ${b}, 'imported', ${T0}, ${T0})`,
       );

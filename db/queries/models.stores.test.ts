@@ -1,8 +1,9 @@
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { openTestStore, STORES, type TestStore } from '../testing/stores';
+import { codeOf } from '../testing/app-errors';
+import { allSql } from '../testing/raw-sql';
+import { openTestStore, secondClient, STORES, type TestStore } from '../testing/stores';
 import { listAudit } from './audit';
-import { all, codeOf, secondClient } from './identity-test-fixtures';
 import { insertModelRow, listModelRows, modelsVersion, replaceModelsFromFile, seedModelsOnce, updateModelRow } from './models';
 import { readSettingRows } from './settings';
 
@@ -54,7 +55,7 @@ describe.each(STORES)('the models table on %s', (dialect) => {
       expect(rows.map((r) => r.id)).toEqual(entries.map((e) => e.id));
       const winner = seeded.indexOf(true);
       expect(new Set(rows.map((r) => r.createdAt))).toEqual(new Set([T0 + winner]));
-      const marks = await all<{ n: number }>(store.db, sql`SELECT count(*) AS n FROM settings WHERE key = 'registry.seeded'`);
+      const marks = await allSql<{ n: number }>(store.db, sql`SELECT count(*) AS n FROM settings WHERE key = 'registry.seeded'`);
       expect(marks).toEqual([{ n: 1 }]);
       expect((await readSettingRows({ db: store.db }))['registry.seeded']).toMatchObject({ from: `process ${winner}` });
     } finally {

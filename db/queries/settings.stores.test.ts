@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { openTestStore, STORES, type TestStore } from '../testing/stores';
+import { allSql, execSql } from '../testing/raw-sql';
+import { openTestStore, secondClient, STORES, type TestStore } from '../testing/stores';
 import { listAudit } from './audit';
-import { all, exec, secondClient } from './identity-test-fixtures';
 import { bumpRatingsInput, ratingsInputStamp } from './ratings-input';
 import { readSettingRows, settingsVersion, writeSetting } from './settings';
 
@@ -20,9 +20,9 @@ describe.each(STORES)('settings on %s', (dialect) => {
     await writeSetting({ db: store.db, key: 'access', value: { signUp: 'invite' }, by: 'admin-1', now: T0 });
     await writeSetting({ db: store.db, key: 'access', value: { signUp: 'open' }, by: null, now: T0 + 1 });
     await writeSetting({ db: store.db, key: 'theme', value: 'dark', by: 'admin-1', now: T0 + 2 });
-    await exec(store.db, sql`INSERT INTO settings (key, value, updated_at) VALUES ('broken', 'not json', ${T0})`);
+    await execSql(store.db, sql`INSERT INTO settings (key, value, updated_at) VALUES ('broken', 'not json', ${T0})`);
     expect(await readSettingRows({ db: store.db })).toEqual({ access: { signUp: 'open' }, theme: 'dark' });
-    const stored = await all<{ key: string; updatedBy: string | null; updatedAt: number }>(
+    const stored = await allSql<{ key: string; updatedBy: string | null; updatedAt: number }>(
       store.db,
       sql`SELECT key, updated_by AS "updatedBy", updated_at AS "updatedAt" FROM settings WHERE key = 'access'`,
     );
@@ -47,20 +47,20 @@ describe.each(STORES)('settings on %s', (dialect) => {
 
   test('saving the integrity section re-evaluates which votes count, and bumps the ratings input when it changed any', async () => {
     const battle = (id: string, mode: string, userId: string | null) =>
-      exec(
+      execSql(
         store.db,
         sql`INSERT INTO battles (id, model_a, model_b, mode, status, voter_id, user_id, created_at, updated_at)
             VALUES (${id}, 'm-a', 'm-b', ${mode}, 'voted', 'v1', ${userId}, ${T0}, ${T0})`,
       );
-    await exec(store.db, sql`INSERT INTO users (id, email, role, created_at) VALUES ('u1', 'u1@example.org', 'voter', ${T0})`);
+    await execSql(store.db, sql`INSERT INTO users (id, email, role, created_at) VALUES ('u1', 'u1@example.org', 'voter', ${T0})`);
     await battle('rec-anon', 'recorded', null);
     await battle('rec-user', 'recorded', 'u1');
     await battle('live-anon', 'live', null);
     for (const id of ['rec-anon', 'rec-user', 'live-anon']) {
-      await exec(store.db, sql`INSERT INTO votes (battle_id, winner, voter_id, created_at) VALUES (${id}, 'tie', 'v1', ${T0})`);
+      await execSql(store.db, sql`INSERT INTO votes (battle_id, winner, voter_id, created_at) VALUES (${id}, 'tie', 'v1', ${T0})`);
     }
     const reasons = async () =>
-      all<{ battleId: string; r: string | null }>(store.db, sql`SELECT battle_id AS "battleId", excluded_reason AS r FROM votes ORDER BY battle_id`);
+      allSql<{ battleId: string; r: string | null }>(store.db, sql`SELECT battle_id AS "battleId", excluded_reason AS r FROM votes ORDER BY battle_id`);
     const version = async () => (await ratingsInputStamp({ db: store.db })).version;
     await writeSetting({ db: store.db, key: 'integrity', value: { recordedTrustedOnly: true, voterCap: 0.1 }, by: 'admin-1', now: T0 });
     expect(await reasons()).toEqual([
@@ -73,7 +73,7 @@ describe.each(STORES)('settings on %s', (dialect) => {
     await writeSetting({ db: store.db, key: 'integrity', value: { recordedTrustedOnly: true, voterCap: 0.2 }, by: 'admin-1', now: T0 + 1 });
     expect(await version()).toBe(1);
     // Another section does not re-evaluate (the vote stays as it is until the next integrity save).
-    await exec(store.db, sql`UPDATE votes SET excluded_reason = NULL WHERE battle_id = 'rec-anon'`);
+    await execSql(store.db, sql`UPDATE votes SET excluded_reason = NULL WHERE battle_id = 'rec-anon'`);
     await writeSetting({ db: store.db, key: 'access', value: { recordedTrustedOnly: false }, by: 'admin-1', now: T0 + 2 });
     expect((await reasons())[1].r).toBeNull();
     await writeSetting({ db: store.db, key: 'integrity', value: { recordedTrustedOnly: true }, by: 'admin-1', now: T0 + 3 });

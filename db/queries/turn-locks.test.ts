@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { storeTurnLock } from '../../lib/battle/turn-lock';
 import { isAppError } from '../../lib/errors';
-import { openStoreAt, closeStore, type Store } from '../store';
-import { openTestStore, STORES, type TestStore } from '../testing/stores';
+import type { Store } from '../store';
+import { openTestStore, secondClient, STORES, type TestStore } from '../testing/stores';
 import { createBattle, getBattleView, startTurn } from './battles';
 import { abortOrphanedAnswers, claimTurn, releaseTurn, renewTurns, turnClaimed } from './turn-locks';
 
@@ -35,9 +35,9 @@ describe.each(STORES)('the turn lock in the store, on %s', (dialect) => {
   });
 
   test('two processes racing for one battle: exactly one gets it', async () => {
-    const other = await openStoreAt(store.location, { pool: 4 });
+    const other = await secondClient(store);
     try {
-      const stores = [db, other];
+      const stores = [db, other.db];
       for (let round = 0; round < 20; round++) {
         const battleId = `race-${round}`;
         const got = await Promise.all(
@@ -46,14 +46,14 @@ describe.each(STORES)('the turn lock in the store, on %s', (dialect) => {
         expect(got.filter(Boolean)).toHaveLength(1);
       }
     } finally {
-      await closeStore(other);
+      await other.close();
     }
   });
 
   test('storeTurnLock: a second process is refused while the first streams, and gets it after the release', async () => {
-    const other = await openStoreAt(store.location);
+    const other = await secondClient(store);
     const a = storeTurnLock({ db });
-    const b = storeTurnLock({ db: other });
+    const b = storeTurnLock({ db: other.db });
     try {
       await a.acquire('b2');
       expect(await b.isHeld('b2')).toBe(true);
@@ -68,7 +68,7 @@ describe.each(STORES)('the turn lock in the store, on %s', (dialect) => {
     } finally {
       a.stop();
       b.stop();
-      await closeStore(other);
+      await other.close();
     }
   });
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { openTestStore, STORES, type TestStore } from '../testing/stores';
-import { codeOf, secondClient } from './identity-test-fixtures';
+import { codeOf } from '../testing/app-errors';
+import { openTestStore, secondClient, STORES, type TestStore } from '../testing/stores';
 import {
   countAdmins,
   createInvite,

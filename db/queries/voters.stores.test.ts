@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { openTestStore, STORES, type TestStore } from '../testing/stores';
-import { all, exec, secondClient } from './identity-test-fixtures';
+import { allSql, execSql } from '../testing/raw-sql';
+import { openTestStore, secondClient, STORES, type TestStore } from '../testing/stores';
 import { createUser } from './users';
 import { createVoter, getVoter, linkVoterToUser, recordConsent, touchVoter } from './voters';
 
@@ -15,7 +15,7 @@ describe.each(STORES)('voters on %s', (dialect) => {
   afterEach(() => store.close());
 
   const battle = (id: string, voterId: string, userId: string | null) =>
-    exec(
+    execSql(
       store.db,
       sql`INSERT INTO battles (id, model_a, model_b, mode, voter_id, user_id, created_at, updated_at)
           VALUES (${id}, 'm-a', 'm-b', 'live', ${voterId}, ${userId}, ${T0}, ${T0})`,
@@ -62,7 +62,7 @@ describe.each(STORES)('voters on %s', (dialect) => {
     expect(await linkVoterToUser({ db: store.db, voterId: 'nobody', userId: 'u1' })).toBe(false);
     expect(await linkVoterToUser({ db: store.db, voterId: 'v1', userId: 'u1' })).toBe(true);
     expect((await getVoter({ db: store.db, id: 'v1' }))!.userId).toBe('u1');
-    const owners = await all<{ id: string; userId: string | null }>(store.db, sql`SELECT id, user_id AS "userId" FROM battles ORDER BY id`);
+    const owners = await allSql<{ id: string; userId: string | null }>(store.db, sql`SELECT id, user_id AS "userId" FROM battles ORDER BY id`);
     expect(owners).toEqual([
       { id: 'b1', userId: 'u1' },
       { id: 'b2', userId: 'u2' },
@@ -87,7 +87,7 @@ describe.each(STORES)('voters on %s', (dialect) => {
       expect([a, b].filter(Boolean)).toHaveLength(1);
       const winner = a ? 'u1' : 'u2';
       expect((await getVoter({ db: store.db, id: 'v1' }))!.userId).toBe(winner);
-      const owners = await all<{ userId: string }>(store.db, sql`SELECT DISTINCT user_id AS "userId" FROM battles`);
+      const owners = await allSql<{ userId: string }>(store.db, sql`SELECT DISTINCT user_id AS "userId" FROM battles`);
       expect(owners).toEqual([{ userId: winner }]);
     } finally {
       await other.close();

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { openDb } from '../index';
 import { closePostgres, openPostgres } from '../postgres';
-import type { Store } from '../store';
+import { closeStore, openStoreAt, type Store } from '../store';
 import { createDatabase, startPostgres, type PostgresServer, type TestDatabase } from './postgres-server';
 
 /**
@@ -90,4 +90,18 @@ export async function openTestStore(dialect: TestDialect): Promise<TestStore> {
       await database.drop();
     },
   };
+}
+
+/**
+ * Another client of a test store's database, as a second process would have: a pool of its own
+ * on Postgres, a connection of its own on SQLite.
+ */
+export interface SecondClient {
+  db: Store;
+  close(): Promise<void>;
+}
+
+export async function secondClient(store: TestStore): Promise<SecondClient> {
+  const db = await openStoreAt(store.location, { pool: 4 });
+  return { db, close: () => closeStore(db) };
 }

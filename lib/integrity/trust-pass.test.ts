@@ -1,19 +1,17 @@
-import { sql, type SQL } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Db } from '@/db/index';
-import type { PgDb } from '@/db/postgres';
 import { createBattle, finishTurn, startTurn } from '@/db/queries/battles';
 import { createVoter } from '@/db/queries/voters';
 import { castVote } from '@/db/queries/votes';
-import { isPostgres, type Store } from '@/db/store';
-import { mirrorToPostgres } from '@/db/testing/mirror';
+import type { Store } from '@/db/store';
+import { allSql } from '@/db/testing/raw-sql';
 import { openTestStore, STORES, type TestStore } from '@/db/testing/stores';
 import { seededRng } from '@/lib/battle/sampling';
 import { runTrustPass } from './trust-pass';
 
 /**
  * The trust pass over a real temporary store, SQLite and Postgres: flags land on the voters and
- * exclude their votes. The votes are cast on a SQLite store and, for Postgres, copied to it.
+ * exclude their votes. The same votes are cast on each store through the query functions.
  */
 
 const MODELS = ['m0', 'm1', 'm2', 'm3'];
@@ -24,7 +22,7 @@ const RATINGS = new Map([
   ['m3', 850],
 ]);
 
-async function vote(db: Db, n: number, voterId: string, at: number, winner: 'model_a' | 'model_b', pair: [string, string], readMs: number) {
+async function vote(db: Store, n: number, voterId: string, at: number, winner: 'model_a' | 'model_b', pair: [string, string], readMs: number) {
   const id = `b${n}`;
   await createBattle({ db, id, modelA: pair[0], modelB: pair[1], mode: 'live', samplingProbability: 1, voterId, now: at - readMs - 5000 });
   const rows = await startTurn({ db, battleId: id, prompt: 'p', expectedTurns: 0, now: at - readMs - 5000 });
@@ -38,7 +36,7 @@ async function vote(db: Db, n: number, voterId: string, at: number, winner: 'mod
 }
 
 /** Two honest voters and a script, 30 votes each. */
-async function castVotes(db: Db): Promise<void> {
+async function castVotes(db: Store): Promise<void> {
   const rng = seededRng(3);
   const t0 = 1_700_000_000_000;
   let n = 0;
@@ -55,30 +53,20 @@ async function castVotes(db: Db): Promise<void> {
   }
 }
 
-async function query<T>(store: Store, q: SQL): Promise<T[]> {
-  return isPostgres(store) ? ((await store.execute(q)).rows as T[]) : (store.all(q) as T[]);
-}
-
 describe.each(STORES)('trust pass on %s', (dialect) => {
-  let source: TestStore;
-  let target: TestStore;
+  let store: TestStore;
   let db: Store;
   beforeEach(async () => {
-    source = await openTestStore('sqlite');
-    await castVotes(source.db as Db);
-    target = dialect === 'sqlite' ? source : await openTestStore('postgres');
-    if (target !== source) await mirrorToPostgres(source.db as Db, target.db as PgDb);
-    db = target.db;
+    store = await openTestStore(dialect);
+    db = store.db;
+    await castVotes(db);
   });
-  afterEach(async () => {
-    await source.close();
-    if (target !== source) await target.close();
-  });
+  afterEach(() => store.close());
 
   it('excludes a scripted voter, keeps honest ones, and changes nothing when run again', async () => {
     const first = await runTrustPass(db, RATINGS, 'exclude');
     expect(first).toMatchObject({ identities: 3, flagged: 1, votesChanged: 30 });
-    const reasons = await query<{ voter: string; reason: string | null; n: number }>(
+    const reasons = await allSql<{ voter: string; reason: string | null; n: number }>(
       db,
       sql`SELECT voter_id AS voter, excluded_reason AS reason, count(*) AS n FROM votes GROUP BY 1, 2 ORDER BY 1`,
     );
@@ -87,22 +75,22 @@ describe.each(STORES)('trust pass on %s', (dialect) => {
       { voter: 'honest-2', reason: null, n: 30 },
       { voter: 'script', reason: 'low_trust: burst', n: 30 },
     ]);
-    const stored = await query(db, sql`SELECT trust, trust_flag AS flag FROM voters WHERE id = 'script'`);
+    const stored = await allSql(db, sql`SELECT trust, trust_flag AS flag FROM voters WHERE id = 'script'`);
     expect(stored).toEqual([{ trust: 0, flag: 'low_trust: burst' }]);
     expect(await runTrustPass(db, RATINGS, 'exclude')).toMatchObject({ votesChanged: 0 });
 
     // Observe only: the scores stay, the exclusions go.
     expect(await runTrustPass(db, RATINGS, 'observe')).toMatchObject({ flagged: 0, votesChanged: 30 });
-    expect(await query(db, sql`SELECT count(*) AS n FROM votes WHERE excluded_reason IS NOT NULL`)).toEqual([{ n: 0 }]);
+    expect(await allSql(db, sql`SELECT count(*) AS n FROM votes WHERE excluded_reason IS NOT NULL`)).toEqual([{ n: 0 }]);
   });
 
   it('two passes at once change each vote once', async () => {
     const [a, b] = await Promise.all([runTrustPass(db, RATINGS, 'exclude'), runTrustPass(db, RATINGS, 'exclude')]);
     expect(a.flagged + b.flagged).toBe(2);
     expect(a.votesChanged + b.votesChanged).toBe(30);
-    expect(await query(db, sql`SELECT voter_id AS voter, count(*) AS n FROM votes WHERE excluded_reason IS NOT NULL GROUP BY 1`)).toEqual([
+    expect(await allSql(db, sql`SELECT voter_id AS voter, count(*) AS n FROM votes WHERE excluded_reason IS NOT NULL GROUP BY 1`)).toEqual([
       { voter: 'script', n: 30 },
     ]);
-    expect(await query(db, sql`SELECT value FROM settings WHERE key = 'ratings.input'`)).toEqual([{ value: '1' }]);
+    expect(await allSql(db, sql`SELECT value FROM settings WHERE key = 'ratings.input'`)).toEqual([{ value: '1' }]);
   });
 });
