@@ -4,6 +4,8 @@ import type Database from 'better-sqlite3';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { escapeCopyText } from './pg-copy';
+import type { Db } from './index';
+import type { PgDb } from './postgres';
 
 /**
  * Copies every table of a SQLite store into an empty Postgres store of the same schema (both
@@ -253,5 +255,15 @@ export async function copyStoreToPostgres({ source, target, onStart, onRows }: C
     }
   } finally {
     source.exec('COMMIT');
+  }
+}
+
+/** `copyStoreToPostgres` between two stores: the copy runs on a connection of the target's pool taken for it. */
+export async function copyStore({ source, target, ...options }: { source: Db; target: PgDb } & Pick<CopyStoreOptions, 'onStart' | 'onRows'>): Promise<TableCount[]> {
+  const client = await target.$client.connect();
+  try {
+    return await copyStoreToPostgres({ source: source.$client, target: client, ...options });
+  } finally {
+    client.release();
   }
 }

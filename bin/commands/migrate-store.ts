@@ -1,6 +1,7 @@
 import cliProgress from 'cli-progress';
-import { copyStoreToPostgres } from '../../db/copy-to-postgres';
-import { closePostgres, openPostgres, postgresTarget } from '../../db/postgres';
+import { copyStore } from '../../db/copy-to-postgres';
+import { openPostgres, postgresTarget } from '../../db/postgres';
+import { closeStore } from '../../db/store';
 import { parseFlags, usageLine, UsageError } from '../args';
 import { openSqliteStore } from '../database';
 
@@ -47,12 +48,11 @@ export async function run(argv: string[]): Promise<number> {
     cliProgress.Presets.shades_classic,
   );
   let started = false;
-  const client = await store.$client.connect();
   try {
     const began = Date.now();
-    const counts = await copyStoreToPostgres({
-      source: sqlite.$client,
-      target: client,
+    const counts = await copyStore({
+      source: sqlite,
+      target: store,
       onStart: (plans) => {
         if (json) return;
         bar.start(plans.reduce((sum, p) => sum + p.rows, 0), 0, { table: '' });
@@ -76,8 +76,7 @@ export async function run(argv: string[]): Promise<number> {
     console.error(`pairwise migrate-store: ${err instanceof Error ? err.message : String(err)}`);
     return 1;
   } finally {
-    client.release();
-    await closePostgres(store);
-    sqlite.$client.close();
+    await closeStore(store);
+    await closeStore(sqlite);
   }
 }

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { databasePath, getDb } from '../../db/index';
+import { databasePath } from '../../db/index';
+import { closeAppStore, databaseUrl, openAppStore } from '../../db/store';
 import { listModelRows } from '../../db/queries/models';
 import { AppError } from '../../lib/errors';
 import { entriesFromRows, composeRegistry } from '../../lib/registry/live';
@@ -68,7 +69,7 @@ async function currentRegistry(): Promise<Registry> {
   const rows = await listModelRows();
   if (rows.length === 0 || process.env.PAIRWISE_REGISTRY === 'file') return file;
   const { models, warnings } = entriesFromRows(rows, root);
-  return composeRegistry(`the store (${databasePath()})`, file.settings, models, warnings);
+  return composeRegistry(`the store (${databaseUrl() ? 'Postgres' : databasePath()})`, file.settings, models, warnings);
 }
 
 function formatOf(v: unknown): ExternalFormat {
@@ -109,7 +110,6 @@ async function commands(sub: string, argv: string[]): Promise<number> {
         console.error(`pairwise study create: cannot read ${positionals[0]}: ${(err as Error).message}`);
         return 1;
       }
-      getDb();
       const created = await createStudy(await currentRegistry(), json, { createdBy: null, baseDir: path.dirname(file), open: values.open === true });
       const s = created.study;
       console.log(`Created study "${s.slug}" (${s.status}): ${created.items} items, ${created.cells} item-pair cells, ${created.slots} planned judgments, ${created.checks} attention checks.`);
@@ -233,6 +233,8 @@ export async function run(argv: string[]): Promise<number> {
     return sub ? 0 : 2;
   }
   try {
+    // The app's store: the Postgres database of DATABASE_URL when it is set, else the SQLite file.
+    await openAppStore();
     return await commands(sub, rest);
   } catch (err) {
     if (err instanceof UsageError) {
@@ -244,5 +246,7 @@ export async function run(argv: string[]): Promise<number> {
       return 1;
     }
     throw err;
+  } finally {
+    await closeAppStore();
   }
 }
