@@ -20,6 +20,11 @@ export const POSTGRES_SPECS = [
   'no-accidental-votes',
   'phone-battle',
   'sub-path',
+  'accounts',
+  'admin-console',
+  'proof-of-work',
+  'recorded-trusted-only',
+  'study',
   'instances',
 ];
 

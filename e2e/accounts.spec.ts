@@ -1,14 +1,15 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { expect, request as playwrightRequest, test, type Page } from '@playwright/test';
+import { createAdmin, signIn as signInAs } from './fixtures/admin';
 import { freePort, ROOT, startApp, type AppServer } from './fixtures/app-server';
 import { startOidcProvider, type OidcProvider } from './fixtures/oidc-provider';
 import { startOpenAIStub, type OpenAIStub } from './fixtures/openai-stub';
 import { stubModel } from './fixtures/registry';
+import { countRows, queryStore } from './fixtures/store';
 
 /**
- * Accounts through the real next-auth routes, the real server and its SQLite file: sign-up,
+ * Accounts through the real next-auth routes, the real server and its store: sign-up,
  * sign-in, sign-out, the lock-out after repeated failures, an OpenID Connect sign-in against a
  * real OIDC provider on loopback, and the first admin made with the command-line tool.
  */
@@ -38,14 +39,7 @@ test.afterAll(async () => {
   await stub?.close();
 });
 
-function query<T>(sql: string, ...args: unknown[]): T[] {
-  const db = new Database(app.databasePath, { readonly: true });
-  try {
-    return db.prepare(sql).all(...args) as T[];
-  } finally {
-    db.close();
-  }
-}
+const query = <T>(sql: string, ...args: unknown[]) => queryStore<T>(app, sql, args);
 
 async function signUp(page: Page, email: string, password: string, name: string) {
   await page.goto(`${app.url}/signup`);
@@ -70,10 +64,10 @@ test('sign up, sign out and sign in again; battles fought before signing up stay
   const battleId = (JSON.parse((await res.text()).split('\n')[0]) as { battleId: string }).battleId;
 
   await signUp(page, 'Ada@Example.org', 'correct horse battery', 'Ada');
-  const [user] = query<{ id: string; email: string; password_hash: string; role: string }>(`SELECT * FROM users WHERE email = 'ada@example.org'`);
+  const [user] = await query<{ id: string; email: string; password_hash: string; role: string }>(`SELECT * FROM users WHERE email = 'ada@example.org'`);
   expect(user.role).toBe('voter');
   expect(user.password_hash).toMatch(/^scrypt\$/);
-  expect(query<{ user_id: string }>('SELECT user_id FROM battles WHERE id = ?', battleId)[0].user_id).toBe(user.id);
+  expect((await query<{ user_id: string }>('SELECT user_id FROM battles WHERE id = ?', battleId))[0].user_id).toBe(user.id);
 
   await page.getByTestId('nav-signout').click();
   await expect(page.getByTestId('nav-signin')).toBeVisible();
@@ -122,7 +116,7 @@ test('sign-in through an OpenID Connect provider creates the account on first us
   await page.locator('button[type="submit"]').click();
   await expect(page).toHaveURL(new RegExp(`^${app.url}/`));
   await expect(page.getByTestId('nav-account')).toHaveText('Carol Example');
-  const rows = query<{ email: string; provider: string }>(
+  const rows = await query<{ email: string; provider: string }>(
     `SELECT u.email, a.provider FROM users u JOIN accounts a ON a.user_id = u.id WHERE u.email = 'carol@corp.example'`,
   );
   expect(rows).toEqual([{ email: 'carol@corp.example', provider: 'oidc' }]);
@@ -131,7 +125,7 @@ test('sign-in through an OpenID Connect provider creates the account on first us
 test('the first admin comes from `pairwise admin create`, and only admins see the console link', async ({ page }) => {
   const cli = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'pairwise.mjs'), 'admin', 'create', '--email', 'root@example.org'], {
     input: 'the admin password\nthe admin password\n',
-    env: { ...process.env, DATABASE_PATH: app.databasePath },
+    env: { ...process.env, DATABASE_PATH: app.databasePath, ...(app.databaseUrl ? { DATABASE_URL: app.databaseUrl } : {}) },
     encoding: 'utf8',
   });
   expect(cli.status, cli.stderr).toBe(0);
@@ -175,9 +169,9 @@ test('"my data": a signed-in voter sees their battles and deletes them, votes in
   await page.getByTestId('my-data-confirm').click();
   await expect(page.getByTestId('my-data-message')).toHaveText('Deleted 2 battles with their conversations and votes.');
   await expect(page.getByTestId('my-battles-empty')).toBeVisible();
-  const [user] = query<{ id: string }>(`SELECT id FROM users WHERE email = 'erin@example.org'`);
-  expect(query(`SELECT id FROM battles WHERE user_id = ?`, user.id)).toEqual([]);
-  expect(query(`SELECT id FROM votes WHERE battle_id IN (?, ?)`, ids[0], ids[1])).toEqual([]);
+  const [user] = await query<{ id: string }>(`SELECT id FROM users WHERE email = 'erin@example.org'`);
+  expect(await query(`SELECT id FROM battles WHERE user_id = ?`, user.id)).toEqual([]);
+  expect(await query(`SELECT id FROM votes WHERE battle_id IN (?, ?)`, ids[0], ids[1])).toEqual([]);
   // Anonymous callers cannot delete anything.
   const anon = await playwrightRequest.newContext();
   try {
@@ -190,7 +184,7 @@ test('"my data": a signed-in voter sees their battles and deletes them, votes in
 
 test.describe('with the consent gate on', () => {
   let gated: AppServer;
-  test.beforeAll(async () => {
+  test.beforeAll(async ({ browser }) => {
     gated = await startApp({
       registry: {
         models: [
@@ -199,13 +193,18 @@ test.describe('with the consent gate on', () => {
         ],
       },
     });
-    // What the console's settings page stores; the app notices within seconds.
-    const db = new Database(gated.databasePath);
-    db.prepare(`INSERT INTO settings (key, value, updated_at) VALUES ('notice', ?, ?)`).run(
-      JSON.stringify({ text: 'Rule one: do not ask who the model is.\n\nRule two: be kind.', requireConsent: true }),
-      Date.now(),
-    );
-    db.close();
+    // An operator turns the gate on in the console (its settings API); the app notices within seconds.
+    createAdmin(gated, 'operator@example.org', 'the operator password');
+    const operator = await browser.newPage();
+    try {
+      await signInAs(operator, gated, 'operator@example.org', 'the operator password');
+      const save = await operator.request.put(`${gated.url}/api/admin/settings`, {
+        data: { section: 'notice', value: { text: 'Rule one: do not ask who the model is.\n\nRule two: be kind.', requireConsent: true } },
+      });
+      expect(save.status(), await save.text()).toBe(200);
+    } finally {
+      await operator.close();
+    }
     await expect.poll(async () => (await (await fetch(`${gated.url}/api/arena`)).json()).participation.requireConsent).toBe(true);
   });
   test.afterAll(async () => {
@@ -216,9 +215,7 @@ test.describe('with the consent gate on', () => {
     const refused = await page.request.post(`${gated.url}/api/battles`, { data: { prompt: 'Hello' } });
     expect(refused.status()).toBe(403);
     expect((await refused.json()).error.code).toBe('consent_required');
-    const db = new Database(gated.databasePath, { readonly: true });
-    expect((db.prepare('SELECT count(*) AS n FROM battles').get() as { n: number }).n).toBe(0);
-    db.close();
+    expect(await countRows(gated, 'battles')).toBe(0);
 
     await page.goto(gated.url);
     await expect(page.getByTestId('rules-notice')).toContainText('Rule two: be kind.');

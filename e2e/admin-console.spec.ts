@@ -1,16 +1,16 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { expect, test, type APIRequestContext, type Browser, type Page } from '@playwright/test';
 import { startApp, type AppServer } from './fixtures/app-server';
 import { createAdmin, signIn, signUp } from './fixtures/admin';
 import { startOpenAIStub, type OpenAIStub } from './fixtures/openai-stub';
 import { stubModel } from './fixtures/registry';
+import { queryStore } from './fixtures/store';
 import { BattlePage } from './pages/battle-page';
 
 /**
- * The operator console against the real server, its SQLite file and real next-auth sessions: an
+ * The operator console against the real server, its store and real next-auth sessions: an
  * admin made with `pairwise admin create` adds a model served by the OpenAI-compatible stub,
  * tests its connection and meets it in the next battle without a restart; excludes a vote and
  * sees the board change; bans, disables and invites; paths typed in the console stay inside the
@@ -29,13 +29,8 @@ let outside: string;
 let browser: Browser;
 let admin: Page;
 
-function query<T>(sql: string, ...args: unknown[]): T[] {
-  const db = new Database(app.databasePath, { readonly: true, fileMustExist: true });
-  try {
-    return db.prepare(sql).all(...args) as T[];
-  } finally {
-    db.close();
-  }
+function query<T = Record<string, unknown>>(sql: string, ...args: unknown[]): Promise<T[]> {
+  return queryStore<T>(app, sql, args);
 }
 
 /** One battle through the API, read to the end, then a vote; returns the battle id. */
@@ -111,15 +106,15 @@ test('an admin adds a stub model in the console, tests it, and it is in the next
   await expect(admin.getByTestId('test-sample')).not.toBeEmpty();
   expect(stub.requests.slice(stubCalls).some((r) => r.model === 'stub-echo:words=5:ttft=40' && r.stream)).toBe(true);
   // A test stores nothing.
-  expect(query('SELECT id FROM models WHERE id = ?', 'gamma-model')).toEqual([]);
+  expect(await query('SELECT id FROM models WHERE id = ?', 'gamma-model')).toEqual([]);
   await admin.screenshot({ path: path.join(SHOTS, 'models-new-tested.png') });
 
   await admin.getByTestId('model-save').click();
   await expect(admin).toHaveURL(`${app.url}/admin/models`);
   const gamma = admin.locator('[data-testid="model-row"][data-model="gamma-model"]');
   await expect(gamma.getByTestId('model-status')).toHaveAttribute('data-status', 'ready');
-  expect(query<{ source: string }>('SELECT source FROM models WHERE id = ?', 'gamma-model')).toEqual([{ source: 'console' }]);
-  expect(query<{ action: string }>(`SELECT action FROM audit_log WHERE target = 'gamma-model'`)).toEqual([{ action: 'model.create' }]);
+  expect(await query<{ source: string }>('SELECT source FROM models WHERE id = ?', 'gamma-model')).toEqual([{ source: 'console' }]);
+  expect(await query<{ action: string }>(`SELECT action FROM audit_log WHERE target = 'gamma-model'`)).toEqual([{ action: 'model.create' }]);
 
   // The next battle, in a visitor's browser, pairs the new model: the arena has just these two.
   const visitor = await browser.newPage();
@@ -152,9 +147,9 @@ test('disabling, re-weighting and deprecating a model apply at once and are audi
   await expect(gamma.locator('td').nth(3)).toHaveText('2.5');
   await gamma.getByTestId('model-toggle-deprecated').click();
   await expect(gamma.getByTestId('model-toggle-deprecated')).toHaveText('Undeprecate');
-  const entry = JSON.parse(query<{ entry: string }>('SELECT entry FROM models WHERE id = ?', 'gamma-model')[0].entry);
+  const entry = JSON.parse((await query<{ entry: string }>('SELECT entry FROM models WHERE id = ?', 'gamma-model'))[0].entry);
   expect(entry).toMatchObject({ weight: 2.5, deprecated: true, enabled: true });
-  const actions = query<{ action: string }>(`SELECT action FROM audit_log WHERE target = 'gamma-model' ORDER BY id`).map((r) => r.action);
+  const actions = (await query<{ action: string }>(`SELECT action FROM audit_log WHERE target = 'gamma-model' ORDER BY id`)).map((r) => r.action);
   expect(actions).toEqual(['model.create', 'model.disable', 'model.enable', 'model.weight', 'model.deprecate']);
   await gamma.getByTestId('model-toggle-deprecated').click();
   await expect(gamma.getByTestId('model-toggle-deprecated')).toHaveText('Deprecate');
@@ -172,7 +167,7 @@ test('disabling, re-weighting and deprecating a model apply at once and are audi
   await admin.getByTestId('model-save').click();
   await expect(admin).toHaveURL(`${app.url}/admin/models`);
   await expect(gamma).toContainText('Gamma Model II');
-  const last = query<{ action: string; before: string; after: string }>(`SELECT action, before, after FROM audit_log WHERE target = 'gamma-model' ORDER BY id DESC LIMIT 1`)[0];
+  const last = (await query<{ action: string; before: string; after: string }>(`SELECT action, before, after FROM audit_log WHERE target = 'gamma-model' ORDER BY id DESC LIMIT 1`))[0];
   expect(last.action).toBe('model.update');
   expect(JSON.parse(last.before).name).toBe('Gamma Model');
   expect(JSON.parse(last.after).name).toBe('Gamma Model II');
@@ -219,7 +214,7 @@ test('paths typed in the console must stay inside the model folders', async () =
     data: { entry: { id: 'sneaky', name: 'Sneaky', provider: { kind: 'recorded', set: outside, answers: 'x.jsonl' } } },
   });
   expect(test.status()).toBe(400);
-  expect(query('SELECT id FROM models WHERE id = ?', 'sneaky')).toEqual([]);
+  expect(await query('SELECT id FROM models WHERE id = ?', 'sneaky')).toEqual([]);
 
   // The form shows the refusal.
   await admin.goto(`${app.url}/admin/models/new`);
@@ -264,7 +259,7 @@ test('an admin excludes a vote in the vote browser and the board changes; restor
   } finally {
     await voter.close();
   }
-  const total = query<{ n: number }>('SELECT count(*) AS n FROM votes')[0].n;
+  const total = (await query<{ n: number }>('SELECT count(*) AS n FROM votes'))[0].n;
   await expect.poll(() => boardBattles(admin.request), { timeout: 20_000 }).toBe(total);
 
   await admin.goto(`${app.url}/admin/votes`);
@@ -278,7 +273,7 @@ test('an admin excludes a vote in the vote browser and the board changes; restor
   await row.getByTestId('vote-exclude-confirm').click();
   await expect(row.getByTestId('vote-status')).toHaveAttribute('data-excluded', '1');
   await expect(row.getByTestId('vote-status')).toContainText('moderated: spam');
-  expect(query('SELECT excluded_reason, moderation, moderation_note FROM votes WHERE battle_id = ?', battleId)).toEqual([
+  expect(await query('SELECT excluded_reason, moderation, moderation_note FROM votes WHERE battle_id = ?', battleId)).toEqual([
     { excluded_reason: 'moderated: spam', moderation: 'exclude', moderation_note: 'spam' },
   ]);
   // The refresher recomputes the board within a few seconds.
@@ -295,7 +290,7 @@ test('an admin excludes a vote in the vote browser and the board changes; restor
   await admin.getByTestId('vote-clear').click();
   await expect(admin.getByTestId('battle-vote').getByTestId('vote-status')).toHaveAttribute('data-excluded', '0');
   await expect.poll(() => boardBattles(admin.request), { timeout: 20_000 }).toBe(total);
-  const audit = query<{ action: string }>(`SELECT action FROM audit_log WHERE action LIKE 'vote.%' ORDER BY id`).map((r) => r.action);
+  const audit = (await query<{ action: string }>(`SELECT action FROM audit_log WHERE action LIKE 'vote.%' ORDER BY id`)).map((r) => r.action);
   expect(audit).toEqual(['vote.exclude', 'vote.clear']);
 });
 
@@ -304,10 +299,10 @@ test('a banned voter’s votes leave the board; a disabled account is signed out
   const person = await browser.newPage();
   try {
     await signUp(person, app, 'dana@example.org', 'dana password 1');
-    const total = query<{ n: number }>('SELECT count(*) AS n FROM votes')[0].n;
+    const total = (await query<{ n: number }>('SELECT count(*) AS n FROM votes'))[0].n;
     await fightAndVote(person.request, 'From Dana', 'model_b');
     await expect.poll(() => boardBattles(admin.request), { timeout: 20_000 }).toBe(total + 1);
-    const voterId = query<{ voter_id: string }>(`SELECT voter_id FROM votes ORDER BY id DESC LIMIT 1`)[0].voter_id;
+    const voterId = (await query<{ voter_id: string }>(`SELECT voter_id FROM votes ORDER BY id DESC LIMIT 1`))[0].voter_id;
 
     await admin.goto(`${app.url}/admin/voters`);
     const row = admin.locator(`[data-testid="voter-row"][data-voter="${voterId}"]`);
@@ -317,7 +312,7 @@ test('a banned voter’s votes leave the board; a disabled account is signed out
     await row.getByTestId('voter-ban-reason').fill('sock puppet');
     await row.getByTestId('voter-ban-confirm').click();
     await expect(row.getByTestId('voter-banned')).toContainText('sock puppet');
-    expect(query<{ r: string }>('SELECT excluded_reason AS r FROM votes WHERE voter_id = ?', voterId)).toEqual([{ r: 'banned' }]);
+    expect(await query<{ r: string }>('SELECT excluded_reason AS r FROM votes WHERE voter_id = ?', voterId)).toEqual([{ r: 'banned' }]);
     await expect.poll(() => boardBattles(admin.request), { timeout: 20_000 }).toBe(total);
     await row.getByTestId('voter-unban').click();
     await expect(row.getByTestId('voter-ban')).toBeVisible();
@@ -363,11 +358,11 @@ test('an invite link is shown once, only its hash is stored, and revoking it sto
   const link = await admin.getByTestId('invite-link').inputValue();
   expect(link).toMatch(new RegExp(`^${app.url}/signup\\?invite=[A-Za-z0-9_-]{20,}$`));
   const token = new URL(link).searchParams.get('invite')!;
-  const rows = query<{ token_hash: string; note: string }>('SELECT token_hash, note FROM invites');
+  const rows = await query<{ token_hash: string; note: string }>('SELECT token_hash, note FROM invites');
   expect(rows).toHaveLength(1);
   expect(rows[0].note).toBe('for the study group');
   expect(rows[0].token_hash).not.toContain(token);
-  expect(JSON.stringify(query('SELECT * FROM audit_log'))).not.toContain(token);
+  expect(JSON.stringify(await query('SELECT * FROM audit_log'))).not.toContain(token);
   await admin.screenshot({ path: path.join(SHOTS, 'accounts.png') });
 
   // Sign-up by invite only: the link works, then is revoked and does not.
@@ -416,7 +411,7 @@ test('settings saved in the console apply to the next request and are audited', 
   expect(back.limits.maxPromptChars).toBe(8000);
   await admin.request.put(`${app.url}/api/admin/settings`, { data: { section: 'notice', value: { requireConsent: false } } });
 
-  const saved = query<{ target: string }>(`SELECT target FROM audit_log WHERE action = 'settings.update' ORDER BY id`).map((r) => r.target);
+  const saved = (await query<{ target: string }>(`SELECT target FROM audit_log WHERE action = 'settings.update' ORDER BY id`)).map((r) => r.target);
   expect(saved.slice(-5)).toEqual(['arena', 'notice', 'retention', 'arena', 'notice']);
 });
 
@@ -457,11 +452,11 @@ test('imports: listed with file, hash and counts; removing one takes its battles
   fs.writeFileSync(file, `${lines.join('\n')}\n`);
   const { spawnSync } = await import('node:child_process');
   const cli = spawnSync(process.execPath, [path.join(process.cwd(), 'bin', 'pairwise.mjs'), 'import', file], {
-    env: { ...process.env, DATABASE_PATH: app.databasePath },
+    env: { ...process.env, DATABASE_PATH: app.databasePath, ...(app.databaseUrl ? { DATABASE_URL: app.databaseUrl } : {}) },
     encoding: 'utf8',
   });
   expect(cli.status, cli.stderr).toBe(0);
-  const before = query<{ n: number }>(`SELECT count(*) AS n FROM votes v JOIN battles b ON b.id = v.battle_id WHERE v.excluded_reason IS NULL AND b.status = 'voted'`)[0].n;
+  const before = (await query<{ n: number }>(`SELECT count(*) AS n FROM votes v JOIN battles b ON b.id = v.battle_id WHERE v.excluded_reason IS NULL AND b.status = 'voted'`))[0].n;
   await expect.poll(() => boardBattles(admin.request), { timeout: 20_000 }).toBe(before);
 
   // Facts for a model only imported battles know.
@@ -485,7 +480,7 @@ test('imports: listed with file, hash and counts; removing one takes its battles
   await row.getByTestId('import-remove').click();
   await row.getByTestId('import-remove-confirm').click();
   await expect(admin.getByTestId('import-row')).toHaveCount(0);
-  expect(query(`SELECT id FROM battles WHERE source = 'import'`)).toEqual([]);
+  expect(await query(`SELECT id FROM battles WHERE source = 'import'`)).toEqual([]);
   await expect.poll(() => boardBattles(admin.request), { timeout: 20_000 }).toBe(before - 30);
 });
 

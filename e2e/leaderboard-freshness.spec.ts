@@ -4,14 +4,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect, request, test, type APIRequestContext } from '@playwright/test';
 import { NO_LIMITS, streamBattle, voteOn } from './fixtures/api-battle';
-import { ROOT, startApp, type AppServer } from './fixtures/app-server';
+import { createE2eDatabase, onPostgres, ROOT, startApp, type AppServer } from './fixtures/app-server';
 import { startOpenAIStub, type OpenAIStub } from './fixtures/openai-stub';
 import { stubModel } from './fixtures/registry';
 
 /**
  * A vote cast through the API on a store filled by `pairwise import` reaches /api/leaderboard from
  * the counts kept as votes arrive, without waiting for a pass over every battle; what that slower
- * pass fits (style control) says how far behind it is.
+ * pass fits (style control) says how far behind it is. On a Postgres run the import fills a
+ * database of the run's server and the app starts on it; the spec is not in POSTGRES_SPECS yet:
+ * there the counts pass shares the rating-pass lock with the full pass (db/coordination.ts) and
+ * can be held behind it, so the board right after the first full pass is sometimes the full
+ * pass's, not the counts' (an app matter, not one of this spec).
  */
 
 const MODELS = ['stub-one', 'stub-two', 'stub-three', 'gale-9b', 'haze-4b'];
@@ -58,18 +62,22 @@ test.describe('a vote on an imported store', () => {
   let app: AppServer;
   let dir: string;
   let ctx: APIRequestContext;
+  // On a Postgres run, the database the import fills and the app then runs on (dropped at the end).
+  let database: Awaited<ReturnType<typeof createE2eDatabase>> | null = null;
 
   test.beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pairwise-fresh-'));
     const databasePath = path.join(dir, 'store.db');
+    database = onPostgres() ? await createE2eDatabase() : null;
     execFileSync(process.execPath, [path.join(ROOT, 'bin', 'pairwise.mjs'), 'import', battleFile(dir), '--create'], {
       cwd: ROOT,
-      env: { ...process.env, DATABASE_PATH: databasePath },
+      env: { ...process.env, DATABASE_PATH: databasePath, ...(database ? { DATABASE_URL: database.url } : {}) },
       encoding: 'utf8',
     });
     stub = await startOpenAIStub();
     app = await startApp({
       databasePath,
+      databaseUrl: database?.url,
       registry: {
         settings: { limits: NO_LIMITS },
         models: ['stub-one', 'stub-two', 'stub-three'].map((id, k) => stubModel(stub, { id, name: id, model: `stub-echo:words=${6 + k}` })),
@@ -82,6 +90,7 @@ test.describe('a vote on an imported store', () => {
     await ctx?.dispose();
     await app?.stop();
     await stub?.close();
+    await database?.drop();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 

@@ -76,24 +76,24 @@ test('turned on in the console, the gate is solved by the page, refuses scripts 
   expect(proofs[1]).not.toBe(proofs[0]);
 
   // A script with the visitor's cookie: no proof, junk, or a replayed one start nothing.
-  const battlesBefore = countRows(app.databasePath, 'battles');
+  const battlesBefore = await countRows(app, 'battles');
   const script = visitorContext.request;
   await expectError(await script.post(`${app.url}/api/battles`, { data: { prompt: 'hello' } }), 'proof_required');
   await expectError(await script.post(`${app.url}/api/battles`, { data: { prompt: 'hello' }, headers: { 'pairwise-proof': 'bm90IGEgcHJvb2Y' } }), 'proof_invalid');
   await expectError(await script.post(`${app.url}/api/battles`, { data: { prompt: 'hello' }, headers: { 'pairwise-proof': proofs[0] } }), 'proof_invalid');
-  expect(countRows(app.databasePath, 'battles')).toBe(battlesBefore);
+  expect(await countRows(app, 'battles')).toBe(battlesBefore);
   // The page says why, in words, when its proof is refused.
   await page.route('**/api/battles', (route) => route.continue({ headers: { ...route.request().headers(), 'pairwise-proof': proofs[0] } }));
   await battle.discardAndStartNew();
   await battle.ask('Name a tree.');
   await expect(battle.notice).toContainText('browser check did not pass');
-  expect(countRows(app.databasePath, 'battles')).toBe(battlesBefore);
+  expect(await countRows(app, 'battles')).toBe(battlesBefore);
 
   // A signed-in voter is not asked.
   const signedIn = await adminContext.request.post(`${app.url}/api/battles`, { data: { prompt: 'hello' } });
   expect(signedIn.status(), await signedIn.text()).toBe(200);
   await signedIn.text();
-  expect(countRows(app.databasePath, 'battles')).toBe(battlesBefore + 1);
+  expect(await countRows(app, 'battles')).toBe(battlesBefore + 1);
 
   // Turned off again, a script needs nothing.
   await admin.goto(`${app.url}/admin/settings`);

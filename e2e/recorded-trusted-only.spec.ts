@@ -1,8 +1,8 @@
-import Database from 'better-sqlite3';
 import { expect, test, type APIRequestContext } from '@playwright/test';
-import { signUp } from './fixtures/admin';
+import { createAdmin, signIn, signUp } from './fixtures/admin';
 import { NO_LIMITS } from './fixtures/api-battle';
 import { startApp, type AppServer } from './fixtures/app-server';
+import { queryStore } from './fixtures/store';
 
 /**
  * Recorded answers come from public sets, so a script can look both sides up and vote as it
@@ -15,7 +15,7 @@ const SET = '@data/recorded-answers/vicuna80';
 
 let app: AppServer;
 
-test.beforeAll(async () => {
+test.beforeAll(async ({ browser }) => {
   app = await startApp({
     registry: {
       settings: { limits: NO_LIMITS },
@@ -25,9 +25,16 @@ test.beforeAll(async () => {
       ],
     },
   });
-  const db = new Database(app.databasePath);
-  db.prepare(`INSERT INTO settings (key, value, updated_at) VALUES ('integrity', ?, ?)`).run(JSON.stringify({ recordedTrustedOnly: true }), Date.now());
-  db.close();
+  // The operator turns the setting on in the console (its settings API).
+  createAdmin(app, 'operator@example.org', 'the operator passphrase');
+  const operator = await browser.newPage();
+  try {
+    await signIn(operator, app, 'operator@example.org', 'the operator passphrase');
+    const save = await operator.request.put(`${app.url}/api/admin/settings`, { data: { section: 'integrity', value: { recordedTrustedOnly: true } } });
+    expect(save.status(), await save.text()).toBe(200);
+  } finally {
+    await operator.close();
+  }
 });
 
 test.afterAll(async () => {
@@ -61,12 +68,7 @@ test('recorded votes count only from signed-in accounts; the board says how many
   } finally {
     await anonymous.dispose();
   }
-  const stored = new Database(app.databasePath, { readonly: true });
-  try {
-    expect(stored.prepare(`SELECT excluded_reason AS r, count(*) AS n FROM votes GROUP BY r`).all()).toEqual([{ r: 'recorded_public', n: 2 }]);
-  } finally {
-    stored.close();
-  }
+  expect(await queryStore(app, `SELECT excluded_reason AS r, count(*) AS n FROM votes GROUP BY excluded_reason`)).toEqual([{ r: 'recorded_public', n: 2 }]);
 
   // A signed-in account's recorded vote counts.
   await signUp(page, app, 'reader@example.org', 'a long enough passphrase');
