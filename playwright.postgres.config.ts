@@ -25,6 +25,7 @@ export const POSTGRES_SPECS = [
   'proof-of-work',
   'recorded-trusted-only',
   'study',
+  'leaderboard-freshness',
   'instances',
 ];
 

@@ -15,31 +15,34 @@ describe('processes sharing one Postgres store', () => {
     await store.close();
   });
 
-  test('run one rating pass at a time, across processes', async () => {
-    let inside = 0;
-    let most = 0;
-    const order: string[] = [];
-    const pass = (db: Store, name: string) =>
-      withRatingPassLock(db, async () => {
-        inside++;
-        most = Math.max(most, inside);
-        order.push(`${name}+`);
-        await new Promise((r) => setTimeout(r, 60));
-        order.push(`${name}-`);
-        inside--;
-        return name;
+  test('run one rating pass of each kind at a time, across processes, and the two kinds side by side', async () => {
+    const inside = { counts: 0, full: 0 };
+    const most = { counts: 0, full: 0, both: 0 };
+    const pass = (db: Store, kind: 'counts' | 'full', ms: number) =>
+      withRatingPassLock(db, kind, async () => {
+        inside[kind]++;
+        most[kind] = Math.max(most[kind], inside[kind]);
+        most.both = Math.max(most.both, inside.counts + inside.full);
+        await new Promise((r) => setTimeout(r, ms));
+        inside[kind]--;
+        return kind;
       });
-    const results = await Promise.all([pass(store.db, 'a1'), pass(other.db, 'b1'), pass(store.db, 'a2'), pass(other.db, 'b2')]);
-    expect(results).toEqual(['a1', 'b1', 'a2', 'b2']);
-    expect(most).toBe(1);
-    // Each pass ended before the next began.
-    for (let i = 0; i < order.length; i += 2) expect(order[i]!.slice(0, -1)).toBe(order[i + 1]!.slice(0, -1));
+    const t0 = Date.now();
+    // A long full pass on each process, and counts passes on each meanwhile.
+    const full = Promise.all([pass(store.db, 'full', 600), pass(other.db, 'full', 600)]);
+    const counts = Promise.all([pass(store.db, 'counts', 60), pass(other.db, 'counts', 60), pass(store.db, 'counts', 60)]);
+    expect(await counts).toEqual(['counts', 'counts', 'counts']);
+    // The counts passes did not wait for a full pass.
+    expect(Date.now() - t0).toBeLessThan(600);
+    expect(await full).toEqual(['full', 'full']);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(1_200);
+    expect(most).toEqual({ counts: 1, full: 1, both: 2 });
   });
 
   test('a pass that fails releases the lock', async () => {
-    await expect(withRatingPassLock(store.db, async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    await expect(withRatingPassLock(store.db, 'counts', async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
     const t0 = Date.now();
-    await withRatingPassLock(other.db, async () => {});
+    await withRatingPassLock(other.db, 'counts', async () => {});
     expect(Date.now() - t0).toBeLessThan(1_000);
   });
 
@@ -66,7 +69,7 @@ describe('one process on a SQLite store', () => {
   test('the pass lock and the announcements are no-ops', async () => {
     const store = await openTestStore('sqlite');
     try {
-      expect(await withRatingPassLock(store.db, async () => 7)).toBe(7);
+      expect(await withRatingPassLock(store.db, 'full', async () => 7)).toBe(7);
       await announceBoards(store.db, { pass: 'full', input: { voteId: 1, version: 0 } });
       await listenForBoards(store.db, () => {})();
     } finally {

@@ -7,8 +7,15 @@ import { isPostgres, type Store } from './store';
  * one-at-a-time rule, and there is nobody to tell.
  */
 
-/** One advisory-lock key for every rating pass of the database (counts and full alike). */
-const PASS_LOCK_SQL = `hashtext('pairwise:rating-pass')`;
+/**
+ * One advisory-lock key per kind of rating pass. The two kinds run side by side, as they do on
+ * SQLite (a counts pass never waits for a full pass's seconds of work: a vote is on the board
+ * within a second or two whatever the store's size); two passes of one kind never do.
+ */
+const PASS_LOCK_SQL = {
+  counts: `hashtext('pairwise:rating-pass:counts')`,
+  full: `hashtext('pairwise:rating-pass:full')`,
+} as const;
 export const BOARDS_CHANNEL = 'pairwise_boards';
 
 /** What a process announces after a pass has stored boards: which pass, and what they count. */
@@ -18,21 +25,22 @@ export interface BoardsNews {
 }
 
 /**
- * Runs `fn` as the only rating pass of the database: a session advisory lock, on a connection of
- * its own for the length of the pass; a second process's pass waits for it, then finds its work
- * done (the counts' cursor, the full pass's mark). The lock goes with the connection if the
- * process dies.
+ * Runs `fn` as the only rating pass of its kind on the database: a session advisory lock, on a
+ * connection of its own for the length of the pass; a second process's pass of that kind waits
+ * for it, then finds its work done (the counts' cursor, the full pass's mark). The lock goes with
+ * the connection if the process dies.
  */
-export async function withRatingPassLock<T>(store: Store, fn: () => Promise<T>): Promise<T> {
+export async function withRatingPassLock<T>(store: Store, pass: BoardsNews['pass'], fn: () => Promise<T>): Promise<T> {
   if (!isPostgres(store)) return fn();
+  const key = PASS_LOCK_SQL[pass];
   const client = await store.$client.connect();
   let broken = false;
   try {
-    await client.query(`SELECT pg_advisory_lock(${PASS_LOCK_SQL})`);
+    await client.query(`SELECT pg_advisory_lock(${key})`);
     try {
       return await fn();
     } finally {
-      await client.query(`SELECT pg_advisory_unlock(${PASS_LOCK_SQL})`).catch(() => (broken = true));
+      await client.query(`SELECT pg_advisory_unlock(${key})`).catch(() => (broken = true));
     }
   } finally {
     // A connection whose unlock failed is not given back holding the lock.

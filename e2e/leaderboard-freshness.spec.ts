@@ -12,10 +12,7 @@ import { stubModel } from './fixtures/registry';
  * A vote cast through the API on a store filled by `pairwise import` reaches /api/leaderboard from
  * the counts kept as votes arrive, without waiting for a pass over every battle; what that slower
  * pass fits (style control) says how far behind it is. On a Postgres run the import fills a
- * database of the run's server and the app starts on it; the spec is not in POSTGRES_SPECS yet:
- * there the counts pass shares the rating-pass lock with the full pass (db/coordination.ts) and
- * can be held behind it, so the board right after the first full pass is sometimes the full
- * pass's, not the counts' (an app matter, not one of this spec).
+ * database of the run's server and the app starts on it.
  */
 
 const MODELS = ['stub-one', 'stub-two', 'stub-three', 'gale-9b', 'haze-4b'];

@@ -20,8 +20,8 @@ import { readBoard } from './read-board';
  * boards are served while the history is still being fitted. (No top-level await: the bundled
  * worker chunk is not necessarily an ES module.)
  *
- * On Postgres, several processes may share the store: each pass holds the database's rating-pass
- * lock (db/coordination.ts), so one runs at a time; a full pass that finds the last full pass's
+ * On Postgres, several processes may share the store: each pass holds the database's lock for its
+ * kind of pass (db/coordination.ts), so one of each kind runs at a time; a full pass that finds the last full pass's
  * mark already at the store's input has nothing to do and says so; every pass that stored
  * boards announces them to the other processes.
  */
@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   if (mode === 'counts') return countsLoop(location);
   const db = await openStoreAt(location, { scan: true });
   try {
-    await withRatingPassLock(db, async () => {
+    await withRatingPassLock(db, 'full', async () => {
       const input = await ratingsInputStamp({ db });
       const mark = await readFullPassMark({ db });
       if (mark && sameStamp(mark, input)) {
@@ -76,7 +76,7 @@ async function countsLoop(location: string): Promise<void> {
     if (msg.type !== 'pass') return;
     void (async () => {
       try {
-        const summary = await withRatingPassLock(db, async () => {
+        const summary = await withRatingPassLock(db, 'counts', async () => {
           const { integrity, board } = parseOperatorSettings(await readSettingRows({ db }));
           return computeBoardsFromCounts({
             db,
