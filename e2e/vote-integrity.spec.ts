@@ -8,7 +8,7 @@ import { countRows, storeState as readStoreState } from './fixtures/store';
 /**
  * A battle belongs to the browser (or account) that started it; state changes come only from the
  * app's own pages; battle creation and votes are rate limited per identity and per network.
- * Every refusal is checked against the SQLite file: nothing may change.
+ * Every refusal is checked against the store (SQLite or Postgres): nothing may change.
  */
 
 function registry(stub: OpenAIStub, limits?: unknown) {
@@ -21,8 +21,8 @@ function registry(stub: OpenAIStub, limits?: unknown) {
   };
 }
 
-const storeState = (app: AppServer) => readStoreState(app.databasePath);
-const count = (app: AppServer, table: 'battles' | 'votes' | 'voters') => countRows(app.databasePath, table);
+const storeState = (app: AppServer) => readStoreState(app);
+const count = (app: AppServer, table: 'battles' | 'votes' | 'voters') => countRows(app, table);
 
 async function expectError(res: APIResponse, status: number, code: string) {
   expect(res.status(), await res.text()).toBe(status);
@@ -56,7 +56,7 @@ test.describe('ownership and same-origin', () => {
     try {
       // A second visitor with a voter cookie of its own.
       await fight(other, app);
-      const before = storeState(app);
+      const before = await storeState(app);
       await expectError(await other.get(`${app.url}/api/battles/${id}`), 404, 'not_found');
       await expectError(await other.post(`${app.url}/api/battles/${id}/vote`, { data: { winner: 'model_a' } }), 404, 'not_found');
       await expectError(await other.post(`${app.url}/api/battles/${id}/messages`, { data: { prompt: 'more' } }), 404, 'not_found');
@@ -65,7 +65,7 @@ test.describe('ownership and same-origin', () => {
       const unknown = await other.get(`${app.url}/api/battles/00000000-0000-4000-8000-000000000000`);
       const refused = await other.get(`${app.url}/api/battles/${id}`);
       expect(await refused.json()).toEqual(await unknown.json());
-      expect(storeState(app)).toEqual(before);
+      expect(await storeState(app)).toEqual(before);
     } finally {
       await other.dispose();
     }
@@ -74,7 +74,7 @@ test.describe('ownership and same-origin', () => {
 
   test('a vote without a cookie is refused and creates no voter', async ({ request }) => {
     const id = await fight(request, app);
-    const before = storeState(app);
+    const before = await storeState(app);
     const res = await fetch(`${app.url}/api/battles/${id}/vote`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -82,22 +82,22 @@ test.describe('ownership and same-origin', () => {
     });
     expect(res.status).toBe(404);
     expect(res.headers.get('set-cookie')).toBeNull();
-    expect(storeState(app)).toEqual(before);
+    expect(await storeState(app)).toEqual(before);
   });
 
   test('a refused battle request without a cookie mints no voter and sets no cookie', async () => {
-    const before = storeState(app);
+    const before = await storeState(app);
     for (const body of ['{"prompt": ', JSON.stringify({ prompt: '' }), JSON.stringify({ prompt: 'x'.repeat(600) })]) {
       const res = await fetch(`${app.url}/api/battles`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
       expect(res.status).toBeGreaterThanOrEqual(400);
       expect(res.headers.get('set-cookie')).toBeNull();
     }
-    expect(storeState(app)).toEqual(before);
+    expect(await storeState(app)).toEqual(before);
   });
 
   test('cross-site and non-JSON mutations are refused', async ({ request }) => {
     const id = await fight(request, app);
-    const before = storeState(app);
+    const before = await storeState(app);
     const vote = { data: { winner: 'model_a' } };
     await expectError(await request.post(`${app.url}/api/battles/${id}/vote`, { ...vote, headers: { origin: 'http://evil.example' } }), 403, 'forbidden');
     await expectError(await request.post(`${app.url}/api/battles/${id}/vote`, { ...vote, headers: { 'sec-fetch-site': 'cross-site' } }), 403, 'forbidden');
@@ -113,26 +113,26 @@ test.describe('ownership and same-origin', () => {
       415,
       'unsupported_media_type',
     );
-    expect(storeState(app)).toEqual(before);
+    expect(await storeState(app)).toEqual(before);
     // The app's own origin is fine.
     const own = await request.post(`${app.url}/api/battles/${id}/vote`, { ...vote, headers: { origin: app.url, 'sec-fetch-site': 'same-origin' } });
     expect(own.status()).toBe(200);
   });
 
   test('a host name the app does not serve is refused (DNS rebinding)', async ({ request }) => {
-    const before = storeState(app);
+    const before = await storeState(app);
     await expectError(await request.get(`${app.url}/api/arena`, { headers: { host: 'attacker.example' } }), 421, 'unknown_host');
     await expectError(
       await request.post(`${app.url}/api/battles`, { data: { prompt: 'x' }, headers: { host: 'attacker.example:80', origin: 'http://attacker.example' } }),
       421,
       'unknown_host',
     );
-    expect(storeState(app)).toEqual(before);
+    expect(await storeState(app)).toEqual(before);
   });
 
   test('a form posted from another site in Chromium creates no battle and no vote', async ({ page }) => {
     const id = await fight(page.request, app);
-    const before = storeState(app);
+    const before = await storeState(app);
     // "localhost" and "127.0.0.1" are different sites to the browser: a page on the first posts to the second.
     const port = await freePort();
     const evil = http.createServer((_req, res) => {
@@ -154,7 +154,7 @@ test.describe('ownership and same-origin', () => {
     } finally {
       evil.close();
     }
-    expect(storeState(app)).toEqual(before);
+    expect(await storeState(app)).toEqual(before);
   });
 });
 
@@ -180,15 +180,15 @@ test.describe('rate limits', () => {
     // A refused request (unknown battle) does not use up the allowance.
     expect((await request.post(`${app.url}/api/battles/nope/vote`, { data: { winner: 'model_a' } })).status()).toBe(404);
     expect((await request.post(`${app.url}/api/battles/${ids[1]}/vote`, { data: { winner: 'model_b' } })).status()).toBe(200);
-    const before = storeState(app);
+    const before = await storeState(app);
     const refused = await request.post(`${app.url}/api/battles/${ids[2]}/vote`, { data: { winner: 'tie' } });
     await expectError(refused, 429, 'rate_limited');
     const retryAfter = Number(refused.headers()['retry-after']);
     expect(retryAfter).toBeGreaterThanOrEqual(1);
     expect(retryAfter).toBeLessThanOrEqual(60);
     expect((await refused.json()).error.message).toMatch(/You can go on in \d+ seconds?/);
-    expect(storeState(app)).toEqual(before);
-    expect(count(app, 'votes')).toBe(2);
+    expect(await storeState(app)).toEqual(before);
+    expect(await count(app, 'votes')).toBe(2);
   });
 
   test('battles are limited per identity, and per network for visitors that drop their cookie', async ({ request }) => {
@@ -196,7 +196,7 @@ test.describe('rate limits', () => {
     await fight(request, app);
     await fight(request, app);
     await expectError(await request.post(`${app.url}/api/battles`, { data: { prompt: 'again' } }), 429, 'rate_limited');
-    expect(count(app, 'battles')).toBe(2);
+    expect(await count(app, 'battles')).toBe(2);
     // Without cookies every request is a new voter; the network (2 x 3 = 6 a minute) still counts.
     const statuses: number[] = [];
     for (let k = 0; k < 6; k++) {
@@ -209,7 +209,7 @@ test.describe('rate limits', () => {
       await res.text();
     }
     expect(statuses).toEqual([200, 200, 200, 200, 429, 429]);
-    expect(count(app, 'battles')).toBe(6);
+    expect(await count(app, 'battles')).toBe(6);
   });
 
   test('the page says when the voter can go on', async ({ page }) => {
@@ -219,6 +219,6 @@ test.describe('rate limits', () => {
     await page.getByTestId('prompt-input').fill('One more, please');
     await page.getByTestId('send-button').click();
     await expect(page.getByTestId('battle-notice')).toContainText(/You can go on in \d+ seconds?/);
-    expect(count(app, 'battles')).toBe(1);
+    expect(await count(app, 'battles')).toBe(1);
   });
 });
