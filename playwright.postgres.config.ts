@@ -21,7 +21,6 @@ export const POSTGRES_SPECS = [
   'phone-battle',
   'sub-path',
   'vote-integrity',
-  'hardening-requests',
   'hardening-shutdown',
   'api-battles',
   'hardening-limits',

@@ -1,15 +1,19 @@
 import net from 'node:net';
 import { expect, test } from '@playwright/test';
-import { NO_LIMITS, streamBattle, withStore } from './fixtures/api-battle';
+import { NO_LIMITS, streamBattle } from './fixtures/api-battle';
 import { startApp, type AppServer } from './fixtures/app-server';
 import { startOpenAIStub, type OpenAIStub } from './fixtures/openai-stub';
 import { stubModel } from './fixtures/registry';
+import { queryStore } from './fixtures/store';
 
 /**
  * Hostile requests: malformed and truncated JSON, wrong types, huge bodies and headers, control
  * and invalid UTF-16 characters, unknown and malformed ids, wrong methods and content types,
  * parameter abuse, broken HTTP. Each must get the documented JSON error with the right status
  * (never an HTML page, an empty body, a plain-text 500 or a redirect) and leave the store as it was.
+ * The store is read through queryStore, so the spec runs on either store; it is not yet in
+ * POSTGRES_SPECS because on Postgres a battle id with a NUL in it ("vote on an id with NUL") gets
+ * 500 internal instead of 404 not_found: Postgres refuses the NUL in the query's parameter.
  */
 
 interface Answer {
@@ -59,13 +63,14 @@ let app: AppServer;
 let battleId: string;
 let cookie: string;
 
-function storeState() {
-  return withStore(app.databasePath, (db) => ({
-    battles: db.prepare('SELECT * FROM battles ORDER BY id').all(),
-    messages: db.prepare('SELECT * FROM messages ORDER BY id').all(),
-    votes: db.prepare('SELECT * FROM votes ORDER BY id').all(),
-    voters: db.prepare('SELECT * FROM voters ORDER BY id').all(),
-  }));
+/** Every column of the rows a request could change, on either store. */
+async function storeState() {
+  return {
+    battles: await queryStore(app, 'SELECT * FROM battles ORDER BY id'),
+    messages: await queryStore(app, 'SELECT * FROM messages ORDER BY id'),
+    votes: await queryStore(app, 'SELECT * FROM votes ORDER BY id'),
+    voters: await queryStore(app, 'SELECT * FROM voters ORDER BY id'),
+  };
 }
 
 async function send(path: string, init: RequestInit & { cookie?: boolean } = {}): Promise<Answer> {
@@ -218,7 +223,7 @@ test('every hostile request gets its JSON error and changes nothing', async () =
   test.setTimeout(180_000);
   const all = cases();
   expect(all.length).toBeGreaterThanOrEqual(60);
-  const before = storeState();
+  const before = await storeState();
   const failures: string[] = [];
   for (const [name, request, status, code] of all) {
     const answer = await request();
@@ -238,7 +243,7 @@ test('every hostile request gets its JSON error and changes nothing', async () =
     } else if (code && shape.error.code !== code) problems.push(`code ${String(shape.error.code)}, expected ${code}`);
     if (status === 405 && !answer.headers.allow && name !== 'CONNECT') problems.push('405 without Allow');
     if (answer.headers['x-content-type-options'] !== 'nosniff') problems.push('no nosniff');
-    const after = storeState();
+    const after = await storeState();
     if (JSON.stringify(after) !== JSON.stringify(before)) problems.push('the store changed');
     if (problems.length) failures.push(`${name}: ${problems.join('; ')}`);
   }
@@ -259,9 +264,13 @@ test('a prompt with a proper surrogate pair is stored as valid UTF-8', async ({ 
   const ctx = await playwright.request.newContext();
   try {
     const { battleId: id } = await streamBattle(ctx, app.url, 'Emoji 😀 and 𝔘𝔫𝔦𝔠𝔬𝔡𝔢');
-    const stored = withStore(app.databasePath, (db) =>
-      db.prepare("SELECT content, hex(CAST(content AS BLOB)) AS bytes FROM messages WHERE battle_id = ? AND role = 'user' LIMIT 1").get(id),
-    ) as { content: string; bytes: string };
+    // The stored bytes, in upper-case hex: SQLite's hex() of the text as a blob, Postgres's encoding of its UTF-8.
+    const bytes = app.databaseUrl ? "upper(encode(convert_to(content, 'UTF8'), 'hex'))" : 'hex(CAST(content AS BLOB))';
+    const [stored] = await queryStore<{ content: string; bytes: string }>(
+      app,
+      `SELECT content, ${bytes} AS bytes FROM messages WHERE battle_id = ? AND role = 'user' ORDER BY id LIMIT 1`,
+      [id],
+    );
     expect(stored.content).toBe('Emoji 😀 and 𝔘𝔫𝔦𝔠𝔬𝔡𝔢');
     expect(Buffer.from(stored.bytes, 'hex').toString('utf8')).toBe(stored.content);
     expect(stored.bytes).not.toContain('EFBFBD');
