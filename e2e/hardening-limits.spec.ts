@@ -1,9 +1,10 @@
 import net from 'node:net';
 import { expect, test } from '@playwright/test';
-import { deltas, NO_LIMITS, streamBattle, withStore } from './fixtures/api-battle';
+import { deltas, NO_LIMITS, streamBattle } from './fixtures/api-battle';
 import { startApp, type AppServer } from './fixtures/app-server';
 import { startOpenAIStub, type OpenAIStub } from './fixtures/openai-stub';
 import { stubModel } from './fixtures/registry';
+import { queryStore } from './fixtures/store';
 
 /**
  * Output limits: the arena caps each side's answer, ending it with finish reason "length"; a
@@ -43,8 +44,10 @@ test.describe('the answer cap', () => {
       expect(events).toContainEqual({ type: 'done', side, finishReason: 'length' });
     }
     expect(events.at(-1)).toMatchObject({ type: 'end', canVote: true });
-    const stored = withStore(app.databasePath, (db) =>
-      db.prepare("SELECT length(content) AS n, finish_reason AS reason, error FROM messages WHERE battle_id = ? AND role = 'assistant'").all(battleId),
+    const stored = await queryStore(
+      app,
+      "SELECT length(content) AS n, finish_reason AS reason, error FROM messages WHERE battle_id = ? AND role = 'assistant' ORDER BY id",
+      [battleId],
     );
     expect(stored).toEqual([
       { n: 500, reason: 'length', error: null },
@@ -96,11 +99,13 @@ test('a client that stops reading: the generation is stopped and stored as abort
     await firstBytes;
     const battleId = /"battleId":"([^"]+)"/.exec(head)![1];
     const answers = () =>
-      withStore(app.databasePath, (db) =>
-        db.prepare("SELECT finish_reason AS reason, error, length(content) AS n FROM messages WHERE battle_id = ? AND role = 'assistant'").all(battleId),
-      ) as { reason: string | null; error: string | null; n: number }[];
-    await expect.poll(() => answers().map((a) => a.reason), { timeout: 60_000 }).toEqual(['aborted', 'aborted']);
-    const stored = answers();
+      queryStore<{ reason: string | null; error: string | null; n: number }>(
+        app,
+        "SELECT finish_reason AS reason, error, length(content) AS n FROM messages WHERE battle_id = ? AND role = 'assistant' ORDER BY id",
+        [battleId],
+      );
+    await expect.poll(async () => (await answers()).map((a) => a.reason), { timeout: 60_000 }).toEqual(['aborted', 'aborted']);
+    const stored = await answers();
     expect(stored.map((a) => a.error)).toEqual(['the client stopped reading the answer', 'the client stopped reading the answer']);
     // Stopped long before the end of the answers (each about 16 MB).
     for (const a of stored) expect(a.n).toBeLessThan(12_000_000);
