@@ -1,13 +1,12 @@
-import Database from 'better-sqlite3';
 import { expect, test, type APIRequestContext } from '@playwright/test';
 import { requireSharedData } from '../lib/shared-data';
 import { ROOT, startApp, type AppServer } from './fixtures/app-server';
 import { startOpenAIStub, type OpenAIStub } from './fixtures/openai-stub';
 import { stubModel } from './fixtures/registry';
-import { storeState as readStoreState } from './fixtures/store';
+import { queryStore, storeState as readStoreState } from './fixtures/store';
 
 /**
- * The battle API against the real built server, its own SQLite file, and the OpenAI-compatible
+ * The battle API against the real built server, its own store (SQLite or Postgres), and the OpenAI-compatible
  * stub at the network edge. Every refused request must answer with the right 4xx JSON error and
  * leave the store exactly as it was.
  */
@@ -30,8 +29,11 @@ function parseNdjson(text: string): Event[] {
     .map((l) => JSON.parse(l) as Event);
 }
 
+/** A stored boolean as one: SQLite keeps 1/0, Postgres true/false; anything else is left as it is, to fail. */
+const flag = (v: unknown) => (v === 1 || v === true ? true : v === 0 || v === false ? false : v);
+
 /** Everything a refused request could have changed. */
-const storeState = (app: AppServer) => readStoreState(app.databasePath);
+const storeState = (app: AppServer) => readStoreState(app);
 
 async function expectError(res: Awaited<ReturnType<APIRequestContext['post']>>, status: number, code: string) {
   expect(res.status(), await res.text()).toBe(status);
@@ -128,10 +130,8 @@ test.describe('battle API: healthy models', () => {
 
     const after = await (await request.get(`${app.url}/api/battles/${id}`)).json();
     expect(after).toMatchObject({ status: 'voted', canVote: false, revealed });
-    const db = new Database(app.databasePath, { readonly: true });
-    const stored = db.prepare('SELECT winner, voter_id, excluded_reason FROM votes WHERE battle_id = ?').get(id) as Record<string, unknown>;
-    const battle = db.prepare('SELECT sampling_probability, language FROM battles WHERE id = ?').get(id) as Record<string, unknown>;
-    db.close();
+    const [stored] = await queryStore(app, 'SELECT winner, voter_id, excluded_reason FROM votes WHERE battle_id = ?', [id]);
+    const [battle] = await queryStore(app, 'SELECT sampling_probability, language FROM battles WHERE id = ?', [id]);
     expect(stored).toMatchObject({ winner: 'model_b', excluded_reason: null });
     expect(setCookie).toContain(`pw_voter=${stored.voter_id}.`);
     expect(battle).toEqual({ sampling_probability: 1, language: 'English' });
@@ -142,15 +142,14 @@ test.describe('battle API: healthy models', () => {
     const vote = await request.post(`${app.url}/api/battles/${id}/vote`, { data: { winner: 'model_a' } });
     expect(vote.status()).toBe(200);
     expect(((await vote.json()) as { excluded: boolean }).excluded).toBe(true);
-    const db = new Database(app.databasePath, { readonly: true });
-    const row = db.prepare('SELECT winner, excluded_reason FROM votes WHERE battle_id = ?').get(id);
-    db.close();
-    expect(row).toEqual({ winner: 'model_a', excluded_reason: 'identity_leak: "beta model" in prompt, turn 1' });
+    const rows = await queryStore(app, 'SELECT winner, excluded_reason FROM votes WHERE battle_id = ?', [id]);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toEqual({ winner: 'model_a', excluded_reason: 'identity_leak: "beta model" in prompt, turn 1' });
   });
 
   test('malformed JSON, schema failures and unknown battles are refused and change nothing', async ({ request }) => {
     const { id } = await createBattle(request, app);
-    const before = storeState(app);
+    const before = await storeState(app);
     const raw = { headers: { 'content-type': 'application/json' } };
     await expectError(await request.post(`${app.url}/api/battles`, { ...raw, data: Buffer.from('{"prompt": "hi"') }), 400, 'invalid_json');
     await expectError(await request.post(`${app.url}/api/battles/${id}/messages`, { ...raw, data: Buffer.from('not json') }), 400, 'invalid_json');
@@ -164,13 +163,13 @@ test.describe('battle API: healthy models', () => {
     await expectError(await request.post(`${app.url}/api/battles/${unknown}/messages`, { data: { prompt: 'x' } }), 404, 'not_found');
     await expectError(await request.post(`${app.url}/api/battles/${unknown}/regenerate`), 404, 'not_found');
     await expectError(await request.post(`${app.url}/api/battles/${unknown}/vote`, { data: { winner: 'tie' } }), 404, 'not_found');
-    expect(storeState(app)).toEqual(before);
+    expect(await storeState(app)).toEqual(before);
     expect((await (await request.get(`${app.url}/api/battles/${id}`)).json()).canVote).toBe(true);
   });
 
   test('an oversized prompt is refused with 413 prompt_too_long', async ({ request }) => {
     const { id } = await createBattle(request, app);
-    const before = storeState(app);
+    const before = await storeState(app);
     await expectError(await request.post(`${app.url}/api/battles`, { data: { prompt: 'x'.repeat(201) } }), 413, 'prompt_too_long');
     // Far beyond the body limit: refused before it is parsed.
     await expectError(await request.post(`${app.url}/api/battles`, { data: { prompt: 'y'.repeat(50_000) } }), 413, 'prompt_too_long');
@@ -180,7 +179,7 @@ test.describe('battle API: healthy models', () => {
       'prompt_too_long',
     );
     // Exactly at the limit is fine (checked on a follow-up so it does not create a battle).
-    expect(storeState(app)).toEqual(before);
+    expect(await storeState(app)).toEqual(before);
     const ok = await request.post(`${app.url}/api/battles/${id}/messages`, { data: { prompt: 'é'.repeat(200) } });
     expect(ok.status()).toBe(200);
     expect(parseNdjson(await ok.text()).at(-1)).toMatchObject({ type: 'end', turn: 2 });
@@ -218,10 +217,8 @@ test.describe('battle API: healthy models', () => {
     }
     const events = parseNdjson(buffered);
     expect(events.at(-1)).toMatchObject({ type: 'end', canVote: true });
-    const db = new Database(app.databasePath, { readonly: true });
-    const votes = db.prepare('SELECT COUNT(*) AS n FROM votes WHERE battle_id = ?').get(id) as { n: number };
-    const turns = db.prepare('SELECT turns FROM battles WHERE id = ?').get(id) as { turns: number };
-    db.close();
+    const [votes] = await queryStore<{ n: number }>(app, 'SELECT COUNT(*) AS n FROM votes WHERE battle_id = ?', [id]);
+    const [turns] = await queryStore<{ turns: number }>(app, 'SELECT turns FROM battles WHERE id = ?', [id]);
     expect(votes.n).toBe(0);
     expect(turns.turns).toBe(1);
     expect((await request.post(`${app.url}/api/battles/${id}/vote`, { data: { winner: 'tie' }, headers })).status()).toBe(200);
@@ -230,12 +227,12 @@ test.describe('battle API: healthy models', () => {
   test('after the vote: a second vote, messages and regenerate are refused; nothing changes', async ({ request }) => {
     const { id } = await createBattle(request, app);
     expect((await request.post(`${app.url}/api/battles/${id}/vote`, { data: { winner: 'tie (bothbad)' } })).status()).toBe(200);
-    const before = storeState(app);
+    const before = await storeState(app);
     const viewBefore = await (await request.get(`${app.url}/api/battles/${id}`)).json();
     await expectError(await request.post(`${app.url}/api/battles/${id}/vote`, { data: { winner: 'model_a' } }), 409, 'already_voted');
     await expectError(await request.post(`${app.url}/api/battles/${id}/messages`, { data: { prompt: 'more' } }), 409, 'battle_closed');
     await expectError(await request.post(`${app.url}/api/battles/${id}/regenerate`), 409, 'battle_closed');
-    expect(storeState(app)).toEqual(before);
+    expect(await storeState(app)).toEqual(before);
     const viewAfter = await (await request.get(`${app.url}/api/battles/${id}`)).json();
     expect(viewAfter).toEqual(viewBefore);
     expect(viewAfter.revealed.winner).toBe('tie (bothbad)');
@@ -250,9 +247,9 @@ test.describe('battle API: healthy models', () => {
     const last = stub.requests.filter((r) => r.path === '/v1/chat/completions').slice(-2);
     for (const r of last) expect(r.messages?.map((m) => m.role)).toEqual(['user', 'assistant', 'user']);
 
-    const before = storeState(app);
+    const before = await storeState(app);
     await expectError(await request.post(`${app.url}/api/battles/${id}/messages`, { data: { prompt: 'Third?' } }), 409, 'turn_limit');
-    expect(storeState(app)).toEqual(before);
+    expect(await storeState(app)).toEqual(before);
     const view = await (await request.get(`${app.url}/api/battles/${id}`)).json();
     expect(view).toMatchObject({ turn: 2, turnsLeft: 0, canVote: true, canSend: false });
   });
@@ -263,16 +260,17 @@ test.describe('battle API: healthy models', () => {
     expect(res.status()).toBe(200);
     const events = parseNdjson(await res.text());
     expect(events.at(-1)).toEqual({ type: 'end', canVote: true, turn: 1, turnsLeft: 1 });
-    const db = new Database(app.databasePath, { readonly: true });
-    const rows = db
-      .prepare("SELECT side, superseded FROM messages WHERE battle_id = ? AND role = 'assistant' ORDER BY id")
-      .all(id) as { side: string; superseded: number }[];
-    db.close();
-    expect(rows.map((r) => [r.side, r.superseded])).toEqual([
-      ['a', 1],
-      ['b', 1],
-      ['a', 0],
-      ['b', 0],
+    const rows = await queryStore<{ side: string; superseded: number | boolean }>(
+      app,
+      "SELECT side, superseded FROM messages WHERE battle_id = ? AND role = 'assistant' ORDER BY id",
+      [id],
+    );
+    // A boolean: 1/0 on SQLite, true/false on Postgres.
+    expect(rows.map((r) => [r.side, flag(r.superseded)])).toEqual([
+      ['a', true],
+      ['b', true],
+      ['a', false],
+      ['b', false],
     ]);
     const view = await (await request.get(`${app.url}/api/battles/${id}`)).json();
     expect(view.sides.a).toHaveLength(2);
@@ -291,13 +289,13 @@ test.describe('battle API: healthy models', () => {
     const id = (JSON.parse(first.split('\n')[0]) as { battleId: string }).battleId;
     ctl.abort();
     await expect
-      .poll(() => {
-        const db = new Database(app.databasePath, { readonly: true });
-        const rows = db
-          .prepare("SELECT finish_reason FROM messages WHERE battle_id = ? AND role = 'assistant'")
-          .all(id) as { finish_reason: string | null }[];
-        const battle = db.prepare('SELECT status FROM battles WHERE id = ?').get(id) as { status: string };
-        db.close();
+      .poll(async () => {
+        const rows = await queryStore<{ finish_reason: string | null }>(
+          app,
+          "SELECT finish_reason FROM messages WHERE battle_id = ? AND role = 'assistant' ORDER BY id",
+          [id],
+        );
+        const [battle] = await queryStore<{ status: string }>(app, 'SELECT status FROM battles WHERE id = ?', [id]);
         return [battle.status, ...rows.map((r) => r.finish_reason)];
       })
       .toEqual(['abandoned', 'aborted', 'aborted']);
@@ -357,21 +355,20 @@ test.describe('battle API: recorded answers', () => {
     expect(view.sides.a[1].content.length).toBeGreaterThan(100);
     expect(view.sides.a[1].content).not.toBe(view.sides.b[1].content);
 
-    const before = storeState(app);
+    const before = await storeState(app);
     await expectError(await request.post(`${app.url}/api/battles/${id}/messages`, { data: { prompt: 'more' } }), 409, 'conflict');
     await expectError(
       await request.post(`${app.url}/api/battles`, { data: { mode: 'recorded', questionId: 'no-such-question' } }),
       404,
       'not_found',
     );
-    expect(storeState(app)).toEqual(before);
+    expect(await storeState(app)).toEqual(before);
     expect((await request.post(`${app.url}/api/battles/${id}/vote`, { data: { winner: 'model_a' } })).status()).toBe(200);
 
     // The question's category becomes a custom tag, and so a leaderboard category of its own.
     const category = (info.modes[1].prompts![0] as { category?: string }).category!;
-    const db = new Database(app.databasePath, { readonly: true });
-    expect(JSON.parse((db.prepare('SELECT tags FROM battles WHERE id = ?').get(id) as { tags: string }).tags)).toEqual([category]);
-    db.close();
+    const [{ tags }] = await queryStore<{ tags: string }>(app, 'SELECT tags FROM battles WHERE id = ?', [id]);
+    expect(JSON.parse(tags)).toEqual([category]);
     await expect
       .poll(async () => {
         const res = await request.get(`${app.url}/api/leaderboard?category=${encodeURIComponent(`tag:${category}`)}`);
@@ -410,18 +407,19 @@ test.describe('battle API: a side that fails', () => {
     expect(view).toMatchObject({ status: 'failed', canVote: false, canSend: false, canRegenerate: true });
     expect(JSON.stringify(view)).not.toMatch(MODEL_WORDS);
 
-    const before = storeState(app);
+    const before = await storeState(app);
     await expectError(await request.post(`${app.url}/api/battles/${id}/vote`, { data: { winner: 'model_a' } }), 409, 'battle_closed');
     await expectError(await request.post(`${app.url}/api/battles/${id}/messages`, { data: { prompt: 'again' } }), 409, 'not_ready');
-    expect(storeState(app)).toEqual(before);
+    expect(await storeState(app)).toEqual(before);
 
     // The full provider error is stored for operators.
-    const db = new Database(app.databasePath, { readonly: true });
-    const stored = db
-      .prepare("SELECT error FROM messages WHERE battle_id = ? AND role = 'assistant' AND error IS NOT NULL")
-      .get(id) as { error: string };
-    db.close();
-    expect(stored.error).toMatch(/stub-fail|Internal failure|500/);
+    const errors = await queryStore<{ error: string }>(
+      app,
+      "SELECT error FROM messages WHERE battle_id = ? AND role = 'assistant' AND error IS NOT NULL",
+      [id],
+    );
+    expect(errors).toHaveLength(1);
+    expect(errors[0].error).toMatch(/stub-fail|Internal failure|500/);
 
     // The server is still healthy.
     expect((await request.get(`${app.url}/api/health`)).status()).toBe(200);
