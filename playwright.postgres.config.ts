@@ -21,6 +21,7 @@ export const POSTGRES_SPECS = [
   'phone-battle',
   'sub-path',
   'vote-integrity',
+  'hardening-requests',
   'hardening-shutdown',
   'api-battles',
   'hardening-limits',

@@ -11,9 +11,8 @@ import { queryStore } from './fixtures/store';
  * and invalid UTF-16 characters, unknown and malformed ids, wrong methods and content types,
  * parameter abuse, broken HTTP. Each must get the documented JSON error with the right status
  * (never an HTML page, an empty body, a plain-text 500 or a redirect) and leave the store as it was.
- * The store is read through queryStore, so the spec runs on either store; it is not yet in
- * POSTGRES_SPECS because on Postgres a battle id with a NUL in it ("vote on an id with NUL") gets
- * 500 internal instead of 404 not_found: Postgres refuses the NUL in the query's parameter.
+ * The store is read through queryStore, so the spec runs on either store (Postgres refuses a NUL
+ * in text, so the app refuses one before any store sees it).
  */
 
 interface Answer {
@@ -146,6 +145,7 @@ function cases(): Case[] {
     ['reversed pair in a follow-up', () => json(`/api/battles/${id}/messages`, '{"prompt":"\\ude00\\ud83d"}'), 400, 'validation_failed'],
     ['lone surrogate in a key', () => json('/api/battles', '{"\\ud800":"x","prompt":"hi"}'), 400, 'validation_failed'],
     ['NUL in the winner', () => json(vote, '{"winner":"model_a\\u0000"}'), 400, 'validation_failed'],
+    ['NUL in the prompt', () => json('/api/battles', '{"prompt":"a\\u0000b"}'), 400, 'validation_failed'],
     ['control characters in the winner', () => json(vote, '{"winner":"\\u001b[31mmodel_a"}'), 400, 'validation_failed'],
     // Sizes.
     ['prompt one character over the limit', () => json('/api/battles', JSON.stringify({ prompt: 'x'.repeat(201) })), 413, 'prompt_too_long'],

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { AppError } from './errors';
-import { jsonError, parseJsonBody } from './http';
+import { jsonError, parseJsonBody, parseSearchParams } from './http';
 
 const schema = z.strictObject({ prompt: z.string().min(1), n: z.number().optional() });
 
@@ -63,6 +63,17 @@ describe('parseJsonBody and text that is not Unicode', () => {
     expect((await errorOf(parseJsonBody(post('{"prompt":"x","\\udc00":1}'), schema))).code).toBe('validation_failed');
     // A proper pair is fine.
     await expect(parseJsonBody(post('{"prompt":"\\ud83d\\ude00"}'), schema)).resolves.toEqual({ prompt: '😀' });
+  });
+
+  it('a NUL character anywhere in the body or the query → validation_failed naming the field (neither store is given one)', async () => {
+    const e = await errorOf(parseJsonBody(post('{"prompt":"a\\u0000b"}'), schema));
+    expect([e.code, e.status]).toEqual(['validation_failed', 400]);
+    expect(e.message).toBe('Invalid request: prompt: contains a NUL character (U+0000), which cannot be stored.');
+    expect((await errorOf(parseJsonBody(post('{"prompt":"x","k\\u0000":1}'), schema))).message).toContain('(key)');
+    const q = await errorOf(Promise.resolve().then(() => parseSearchParams(new URLSearchParams('q=a%00b'), z.strictObject({ q: z.string() }))));
+    expect([q.code, q.message]).toEqual(['validation_failed', 'Invalid query parameter q: contains a NUL character (U+0000), which cannot be stored.']);
+    // Other control characters are the schemas' business, not this check's.
+    await expect(parseJsonBody(post('{"prompt":"tab\\there"}'), schema)).resolves.toEqual({ prompt: 'tab\there' });
   });
 
   it('bytes that are not UTF-8 → invalid_json', async () => {

@@ -64,27 +64,38 @@ async function readLimited(req: Request, maxBytes: number, tooLarge: () => AppEr
 
 // In a /u pattern a surrogate pair is one code point, so \p{Cs} matches only a lone half.
 const LONE_SURROGATE = /\p{Cs}/u;
+// U+0000: Postgres text cannot hold it, so neither store is given one (the same answer on both).
+const NUL = /\u0000/;
 
 // Fatal: bytes that are not UTF-8 are refused rather than silently turned into U+FFFD.
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
+function unstorable(text: string): string | null {
+  if (LONE_SURROGATE.test(text)) return 'contains a lone surrogate (text that is not valid Unicode)';
+  if (NUL.test(text)) return 'contains a NUL character (U+0000), which cannot be stored';
+  return null;
+}
+
 /**
- * The path of the first string (key or value) in a parsed body that is not well-formed UTF-16:
- * JSON's \uD800 escapes can spell a lone surrogate, which has no UTF-8 form, so it would be
- * stored altered (SQLite gets U+FFFD) or echoed to a model as garbage. Null when all are fine.
+ * The first string (key or value) in a parsed body that cannot be stored as it is, with its path
+ * and why: not well-formed UTF-16 (JSON's \uD800 escapes can spell a lone surrogate, which has no
+ * UTF-8 form, so it would be stored altered, SQLite gets U+FFFD, or echoed to a model as
+ * garbage), or holding U+0000 (which Postgres text refuses). Null when all are fine.
  */
-export function illFormedPath(value: unknown): (string | number)[] | null {
+export function unstorableString(value: unknown): { path: (string | number)[]; why: string } | null {
   // Iterative: a body may nest deeper than the call stack goes.
   const stack: { value: unknown; path: (string | number)[] }[] = [{ value, path: [] }];
   while (stack.length) {
     const { value: v, path } = stack.pop()!;
     if (typeof v === 'string') {
-      if (LONE_SURROGATE.test(v)) return path;
+      const why = unstorable(v);
+      if (why) return { path, why };
     } else if (Array.isArray(v)) {
       for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], path: path.length < 20 ? [...path, i] : path });
     } else if (v && typeof v === 'object') {
       for (const [k, child] of Object.entries(v)) {
-        if (LONE_SURROGATE.test(k)) return [...path, '(key)'];
+        const why = unstorable(k);
+        if (why) return { path: [...path, '(key)'], why };
         stack.push({ value: child, path: path.length < 20 ? [...path, k] : path });
       }
     }
@@ -101,7 +112,7 @@ function describeIssues(error: z.ZodError): string {
 
 /**
  * Reads and validates a JSON body: over the limit → 413, not UTF-8 or unparsable → 400
- * invalid_json, a lone surrogate anywhere → 400 validation_failed, schema failure → 400
+ * invalid_json, a lone surrogate or a NUL anywhere → 400 validation_failed, schema failure → 400
  * validation_failed naming the field paths.
  */
 export async function parseJsonBody<S extends z.ZodType>(
@@ -119,13 +130,8 @@ export async function parseJsonBody<S extends z.ZodType>(
   } catch {
     throw new AppError('invalid_json', 'The request body is not valid JSON.');
   }
-  const bad = illFormedPath(data);
-  if (bad) {
-    throw new AppError(
-      'validation_failed',
-      `Invalid request: ${bad.length ? bad.join('.') : '(body)'}: contains a lone surrogate (text that is not valid Unicode).`,
-    );
-  }
+  const bad = unstorableString(data);
+  if (bad) throw new AppError('validation_failed', `Invalid request: ${bad.path.length ? bad.path.join('.') : '(body)'}: ${bad.why}.`);
   const parsed = schema.safeParse(data);
   if (!parsed.success) throw new AppError('validation_failed', `Invalid request: ${describeIssues(parsed.error)}.`);
   return parsed.data;
@@ -148,6 +154,8 @@ export function parseSearchParams<S extends z.ZodType>(params: URLSearchParams |
   } else {
     for (const [k, v] of Object.entries(params)) if (v !== undefined) raw[k] = Array.isArray(v) ? (v.at(-1) ?? '') : v;
   }
+  const bad = unstorableString(raw);
+  if (bad) throw new AppError('validation_failed', `Invalid query parameter ${bad.path.join('.')}: ${bad.why}.`);
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

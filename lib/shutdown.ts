@@ -22,6 +22,8 @@ interface LifecycleState {
   /** The deadline has passed: streams are stopped as soon as they start. */
   stopping: boolean;
   inflight: Set<InFlight>;
+  /** Streams that ended by themselves since the drain began (before the deadline). */
+  finishedWhileDraining: number;
 }
 
 export interface LifecycleHooks {
@@ -40,7 +42,7 @@ export const LIFECYCLE_KEY = Symbol.for('pairwise.lifecycle');
 const g = globalThis as unknown as Record<symbol, unknown>;
 
 function state(): LifecycleState {
-  return ((g[STATE_KEY] as LifecycleState | undefined) ??= { draining: false, stopping: false, inflight: new Set() });
+  return ((g[STATE_KEY] as LifecycleState | undefined) ??= { draining: false, stopping: false, inflight: new Set(), finishedWhileDraining: 0 });
 }
 
 /** True once the process has begun shutting down. */
@@ -56,7 +58,12 @@ export function trackStream(stop: () => void, done: Promise<unknown>): void {
   const s = state();
   const entry: InFlight = { stop, done };
   s.inflight.add(entry);
-  void done.finally(() => s.inflight.delete(entry)).catch(() => {});
+  void done
+    .finally(() => {
+      s.inflight.delete(entry);
+      if (s.draining && !s.stopping) s.finishedWhileDraining++;
+    })
+    .catch(() => {});
   // A stream that starts after the deadline has passed is stopped at once.
   if (s.stopping) stop();
 }
@@ -66,7 +73,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0,
 async function drain({ deadlineMs, recordMs = 500 }: { deadlineMs: number; recordMs?: number }) {
   const s = state();
   s.draining = true;
-  const atStart = s.inflight.size;
+  s.finishedWhileDraining = 0;
   const settled = async () => {
     while (s.inflight.size > 0) await Promise.allSettled([...s.inflight].map((f) => f.done));
   };
@@ -78,7 +85,9 @@ async function drain({ deadlineMs, recordMs = 500 }: { deadlineMs: number; recor
     console.warn(`[pairwise] shutdown: ${left.length} answer stream(s) still running at the deadline were stopped.`);
     await Promise.race([settled(), sleep(recordMs)]);
   }
-  return { finished: atStart - left.length, stopped: left.length };
+  // Counted as they end, not as the difference from the start: a battle accepted just before the
+  // signal may register its stream after the drain began.
+  return { finished: s.finishedWhileDraining, stopped: left.length };
 }
 
 /** Makes the hooks reachable by server.mjs (called once at start-up). */

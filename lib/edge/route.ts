@@ -86,9 +86,16 @@ function assertArenaAccess(app: AppContext, actor: Actor): void {
   }
 }
 
+/**
+ * The path's parameters. Nothing this app names (a battle, a share token, a study) has a control
+ * character in its name, so one with such a character is unknown, said before any store is asked
+ * (Postgres refuses a NUL in a query rather than finding nothing).
+ */
 function flatParams(raw: Record<string, string | string[] | undefined> | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(raw ?? {})) if (v !== undefined) out[k] = Array.isArray(v) ? v.join('/') : v;
+  // eslint-disable-next-line no-control-regex
+  if (Object.values(out).some((v) => /[\u0000-\u001f\u007f]/.test(v))) throw new AppError('not_found', 'Not found.');
   return out;
 }
 
