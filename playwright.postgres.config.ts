@@ -2,24 +2,20 @@ import { defineConfig } from '@playwright/test';
 import base from './playwright.config';
 
 /**
- * The end-to-end run on Postgres: the specs that reach the store only through the app, each on a
- * database of its own on one throw-away server (e2e/fixtures/postgres-setup.ts), plus the specs
- * of several instances on one database. `npm run test:e2e` runs it after the SQLite run. The
- * specs that read or seed the SQLite file directly run on SQLite only.
+ * The end-to-end run on Postgres: the specs whose paths go through the store (battles and turns,
+ * votes and their integrity, accounts, the console, imports, studies, limits, shutdown and
+ * crashes, the board's freshness), each app on a database of its own on one throw-away server
+ * (e2e/fixtures/postgres-setup.ts), plus two instances on one database. `npm run test:e2e` runs
+ * it after the SQLite run. On SQLite only: the specs of what the browser sees whatever the store
+ * (first visit, phone layout, accidental votes, blindness, framing, headers, the sub-path, GGUF
+ * inference), left out to keep the suite's time down, and those that still read the SQLite file
+ * directly (arena modes, failures, back-off, recorded-meets-live, the leaderboard specs).
  */
 export const POSTGRES_SPECS = [
   'admin-access',
-  'battle-gguf',
   'battle-multiturn',
   'battle-openai-stub',
   'battle-recorded',
-  'blindness',
-  'first-visit',
-  'hardening-framing',
-  'hardening-headers',
-  'no-accidental-votes',
-  'phone-battle',
-  'sub-path',
   'vote-integrity',
   'hardening-requests',
   'hardening-shutdown',
