@@ -24,3 +24,32 @@ export async function changes(db: PgExec, query: SQL): Promise<number> {
   const result = await db.execute(query);
   return result.rowCount ?? 0;
 }
+
+/**
+ * The rows of a query in batches, through a cursor in one read-only snapshot on one pooled
+ * connection (a million rows stream by without being held at once). Stopping early closes it.
+ */
+export async function* streamArrays<T extends unknown[]>(db: PgDb, text: string, values: unknown[], batchSize: number): AsyncGenerator<T[]> {
+  const client = await db.$client.connect();
+  let ok = false;
+  try {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    // Every row will be fetched: plan for the whole result (a hash join and one sort), not for the
+    // first tenth, which is what Postgres assumes of a cursor (row-by-row index lookups). No JIT:
+    // compiling the expressions took 2.4 s of a 4.3 s read of 1.67 M votes. Sort in memory.
+    await client.query('SET LOCAL cursor_tuple_fraction = 1');
+    await client.query('SET LOCAL jit = off');
+    await client.query(`SET LOCAL work_mem = '256MB'`);
+    await client.query({ text: `DECLARE pw_stream NO SCROLL CURSOR FOR ${text}`, values });
+    for (;;) {
+      const batch = (await client.query({ text: `FETCH FORWARD ${Math.max(1, Math.floor(batchSize))} FROM pw_stream`, rowMode: 'array' })).rows as T[];
+      if (batch.length) yield batch;
+      if (batch.length < batchSize) break;
+    }
+    await client.query('COMMIT');
+    ok = true;
+  } finally {
+    if (!ok) await client.query('ROLLBACK').catch(() => {});
+    client.release();
+  }
+}

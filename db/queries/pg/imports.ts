@@ -74,6 +74,9 @@ export async function finishImport({
   await db!.execute(
     sql`UPDATE imports SET imported_count = ${importedCount}, skipped_count = ${skippedCount}, report = ${report} WHERE id = ${importId}`,
   );
+  // Fresh statistics after a bulk load (as pg_restore leaves them): the rating passes that read
+  // every vote next would otherwise be planned on an empty table's (index walks, not hash joins).
+  if (importedCount > 0) await db!.execute(sql`ANALYZE battles, votes, messages`);
 }
 
 export type Value = string | number | boolean | null;

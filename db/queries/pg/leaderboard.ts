@@ -14,13 +14,12 @@ import {
   type SnapshotRow,
   type SnapshotSummary,
 } from '../sqlite/leaderboard';
-import { row, rows, type PgExec } from './exec';
+import { row, rows, streamArrays, type PgExec } from './exec';
 
 /**
  * Postgres twin of db/queries/sqlite/leaderboard.ts (whose comments say what each read means).
- * COUNTED_WHERE and IDENTITY_SQL are the same text on both. The streams page through the store
- * by key (never one result held whole): the counted battles by (vote time, vote id), the arena
- * votes by vote id.
+ * COUNTED_WHERE and IDENTITY_SQL are the same text on both. Neither stream holds a whole result:
+ * the counted battles come through a cursor in vote-time order, the arena votes in pages by vote id.
  */
 
 type WithDb = { db?: PgDb };
@@ -37,31 +36,8 @@ export async function latestVoteId({ db }: WithDb = {}): Promise<number> {
 }
 
 /** A side's current answers, as an array (text[]): JSON text is made in JS, the same text SQLite's json_group_array gives. */
-function answersArray(side: 'a' | 'b') {
-  return sql.raw(`(SELECT array_agg(content ORDER BY turn, id) FROM messages
-             WHERE battle_id = b.id AND side = '${side}' AND role = 'assistant' AND superseded = false)`);
-}
-
-interface CountedRow {
-  id: number;
-  modelA: string;
-  modelB: string;
-  winner: CountedBattleTuple[3];
-  language: string | null;
-  isCode: number | null;
-  promptChars: number | null;
-  turns: number;
-  tags: string | null;
-  imported: number;
-  styleFeatures: string | null;
-  identity: string | null;
-  voteAt: number;
-  untimed: number;
-  named: number;
-  vision: number;
-  answersA?: string[] | null;
-  answersB?: string[] | null;
-}
+const ANSWERS_ARRAY = (side: 'a' | 'b') => `(SELECT array_agg(content ORDER BY turn, id) FROM messages
+             WHERE battle_id = b.id AND side = '${side}' AND role = 'assistant' AND superseded = false)`;
 
 export async function* iterateCountedBattles({
   db,
@@ -74,53 +50,25 @@ export async function* iterateCountedBattles({
   withAnswers?: boolean;
   batchSize?: number;
 }): AsyncGenerator<CountedBattleTuple[]> {
-  const answers = withAnswers ? sql`, ${answersArray('a')} AS "answersA", ${answersArray('b')} AS "answersB"` : sql``;
-  let after: { at: number; id: number } | null = null;
-  for (;;) {
-    const page: CountedRow[] = await rows<CountedRow>(
-      db!,
-      sql`SELECT v.id, b.model_a AS "modelA", b.model_b AS "modelB", v.winner, b.language, b.is_code::int AS "isCode",
-                 b.prompt_chars AS "promptChars", b.turns,
-                 CASE WHEN b.tags = '[]' THEN NULL ELSE b.tags END AS tags, (b.source = 'import')::int AS imported,
-                 b.style_features AS "styleFeatures", ${IDENTITY} AS identity,
-                 v.created_at AS "voteAt", coalesce((i.created_at = v.created_at)::int, 0) AS untimed,
-                 coalesce((NOT b.anony)::int, 0) AS named, b.vision::int AS vision
-                 ${answers}
-            FROM votes v
-            JOIN battles b ON b.id = v.battle_id
-            LEFT JOIN imports i ON i.id = b.import_id
-           WHERE ${COUNTED} AND v.id <= ${upToVoteId}
-                 ${after ? sql`AND v.created_at >= ${after.at}::int8 AND (v.created_at, v.id) > (${after.at}::int8, ${after.id}::int8)` : sql``}
-           ORDER BY v.created_at, v.id
-           LIMIT ${batchSize}`,
-    );
-    if (page.length === 0) return;
-    const batch = page.map((r): CountedBattleTuple => {
-      const t: CountedBattleTuple = [
-        r.id,
-        r.modelA,
-        r.modelB,
-        r.winner,
-        r.language,
-        r.isCode,
-        r.promptChars,
-        r.turns,
-        r.tags,
-        r.imported,
-        r.styleFeatures,
-        r.identity,
-        r.voteAt,
-        r.untimed,
-        r.named,
-        r.vision,
-      ];
-      if (withAnswers) t.push(JSON.stringify(r.answersA ?? []), JSON.stringify(r.answersB ?? []));
+  // One statement through a cursor, as the SQLite twin reads them: one snapshot, and one plan for
+  // the whole result (a hash join and a sort) instead of an index walk per page.
+  const answers = withAnswers ? `, ${ANSWERS_ARRAY('a')}, ${ANSWERS_ARRAY('b')}` : '';
+  const text = `SELECT v.id, b.model_a, b.model_b, v.winner, b.language, b.is_code::int, b.prompt_chars, b.turns,
+                       CASE WHEN b.tags = '[]' THEN NULL ELSE b.tags END, (b.source = 'import')::int,
+                       b.style_features, ${IDENTITY_SQL}, v.created_at, coalesce((i.created_at = v.created_at)::int, 0),
+                       coalesce((NOT b.anony)::int, 0), b.vision::int ${answers}
+                  FROM votes v
+                  JOIN battles b ON b.id = v.battle_id
+                  LEFT JOIN imports i ON i.id = b.import_id
+                 WHERE ${COUNTED_WHERE} AND v.id <= $1
+                 ORDER BY v.created_at, v.id`;
+  for await (const page of streamArrays<unknown[]>(db!, text, [upToVoteId], batchSize)) {
+    yield page.map((r) => {
+      const t = r.slice(0, 16) as unknown as CountedBattleTuple;
+      // The answers as the JSON text of an array, as SQLite's json_group_array gives them.
+      if (withAnswers) t.push(JSON.stringify(r[16] ?? []), JSON.stringify(r[17] ?? []));
       return t;
     });
-    const last = page[page.length - 1];
-    after = { at: last.voteAt, id: last.id };
-    yield batch;
-    if (page.length < batchSize) return;
   }
 }
 

@@ -13,7 +13,7 @@ import type { InfluenceCaps } from '../../../lib/integrity/influence';
 import type { OutcomeCode } from '../../../lib/rating';
 import type { RatingsInputStamp } from '../sqlite/ratings-input';
 import { COUNTED_WHERE, IDENTITY_SQL } from '../sqlite/leaderboard';
-import { changes, row, rows, type PgExec } from './exec';
+import { changes, row, rows, streamArrays, type PgExec } from './exec';
 
 /**
  * Postgres twin of db/queries/sqlite/pair-counts.ts (the stored counts of
@@ -166,29 +166,6 @@ async function inSnapshot<T>(db: PgDb, read: (client: PoolClient) => Promise<T>)
     await client.query('COMMIT');
     ok = true;
     return out;
-  } finally {
-    if (!ok) await client.query('ROLLBACK').catch(() => {});
-    client.release();
-  }
-}
-
-/**
- * The rows of a query in batches, through a cursor in one read-only snapshot on one pooled
- * connection (a million rows stream by without being held at once). Stopping early closes it.
- */
-export async function* streamArrays<T extends unknown[]>(db: PgDb, text: string, values: unknown[], batchSize: number): AsyncGenerator<T[]> {
-  const client = await db.$client.connect();
-  let ok = false;
-  try {
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    await client.query({ text: `DECLARE pw_stream NO SCROLL CURSOR FOR ${text}`, values });
-    for (;;) {
-      const batch = (await client.query({ text: `FETCH FORWARD ${Math.max(1, Math.floor(batchSize))} FROM pw_stream`, rowMode: 'array' })).rows as T[];
-      if (batch.length) yield batch;
-      if (batch.length < batchSize) break;
-    }
-    await client.query('COMMIT');
-    ok = true;
   } finally {
     if (!ok) await client.query('ROLLBACK').catch(() => {});
     client.release();

@@ -2,8 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { PgDb } from '../../postgres';
 import type { VoteHistoryRow } from '../sqlite/trust';
 import { recomputeExclusionsIn } from './exclusions';
-import { rows } from './exec';
-import { streamArrays } from './pair-counts';
+import { rows, streamArrays } from './exec';
 
 /** Postgres twin of db/queries/sqlite/trust.ts (the trust pass's reads and writes). */
 
