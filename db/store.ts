@@ -10,15 +10,9 @@ import { closePostgres, openPostgres, type PgDb } from './postgres';
  */
 export type Store = Db | PgDb;
 
-export type Dialect = 'sqlite' | 'postgres';
-
 /** better-sqlite3's client has `pragma`; a pg pool has not. (Not instanceof: Next.js bundles modules more than once.) */
 export function isPostgres(store: Store): store is PgDb {
   return typeof (store.$client as { pragma?: unknown }).pragma !== 'function';
-}
-
-export function dialectOf(store: Store): Dialect {
-  return isPostgres(store) ? 'postgres' : 'sqlite';
 }
 
 const g = globalThis as unknown as { __pairwisePg?: PgDb; __pairwisePgOpening?: Promise<PgDb>; __pairwisePgClosed?: boolean };
