@@ -38,7 +38,7 @@ export function testPostgresServer(): Promise<PostgresServer> {
 }
 
 /** A fresh, empty database on the run's Postgres server, and its URL. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+async function createTestDatabase(): Promise<TestDatabase> {
   return (await testPostgresServer()).createDatabase();
 }
 
@@ -59,7 +59,7 @@ function migratedTemplate(): Promise<string> {
 }
 
 /** A fresh database with the schema applied, on the run's Postgres server. */
-export async function createMigratedDatabase(): Promise<TestDatabase> {
+async function createMigratedDatabase(): Promise<TestDatabase> {
   const server = await testPostgresServer();
   return createDatabase(server.url, await migratedTemplate());
 }

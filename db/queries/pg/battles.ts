@@ -1,9 +1,9 @@
 import { and, asc, eq, ne, sql } from 'drizzle-orm';
 import { AppError } from '../../../lib/errors';
 import type { PgDb } from '../../postgres';
-import type { Battle, Message, NewBattle } from '../../schema';
+import type { Battle, Message } from '../../schema';
 import { battleImages, battles, messages, votes } from '../../schema-pg';
-import type { AnswerResult, BattleView, TurnRows } from '../sqlite/battles';
+import { newBattleRow, type AnswerResult, type BattleView, type NewBattleFields, type TurnRows } from '../sqlite/battles';
 import { row } from './exec';
 
 /**
@@ -20,55 +20,8 @@ function sidesOf(mode: string): Side[] {
   return mode === 'direct' ? ['a'] : ['a', 'b'];
 }
 
-export async function createBattle(
-  params: WithDb & {
-    id: string;
-    modelA: string;
-    modelB: string;
-    mode: 'live' | 'recorded' | 'named' | 'direct';
-    samplingProbability: number | null;
-    anony?: boolean | null;
-    vision?: boolean;
-    questionId?: string | null;
-    language?: string | null;
-    isCode?: boolean | null;
-    promptChars?: number | null;
-    tags?: string[];
-    judge?: string | null;
-    voterId?: string | null;
-    userId?: string | null;
-    network?: string | null;
-    studyId?: string | null;
-    now?: number;
-  },
-): Promise<Battle> {
-  const db = params.db!;
-  const now = params.now ?? Date.now();
-  const values: NewBattle = {
-    id: params.id,
-    modelA: params.modelA,
-    modelB: params.modelB,
-    mode: params.mode,
-    samplingProbability: params.samplingProbability,
-    status: 'active',
-    turns: 0,
-    questionId: params.questionId ?? null,
-    language: params.language ?? null,
-    isCode: params.isCode ?? null,
-    promptChars: params.promptChars ?? null,
-    tags: JSON.stringify(params.tags ?? []),
-    source: 'arena',
-    judge: params.judge ?? null,
-    voterId: params.voterId ?? null,
-    userId: params.userId ?? null,
-    network: params.network ?? null,
-    studyId: params.studyId ?? null,
-    anony: params.anony ?? null,
-    vision: params.vision ?? false,
-    createdAt: now,
-    updatedAt: now,
-  };
-  const [created] = await db.insert(battles).values(values).returning();
+export async function createBattle(params: WithDb & NewBattleFields): Promise<Battle> {
+  const [created] = await params.db!.insert(battles).values(newBattleRow(params, params.now ?? Date.now())).returning();
   return created;
 }
 

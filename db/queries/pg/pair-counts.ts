@@ -13,6 +13,7 @@ import type { InfluenceCaps } from '../../../lib/integrity/influence';
 import type { OutcomeCode } from '../../../lib/rating';
 import type { RatingsInputStamp } from '../sqlite/ratings-input';
 import { COUNTED_WHERE, IDENTITY_SQL } from '../sqlite/leaderboard';
+import { countedVote, type VoteTuple } from '../sqlite/pair-counts';
 import { changes, row, rows, streamArrays, type PgExec } from './exec';
 
 /**
@@ -172,26 +173,6 @@ async function inSnapshot<T>(db: PgDb, read: (client: PoolClient) => Promise<T>)
   }
 }
 
-type VoteTuple = [
-  voteId: number,
-  modelA: string,
-  modelB: string,
-  winner: 'model_a' | 'model_b' | 'tie' | 'tie (bothbad)',
-  language: string | null,
-  isCode: number | null,
-  promptChars: number | null,
-  turns: number,
-  tags: string | null,
-  imported: number,
-  identity: string | null,
-  voteAt: number,
-  untimed: number,
-  named: number,
-  vision: number | null,
-];
-
-const WINNER_CODE = { model_a: 0, model_b: 1, tie: 2, 'tie (bothbad)': 3 } as const;
-
 // The SQLite twin's columns, its 0/1 integers included (booleans cast to int).
 const voteColumns = `v.id, b.model_a, b.model_b, v.winner, b.language, b.is_code::int, b.prompt_chars, b.turns,
   CASE WHEN b.tags = '[]' THEN NULL ELSE b.tags END, (b.source = 'import')::int, ${IDENTITY_SQL}, v.created_at,
@@ -212,20 +193,9 @@ export async function* iterateCountedVotes({
       ORDER BY v.created_at, v.id`;
   for await (const tuples of streamArrays<VoteTuple>(db!, text, [afterVoteId, upToVoteId], batchSize)) {
     const batch: CountedVote[] = [];
-    for (const [voteId, modelA, modelB, winner, language, isCode, promptChars, turns, tags, imported, identity, voteAt, untimed, named, vision] of tuples) {
-      const outcome = WINNER_CODE[winner];
-      if (outcome === undefined) continue;
-      batch.push({
-        voteId,
-        modelA,
-        modelB,
-        outcome,
-        facts: { language, isCode, promptChars, turns, tags, named, vision },
-        imported: imported === 1,
-        identity,
-        voteAt,
-        untimed: untimed === 1,
-      });
+    for (const tuple of tuples) {
+      const vote = countedVote(tuple);
+      if (vote) batch.push(vote);
     }
     if (batch.length) yield batch;
   }

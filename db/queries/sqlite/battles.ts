@@ -13,37 +13,37 @@ import { battleImages, battles, messages, votes, type Battle, type Message, type
 type WithDb = { db?: Db };
 type Side = 'a' | 'b';
 
-export async function createBattle(
-  params: WithDb & {
-    id: string;
-    modelA: string;
-    modelB: string;
-    mode: 'live' | 'recorded' | 'named' | 'direct';
-    /** Null for a live or recorded (anonymous) battle, probability 1 for a chosen pair. */
-    samplingProbability: number | null;
-    /** false for a named battle (clean_battle anony); null otherwise. */
-    anony?: boolean | null;
-    /** The first prompt carries images. */
-    vision?: boolean;
-    questionId?: string | null;
-    language?: string | null;
-    isCode?: boolean | null;
-    promptChars?: number | null;
-    /** Custom tags (leaderboard categories "tag:<name>"). */
-    tags?: string[];
-    judge?: string | null;
-    /** Owner: the browser's voter and, when signed in, the account. */
-    voterId?: string | null;
-    userId?: string | null;
-    network?: string | null;
-    /** A study's judgment (never counted on the main board). */
-    studyId?: string | null;
-    now?: number;
-  },
-): Promise<Battle> {
-  const db = params.db ?? getDb();
-  const now = params.now ?? Date.now();
-  const row: NewBattle = {
+/** What a new battle is made of (createBattle on either store). */
+export type NewBattleFields = {
+  id: string;
+  modelA: string;
+  modelB: string;
+  mode: 'live' | 'recorded' | 'named' | 'direct';
+  /** Null for a live or recorded (anonymous) battle, probability 1 for a chosen pair. */
+  samplingProbability: number | null;
+  /** false for a named battle (clean_battle anony); null otherwise. */
+  anony?: boolean | null;
+  /** The first prompt carries images. */
+  vision?: boolean;
+  questionId?: string | null;
+  language?: string | null;
+  isCode?: boolean | null;
+  promptChars?: number | null;
+  /** Custom tags (leaderboard categories "tag:<name>"). */
+  tags?: string[];
+  judge?: string | null;
+  /** Owner: the browser's voter and, when signed in, the account. */
+  voterId?: string | null;
+  userId?: string | null;
+  network?: string | null;
+  /** A study's judgment (never counted on the main board). */
+  studyId?: string | null;
+  now?: number;
+};
+
+/** The row of a new battle: active, no turns yet, fought here. */
+export function newBattleRow(params: NewBattleFields, now: number): NewBattle {
+  return {
     id: params.id,
     modelA: params.modelA,
     modelB: params.modelB,
@@ -67,7 +67,11 @@ export async function createBattle(
     createdAt: now,
     updatedAt: now,
   };
-  return db.insert(battles).values(row).returning().get();
+}
+
+export async function createBattle(params: WithDb & NewBattleFields): Promise<Battle> {
+  const db = params.db ?? getDb();
+  return db.insert(battles).values(newBattleRow(params, params.now ?? Date.now())).returning().get();
 }
 
 export async function getBattle(params: WithDb & { id: string }): Promise<Battle | null> {

@@ -100,7 +100,8 @@ export function loadIdentities(client: Client, state: PairCountState, identities
   }
 }
 
-type VoteTuple = [
+/** A counted vote as both stores' queries select it (voteColumns). */
+export type VoteTuple = [
   voteId: number,
   modelA: string,
   modelB: string,
@@ -119,6 +120,23 @@ type VoteTuple = [
 ];
 
 const WINNER_CODE = { model_a: 0, model_b: 1, tie: 2, 'tie (bothbad)': 3 } as const;
+
+/** The vote the fold counts, or null for a winner it does not know. */
+export function countedVote([voteId, modelA, modelB, winner, language, isCode, promptChars, turns, tags, imported, identity, voteAt, untimed, named, vision]: VoteTuple): CountedVote | null {
+  const outcome = WINNER_CODE[winner];
+  if (outcome === undefined) return null;
+  return {
+    voteId,
+    modelA,
+    modelB,
+    outcome,
+    facts: { language, isCode, promptChars, turns, tags, named, vision },
+    imported: imported === 1,
+    identity,
+    voteAt,
+    untimed: untimed === 1,
+  };
+}
 
 const voteColumns = `v.id, b.model_a, b.model_b, v.winner, b.language, b.is_code, b.prompt_chars, b.turns,
   CASE WHEN b.tags = '[]' THEN NULL ELSE b.tags END, b.source = 'import', ${IDENTITY_SQL}, v.created_at,
@@ -149,22 +167,9 @@ export function* iterateCountedVotes({
       ORDER BY v.created_at, v.id`,
   );
   let batch: CountedVote[] = [];
-  for (const [voteId, modelA, modelB, winner, language, isCode, promptChars, turns, tags, imported, identity, voteAt, untimed, named, vision] of s
-    .raw(true)
-    .iterate(afterVoteId, upToVoteId) as IterableIterator<VoteTuple>) {
-    const outcome = WINNER_CODE[winner];
-    if (outcome === undefined) continue;
-    batch.push({
-      voteId,
-      modelA,
-      modelB,
-      outcome,
-      facts: { language, isCode, promptChars, turns, tags, named, vision },
-      imported: imported === 1,
-      identity,
-      voteAt,
-      untimed: untimed === 1,
-    });
+  for (const tuple of s.raw(true).iterate(afterVoteId, upToVoteId) as IterableIterator<VoteTuple>) {
+    const vote = countedVote(tuple);
+    if (vote) batch.push(vote);
     if (batch.length >= batchSize) {
       yield batch;
       batch = [];
