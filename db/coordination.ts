@@ -22,6 +22,8 @@ export const BOARDS_CHANNEL = 'pairwise_boards';
 export interface BoardsNews {
   pass: 'counts' | 'full';
   input: { voteId: number; version: number };
+  /** How long the pass took (a full pass's, so every process paces full passes by the last one run anywhere). */
+  ms?: number;
 }
 
 /**

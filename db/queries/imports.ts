@@ -9,3 +9,4 @@ export const beginImport = dialect(sqlite.beginImport, pg.beginImport);
 export const discardImport = dialect(sqlite.discardImport, pg.discardImport);
 export const finishImport = dialect(sqlite.finishImport, pg.finishImport);
 export const insertImportBatch = dialect(sqlite.insertImportBatch, pg.insertImportBatch);
+export const openImportWriter = dialect(sqlite.openImportWriter, pg.openImportWriter);

@@ -25,6 +25,8 @@ async function* sqliteIterate(params: WithDb & { afterVoteId: number; upToVoteId
 }
 const sqliteSave = async ({ db, state, loadedCursorText }: WithDb & { state: PairCountState; loadedCursorText: string | null }) =>
   sqlite.savePairCountState(client(db), state, loadedCursorText);
+const sqliteCountRange = async ({ db, ...range }: WithDb & { afterVoteId: number; upToVoteId: number; battleIdPrefix: string }) =>
+  sqlite.countVotesInRange(client(db), range);
 const sqliteClear = async ({ db }: WithDb = {}) => sqlite.clearPairCounts({ db });
 // SQLite hands out vote ids in commit order: its stamp is settled as read.
 const sqliteStamp = async ({ db }: WithDb & { waitMs?: number } = {}) => ratingsInputStamp({ db });
@@ -36,4 +38,5 @@ export const loadPairCountState = dialect(sqliteLoad, pg.loadPairCountState);
 export const loadIdentities = dialect(sqliteLoadIdentities, pg.loadIdentities);
 export const iterateCountedVotes = dialect(sqliteIterate, pg.iterateCountedVotes);
 export const savePairCountState = dialect(sqliteSave, pg.savePairCountState);
+export const countVotesInRange = dialect(sqliteCountRange, pg.countVotesInRange);
 export const clearPairCounts = dialect(sqliteClear, pg.clearPairCounts);

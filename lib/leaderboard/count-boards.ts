@@ -1,6 +1,14 @@
 import { createHash } from 'node:crypto';
 import { latestSnapshotHead, saveSnapshots, type NewSnapshot } from '../../db/queries/leaderboard';
-import { countsInputStamp, iterateCountedVotes, loadIdentities, loadPairCountState, readCursorText, savePairCountState } from '../../db/queries/pair-counts';
+import {
+  countsInputStamp,
+  countVotesInRange,
+  iterateCountedVotes,
+  loadIdentities,
+  loadPairCountState,
+  readCursorText,
+  savePairCountState,
+} from '../../db/queries/pair-counts';
 import type { RatingsInputStamp } from '../../db/queries/ratings-input';
 import type { Store } from '../../db/store';
 import { DEFAULT_INFLUENCE_CAPS, type InfluenceCaps } from '../integrity/influence';
@@ -87,6 +95,51 @@ export async function foldPairCounts({ db, caps = DEFAULT_INFLUENCE_CAPS, cache 
     }
     if (cache) cache.state = undefined;
   }
+}
+
+/**
+ * Folds votes the caller holds already (an import's, as it wrote them) into the stored counts
+ * without reading them back, so that the next counts pass has nothing to fold: on a million
+ * imported battles, the first board after a start no longer waits for every vote to be read
+ * again. Only when they are exactly the votes past the stored cursor (none else was written since
+ * the counts were saved, and all of them are on battles whose id starts with `battleIdPrefix`),
+ * each a counted vote, given in vote-time order (ties in the order they were written), and none
+ * older than the newest vote folded; otherwise it writes nothing and returns null, and the next
+ * counts pass reads the store as always. The save checks the cursor as every fold's does.
+ */
+export async function foldVotesInHand({
+  db,
+  caps = DEFAULT_INFLUENCE_CAPS,
+  votes,
+  battleIdPrefix,
+}: {
+  db: Store;
+  caps?: InfluenceCaps;
+  votes: readonly CountedVote[];
+  battleIdPrefix: string;
+}): Promise<FoldSummary | null> {
+  const started = performance.now();
+  if (votes.length === 0) return null;
+  const cursorText = await readCursorText({ db });
+  const stamp = await countsInputStamp({ db });
+  const loaded = cursorText === null ? null : await loadPairCountState({ db, expect: { version: stamp.version, caps } });
+  // No counts under these rules: these votes must then be every vote there is.
+  const state = loaded ?? PairCountState.rebuild(stamp.version, caps);
+  const past = await countVotesInRange({ db, afterVoteId: state.cursor.voteId, upToVoteId: stamp.voteId, battleIdPrefix });
+  if (past.all !== votes.length || past.matching !== votes.length) return null;
+  await loadIdentities({ db, state, identities: PairCountState.identitiesOf(votes) });
+  if (!state.fold(votes, stamp.voteId)) return null;
+  if (!(await savePairCountState({ db, state, loadedCursorText: cursorText }))) return null;
+  const summary: FoldSummary = {
+    rebuilt: state.rebuilt,
+    folded: votes.length,
+    input: { voteId: state.cursor.voteId, version: state.cursor.version },
+    cached: false,
+    touched: [...state.touched],
+    ms: performance.now() - started,
+  };
+  state.clearDirty();
+  return summary;
 }
 
 /**

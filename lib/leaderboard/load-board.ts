@@ -58,11 +58,10 @@ export async function loadBoard({
   const refresher = ratingsRefresher();
   const voteId = await latestVoteId();
   if (voteId === 0) return { kind: 'empty' };
-  let overall = await readBoard({ category: 'overall', styleControl: false });
-  if (!overall && waitMs > 0) {
-    await refresher.settled(waitMs);
-    overall = await readBoard({ category: 'overall', styleControl: false });
-  }
+  const readOverall = () => readBoard({ category: 'overall', styleControl: false });
+  let overall = await readOverall();
+  // The first board is out with the first counts pass; the full pass that follows is not waited for.
+  if (!overall && waitMs > 0) await refresher.until(async () => (overall = await readOverall()) !== null, waitMs);
   if (!overall) {
     const s = refresher.status();
     // Votes exist but none counts (all excluded): the pass ran and stored nothing.

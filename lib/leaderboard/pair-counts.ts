@@ -30,7 +30,6 @@ import { categoriesOf, type BattleFacts, type CategoryId } from './categories';
 
 /** One counted vote as the fold takes it. */
 export interface CountedVote {
-  voteId: number;
   modelA: string;
   modelB: string;
   outcome: OutcomeCode;

@@ -5,7 +5,7 @@ import { ratingsInputStamp, readFullPassMark, sameStamp, storeFullPassMark } fro
 import { readSettingRows } from '../../db/queries/settings';
 import { closeStore, openStoreAt } from '../../db/store';
 import { runTrustPass } from '../integrity/trust-pass';
-import { parseOperatorSettings } from '../settings/schema';
+import { influenceCapsOf, parseOperatorSettings } from '../settings/schema';
 import { computeBoardsFromCounts, type CountsCache } from './count-boards';
 import { computeSnapshots, type ComputeSummary } from './compute-snapshots';
 import type { WorkerData } from './refresher';
@@ -31,6 +31,7 @@ async function main(): Promise<void> {
   const db = await openStoreAt(location, { scan: true });
   try {
     await withRatingPassLock(db, 'full', async () => {
+      const started = performance.now();
       const input = await ratingsInputStamp({ db });
       const mark = await readFullPassMark({ db });
       if (mark && sameStamp(mark, input)) {
@@ -42,7 +43,7 @@ async function main(): Promise<void> {
       const { integrity, board } = parseOperatorSettings(await readSettingRows({ db }));
       const { completeHistory, ...summary } = await computeSnapshots({
         db,
-        influence: { perVoter: integrity.voterCap, perVoterModel: integrity.voterModelCap },
+        influence: influenceCapsOf(integrity),
         provisionalVotes: board.provisionalVotes,
         deferHistory: true,
         onBoard: (board) => parentPort?.postMessage({ type: 'board', board }),
@@ -53,7 +54,7 @@ async function main(): Promise<void> {
       const trust = await runTrustPass(db, ratings, integrity.trustScoring);
       await storeExclusionCounts({ db });
       await storeFullPassMark({ db, input: summary.input });
-      await announceBoards(db, { pass: 'full', input: summary.input });
+      await announceBoards(db, { pass: 'full', input: summary.input, ms: performance.now() - started });
       parentPort?.postMessage({ type: 'done', summary: { ...summary, trust } });
       const history = await completeHistory?.();
       parentPort?.postMessage({ type: 'history', history });
@@ -80,7 +81,7 @@ async function countsLoop(location: string): Promise<void> {
           const { integrity, board } = parseOperatorSettings(await readSettingRows({ db }));
           return computeBoardsFromCounts({
             db,
-            influence: { perVoter: integrity.voterCap, perVoterModel: integrity.voterModelCap },
+            influence: influenceCapsOf(integrity),
             provisionalVotes: board.provisionalVotes,
             cache,
           });

@@ -15,6 +15,7 @@ process.env.DATABASE_PATH = path.join(dir, 'store.db');
 const { getDb } = await import('../../db/index');
 const { discardImport } = await import('../../db/queries/imports');
 const { recomputeExclusions } = await import('../../db/queries/exclusions');
+const { ratingsInputStamp } = await import('../../db/queries/ratings-input');
 const { importBattles } = await import('./import-battles');
 const { readBoard } = await import('./read-board');
 const { ratingsRefresher } = await import('./refresher');
@@ -74,5 +75,24 @@ describe('ratings refresher', () => {
     await recomputeExclusions({ scope: { voteId: ids[0] } });
     expect(await refresher.settled(30_000)).toBe(true);
     expect(await overallBattles()).toBe(before! - 2);
+  }, 60_000);
+
+  it('keeps the full pass spaced after one another process announced, while the counts pass carries the votes', async () => {
+    const db = getDb();
+    const refresher = ratingsRefresher();
+    expect(await refresher.settled(30_000)).toBe(true);
+    const ownLast = refresher.status().lastRun!;
+    // Another process's full pass that took a minute: none here for the next four.
+    refresher.heard({ pass: 'full', input: refresher.status().latest, ms: 60_000 });
+    const battles = await overallBattles();
+    await importBattles({ db, file: battleFile('later.jsonl', 20, 5000) });
+    const { voteId } = await ratingsInputStamp();
+    expect(await refresher.until(() => refresher.status().countsThrough?.voteId === voteId, 30_000)).toBe(true);
+    // Past the debounce and past this process's own spacing: its own last pass alone would let one start.
+    await new Promise((r) => setTimeout(r, Math.max(3_000, 5 * ownLast.ms + 1_500)));
+    const s = refresher.status();
+    expect(s.current).toBe(false);
+    expect(s.lastRun!.finishedAt).toBe(ownLast.finishedAt);
+    expect(await overallBattles()).toBe(battles! + 20);
   }, 60_000);
 });

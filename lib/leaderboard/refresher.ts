@@ -39,7 +39,11 @@ import type { SnapshotParams } from './board-types';
  * Several processes on one Postgres store (db/coordination.ts): every pass holds the database's
  * rating-pass lock, so one runs at a time, and announces what its boards count (NOTIFY); each
  * refresher listens, and a pass another process has done is not run again here. One that starts
- * before the news arrives waits for the lock and then finds nothing to do.
+ * before the news arrives waits for the lock and then finds nothing to do. The full pass's news
+ * says how long it took, and every process keeps the spacing after it, as after its own.
+ *
+ * A full pass does not start while a counts pass runs: at start-up the first board comes from the
+ * counts (seconds, even on millions of votes), and the full pass would share the cores with it.
  *
  * The workers run the compiled entry when the server starts the refresher: instrumentation.ts
  * passes `startWorker` with `new URL('./lib/leaderboard/rating-worker.ts', import.meta.url)`,
@@ -78,6 +82,7 @@ class Refresher {
   constructor(private readonly startWorker: StartWorker) {}
 
   private timer: NodeJS.Timeout | null = null;
+  private startedAt = Date.now();
   private running: Promise<void> | null = null;
   private computedThrough: RatingsInputStamp | null = null;
   private seen: RatingsInputStamp | null = null;
@@ -85,6 +90,8 @@ class Refresher {
   private pendingSince = 0;
   private retryAt = 0;
   private lastRun: RefresherStatus['lastRun'] = null;
+  /** The last full pass another process (or this one) announced: full passes are paced by it too. */
+  private heardFullPass: { finishedAt: number; ms: number } | null = null;
   private waiters: (() => void)[] = [];
   private boardsStored = false;
   // The counts pass.
@@ -101,11 +108,13 @@ class Refresher {
     const newer = (a: RatingsInputStamp | null) => a === null || (news.input.voteId >= a.voteId && news.input.version >= a.version);
     if (news.pass === 'counts' && newer(this.countsThrough)) this.countsThrough = news.input;
     if (news.pass === 'full' && newer(this.computedThrough)) this.computedThrough = news.input;
+    if (news.pass === 'full' && news.ms !== undefined) this.heardFullPass = { finishedAt: Date.now(), ms: news.ms };
     this.wake();
   }
 
   start(): void {
     if (this.timer) return;
+    this.startedAt = Date.now();
     this.timer = setInterval(() => void this.tick(), POLL_MS);
     this.timer.unref();
     void this.tick();
@@ -126,10 +135,20 @@ class Refresher {
 
   /** Resolves when no pass is running or pending (or after timeoutMs). */
   async settled(timeoutMs: number): Promise<boolean> {
+    return this.until(() => this.isSettled(), timeoutMs);
+  }
+
+  /**
+   * Resolves with true once `ready()` holds, looked at after every pass that ends (and every
+   * 200 ms), or with false after timeoutMs; with false as well once every pass has settled and
+   * it still does not hold.
+   */
+  async until(ready: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       await this.tick();
-      if (this.isCurrent() && this.countsCurrent() && !this.countsRunning && (!this.running || this.boardsStored)) return true;
+      if (await ready()) return true;
+      if (this.isSettled()) return false;
       const left = deadline - Date.now();
       if (left <= 0) return false;
       await new Promise<void>((resolve) => {
@@ -140,6 +159,10 @@ class Refresher {
         });
       });
     }
+  }
+
+  private isSettled(): boolean {
+    return this.isCurrent() && this.countsCurrent() && !this.countsRunning && (!this.running || this.boardsStored);
   }
 
   /**
@@ -194,13 +217,17 @@ class Refresher {
       this.pendingSince = 0;
       return;
     }
-    // One pass at a time (the worker may still be fitting the history of the last one).
-    if (this.running) return;
+    // One pass at a time (the worker may still be fitting the history of the last one), and not
+    // beside a counts pass: that one carries the plain boards (at start-up, the first board) and
+    // takes a fraction of the time; the two would share the machine's cores and the store.
+    if (this.running || this.countsRunning) return;
     if (now < this.retryAt) return;
     // Full passes over a large store take seconds: keep at least four times that between two of
     // them, so a steady stream of votes (or an import into the running app) never keeps a core
     // busy, and the counts pass, which carries the plain boards meanwhile, has the machine.
-    if (this.lastRun && now < this.lastRun.finishedAt + FULL_PASS_SPACING * this.lastRun.ms) return;
+    // On a shared store that spacing counts the full passes of every process: one process's pass
+    // serves them all, and each would otherwise run its own after every burst of votes.
+    for (const last of [this.lastRun, this.heardFullPass]) if (last && now < last.finishedAt + FULL_PASS_SPACING * last.ms) return;
     const quiet = now - this.changedAt >= DEBOUNCE_MS;
     const waitedEnough = this.pendingSince > 0 && now - this.pendingSince >= MAX_WAIT_MS;
     if (!quiet && !waitedEnough) return;
@@ -219,6 +246,13 @@ class Refresher {
       worker.on('message', (msg: { type: string; summary?: CountBoardsSummary; error?: string }) => {
         if (msg.type === 'counts-done' && msg.summary) {
           const s = msg.summary;
+          // The first boards after a start are worth a line in the log (how long a restart leaves the board stale).
+          if (!this.lastCounts) {
+            console.log(
+              `[leaderboard] boards from the counts: ${s.fold.folded} new vote(s) folded${s.fold.rebuilt ? ' (counts rebuilt from the votes)' : ''}, ` +
+                `${s.fitted} board(s) fitted; the pass took ${s.ms.toFixed(0)} ms, ${Date.now() - this.startedAt} ms after start-up`,
+            );
+          }
           this.countsThrough = s.input;
           this.lastCounts = { finishedAt: Date.now(), ms: s.ms, fitted: s.fitted, folded: s.fold.folded, rebuilt: s.fold.rebuilt };
           this.countsRunning = false;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { InfluenceCaps } from '../integrity/influence';
 import { DEFAULT_PROVISIONAL_VOTES } from '../rating/compute';
 import { arenaSettingsSchema, rateLimitSettingsSchema, type ArenaSettings } from '../registry/schema';
 
@@ -126,6 +127,11 @@ export function parseOperatorSettings(rows: Record<string, unknown>, warn: (msg:
     out[key] = parsed.success ? parsed.data : schema.parse({});
   }
   return out as OperatorSettings;
+}
+
+/** The bounded-influence caps the rating passes weigh votes under (the integrity settings' two caps). */
+export function influenceCapsOf(integrity: OperatorSettings['integrity']): InfluenceCaps {
+  return { perVoter: integrity.voterCap, perVoterModel: integrity.voterModelCap };
 }
 
 /** The registry file's arena settings with the console's overrides applied. */

@@ -1,7 +1,8 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { copyRows } from '../../pg-copy';
+import type { PoolClient } from 'pg';
 import type { PgDb } from '../../postgres';
-import { importedBattleId, RUNNING_REPORT, type ImportFormat, type ImportRecord, type ImportRow } from '../sqlite/imports';
+import { importedBattleId, RUNNING_REPORT, type ImportFormat, type ImportRecord, type ImportRow, type ImportWriter } from '../sqlite/imports';
 import { changes, row, rows, type PgExec } from './exec';
 import { bumpRatingsInputIn } from './ratings-input';
 
@@ -115,14 +116,18 @@ function conversationRows(
   }
 }
 
-/** Inserts one batch of records (battle + vote + conversation messages each) in one transaction. */
-export async function insertImportBatch({ db, importId, rows: records }: { db?: PgDb; importId: number; rows: ImportRecord[] }): Promise<void> {
-  const battleRows: Value[][] = [];
-  const voteRows: Value[][] = [];
-  const messageRows: Value[][] = [];
+interface ImportRows {
+  battles: Value[][];
+  votes: Value[][];
+  messages: Value[][];
+}
+
+/** The rows of a batch of records, per table. */
+function importRows(importId: number, records: ImportRecord[]): ImportRows {
+  const out: ImportRows = { battles: [], votes: [], messages: [] };
   for (const r of records) {
     const id = importedBattleId(importId, r.recordNo);
-    battleRows.push([
+    out.battles.push([
       id,
       r.modelA,
       r.modelB,
@@ -143,17 +148,20 @@ export async function insertImportBatch({ db, importId, rows: records }: { db?: 
       r.createdAt,
       r.createdAt,
     ]);
-    voteRows.push([id, r.winner, null, null, r.createdAt]);
-    if (r.conversationA) conversationRows(messageRows, id, 'a', r.conversationA, r.createdAt);
-    if (r.conversationB) conversationRows(messageRows, id, 'b', r.conversationB, r.createdAt);
+    out.votes.push([id, r.winner, null, null, r.createdAt]);
+    if (r.conversationA) conversationRows(out.messages, id, 'a', r.conversationA, r.createdAt);
+    if (r.conversationB) conversationRows(out.messages, id, 'b', r.conversationB, r.createdAt);
   }
-  const client = await db!.$client.connect();
+  return out;
+}
+
+/** Runs `fn` in a transaction on one of the pool's connections. */
+async function onConnection(db: PgDb, fn: (client: PoolClient) => Promise<void>): Promise<void> {
+  const client = await db.$client.connect();
   let broken: Error | undefined;
   try {
     await client.query('BEGIN');
-    await copyRows(client, BATTLE_HEAD, battleRows);
-    await copyRows(client, VOTE_HEAD, voteRows);
-    if (messageRows.length) await copyRows(client, MESSAGE_HEAD, messageRows);
+    await fn(client);
     await client.query('COMMIT');
   } catch (err) {
     // A connection that cannot even roll back is not handed back to the pool.
@@ -162,4 +170,57 @@ export async function insertImportBatch({ db, importId, rows: records }: { db?: 
   } finally {
     client.release(broken);
   }
+}
+
+/** Inserts one batch of records (battle + vote + conversation messages each) in one transaction. */
+export async function insertImportBatch({ db, importId, rows: records }: { db?: PgDb; importId: number; rows: ImportRecord[] }): Promise<void> {
+  const rows = importRows(importId, records);
+  await onConnection(db!, async (client) => {
+    await copyRows(client, BATTLE_HEAD, rows.battles);
+    await copyRows(client, VOTE_HEAD, rows.votes);
+    if (rows.messages.length) await copyRows(client, MESSAGE_HEAD, rows.messages);
+  });
+}
+
+/**
+ * An import's batches in file order, on two connections at once: the battles of a batch go in on
+ * one while the votes and messages of the batch before go in on another, so the server works on
+ * two cores (a COPY is one backend's work, and the battles' dozen indexes are most of it). Each
+ * table's batches go in one after the other, so vote ids follow file order. A batch's battles
+ * commit before its votes, which refer to them: a run cut short in between leaves battles without
+ * a vote, which count nowhere (a counted battle is one with a vote) and are removed with the rest
+ * of the partial import when the file is imported again.
+ */
+export function openImportWriter({ db, importId, onWritten }: { db?: PgDb; importId: number; onWritten?: (records: number) => void }): ImportWriter {
+  let battles: Promise<void> = Promise.resolve();
+  let rest: Promise<void> = Promise.resolve();
+  let restBefore: Promise<void> = Promise.resolve();
+  return {
+    async write(records) {
+      // At most one batch of each table in flight; a failure of either is thrown here.
+      await battles;
+      await restBefore;
+      const rows = importRows(importId, records);
+      const theseBattles = onConnection(db!, (client) => copyRows(client, BATTLE_HEAD, rows.battles));
+      const theseVotes = Promise.all([theseBattles, rest]).then(() =>
+        onConnection(db!, async (client) => {
+          await copyRows(client, VOTE_HEAD, rows.votes);
+          if (rows.messages.length) await copyRows(client, MESSAGE_HEAD, rows.messages);
+        }),
+      );
+      // Failures are taken up by the next write or by finish; until then they are not unhandled.
+      theseVotes.then(() => onWritten?.(records.length), () => {});
+      theseBattles.catch(() => {});
+      restBefore = rest;
+      battles = theseBattles;
+      rest = theseVotes;
+    },
+    async finish() {
+      await battles;
+      await rest;
+    },
+    async settle() {
+      await Promise.allSettled([battles, rest, restBefore]);
+    },
+  };
 }

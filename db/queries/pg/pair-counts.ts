@@ -280,6 +280,20 @@ export async function savePairCountState({
   });
 }
 
+/** See the SQLite twin: votes in an id range, in all and on battles whose id has the prefix. */
+export async function countVotesInRange({
+  db,
+  afterVoteId,
+  upToVoteId,
+  battleIdPrefix,
+}: WithDb & { afterVoteId: number; upToVoteId: number; battleIdPrefix: string }): Promise<{ all: number; matching: number }> {
+  return (await row<{ all: number; matching: number }>(
+    db!,
+    sql`SELECT count(*) AS "all", count(*) FILTER (WHERE left(battle_id, ${battleIdPrefix.length}) = ${battleIdPrefix}) AS matching
+          FROM votes WHERE id > ${afterVoteId} AND id <= ${upToVoteId}`,
+  ))!;
+}
+
 /** Drops the stored counts (the next fold rebuilds them). */
 export async function clearPairCounts({ db }: WithDb = {}): Promise<void> {
   await db!.transaction(async (tx) => {

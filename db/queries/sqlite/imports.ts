@@ -126,7 +126,12 @@ export async function finishImport({
 
 /** Battle ids of an import sort in file order: "imp<import>-<record number, zero-padded>". */
 export function importedBattleId(importId: number, recordNo: number): string {
-  return `imp${importId}-${String(recordNo).padStart(9, '0')}`;
+  return `${importedBattleIdPrefix(importId)}${String(recordNo).padStart(9, '0')}`;
+}
+
+/** What every battle id of an import starts with (and no other import's). */
+export function importedBattleIdPrefix(importId: number): string {
+  return `imp${importId}-`;
 }
 
 interface Inserters {
@@ -208,4 +213,27 @@ export async function insertImportBatch({
   rows: ImportRecord[];
 }): Promise<void> {
   inserterFor(db.$client).batch.immediate(importId, rows);
+}
+
+/**
+ * Writes an import's batches, in file order: `write` resolves when the next batch may be given,
+ * `onWritten` hears of each batch once it is stored, `finish` waits for every batch (and throws
+ * the first failure), `settle` waits for what is in flight whatever its outcome (before the
+ * partial import is removed). Here each batch is one transaction, written at once.
+ */
+export interface ImportWriter {
+  write(records: ImportRecord[]): Promise<void>;
+  finish(): Promise<void>;
+  settle(): Promise<void>;
+}
+
+export function openImportWriter({ db = getDb(), importId, onWritten }: { db?: Db; importId: number; onWritten?: (records: number) => void }): ImportWriter {
+  return {
+    async write(records) {
+      await insertImportBatch({ db, importId, rows: records });
+      onWritten?.(records.length);
+    },
+    async finish() {},
+    async settle() {},
+  };
 }

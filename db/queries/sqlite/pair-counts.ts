@@ -122,11 +122,10 @@ export type VoteTuple = [
 const WINNER_CODE = { model_a: 0, model_b: 1, tie: 2, 'tie (bothbad)': 3 } as const;
 
 /** The vote the fold counts, or null for a winner it does not know. */
-export function countedVote([voteId, modelA, modelB, winner, language, isCode, promptChars, turns, tags, imported, identity, voteAt, untimed, named, vision]: VoteTuple): CountedVote | null {
+export function countedVote([, modelA, modelB, winner, language, isCode, promptChars, turns, tags, imported, identity, voteAt, untimed, named, vision]: VoteTuple): CountedVote | null {
   const outcome = WINNER_CODE[winner];
   if (outcome === undefined) return null;
   return {
-    voteId,
     modelA,
     modelB,
     outcome,
@@ -224,6 +223,19 @@ export function savePairCountState(client: Client, state: PairCountState, loaded
       return true;
     })
     .immediate();
+}
+
+/**
+ * Votes with afterVoteId < id <= upToVoteId: how many in all, and how many on battles whose id
+ * starts with `battleIdPrefix` (an import's battles). Read by the primary key alone, no join.
+ */
+export function countVotesInRange(
+  client: Client,
+  { afterVoteId, upToVoteId, battleIdPrefix }: { afterVoteId: number; upToVoteId: number; battleIdPrefix: string },
+): { all: number; matching: number } {
+  return client
+    .prepare(`SELECT count(*) AS "all", coalesce(sum(substr(battle_id, 1, ?) = ?), 0) AS matching FROM votes WHERE id > ? AND id <= ?`)
+    .get(battleIdPrefix.length, battleIdPrefix, afterVoteId, upToVoteId) as { all: number; matching: number };
 }
 
 /** Drops the stored counts (the next fold rebuilds them). */
