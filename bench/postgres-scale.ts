@@ -164,7 +164,10 @@ async function main(): Promise<void> {
       delays.push(performance.now() - ackAt);
       await sleep(1_500);
     }
-    console.log(`vote to both instances' boards (${VOTES} votes, on A and B in turn): p50 ${fmt(pct(delays, 0.5))}, max ${fmt(Math.max(...delays))} — target within 2 s: ${verdict(Math.max(...delays) < 2_000)}`);
+    console.log(
+      `vote to both instances' boards (${VOTES} votes, on A and B in turn): p50 ${fmt(pct(delays, 0.5))}, max ${fmt(Math.max(...delays))} — target within 2 s: ${verdict(Math.max(...delays) < 2_000)}` +
+        ` (each: ${delays.map(fmt).join(', ')})`,
+    );
 
     // 5. Vote ingest against both instances at once.
     const db = await openPostgres(database.url, { max: 4 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { announceBoards, listenForBoards, withRatingPassLock, type BoardsNews } from './coordination';
+import { announceBoards, listenForBoards, ratingPassRunning, withRatingPassLock, type BoardsNews } from './coordination';
 import type { Store } from './store';
 import { openTestStore, secondClient, type SecondClient, type TestStore } from './testing/stores';
 
@@ -46,6 +46,28 @@ describe('processes sharing one Postgres store', () => {
     expect(Date.now() - t0).toBeLessThan(1_000);
   });
 
+  test('tell whether another process is running a pass of a kind, without taking its lock', async () => {
+    expect(await ratingPassRunning(store.db, 'full')).toBe(false);
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let entered!: () => void;
+    const inside = new Promise<void>((r) => (entered = r));
+    const pass = withRatingPassLock(other.db, 'full', async () => {
+      entered();
+      await held;
+    });
+    await inside;
+    expect(await ratingPassRunning(store.db, 'full')).toBe(true);
+    expect(await ratingPassRunning(store.db, 'counts')).toBe(false);
+    release();
+    await pass;
+    expect(await ratingPassRunning(store.db, 'full')).toBe(false);
+    // The probe left no lock behind: a pass here starts at once.
+    const t0 = Date.now();
+    await withRatingPassLock(other.db, 'full', async () => {});
+    expect(Date.now() - t0).toBeLessThan(1_000);
+  });
+
   test('hear each other\u2019s board announcements', async () => {
     const heard: BoardsNews[] = [];
     const stop = listenForBoards(other.db, (news) => heard.push(news));
@@ -72,6 +94,7 @@ describe('one process on a SQLite store', () => {
       expect(await withRatingPassLock(store.db, 'full', async () => 7)).toBe(7);
       await announceBoards(store.db, { pass: 'full', input: { voteId: 1, version: 0 } });
       await listenForBoards(store.db, () => {})();
+      expect(await ratingPassRunning(store.db, 'full')).toBe(false);
     } finally {
       await store.close();
     }

@@ -57,6 +57,20 @@ export async function announceBoards(store: Store, news: BoardsNews): Promise<vo
 }
 
 /**
+ * Whether a pass of this kind holds the database's lock now (another process's: this one asks
+ * before starting its own). One statement, so the probe's lock, if it got it, is let go on the
+ * connection that took it. Always false on SQLite.
+ */
+export async function ratingPassRunning(store: Store, pass: BoardsNews['pass']): Promise<boolean> {
+  if (!isPostgres(store)) return false;
+  const key = PASS_LOCK_SQL[pass];
+  const r = await store.$client.query<{ held: boolean }>(
+    `SELECT CASE WHEN pg_try_advisory_lock(${key}) THEN NOT pg_advisory_unlock(${key}) ELSE true END AS held`,
+  );
+  return r.rows[0].held;
+}
+
+/**
  * Listens for other processes' board announcements on a connection of its own, reconnecting
  * after a lost connection; returns a function that stops listening. No-op on SQLite.
  */

@@ -7,6 +7,7 @@ import {
   loadIdentities,
   loadPairCountState,
   readCursorText,
+  readPairCountCursor,
   savePairCountState,
 } from '../../db/queries/pair-counts';
 import type { RatingsInputStamp } from '../../db/queries/ratings-input';
@@ -151,6 +152,23 @@ export interface CountsCache {
   cursorText?: string | null;
 }
 
+/**
+ * Reads the stored counts into an empty cache (a new process's first pass, which found nothing to
+ * do, leaves it empty), so that the next pass, the one a vote waits for, need not read them. It
+ * writes nothing and takes no lock: what it loads is used only while the stored cursor is still
+ * the one read first (foldPairCounts compares them).
+ */
+export async function warmCountsCache({ db, caps, cache }: { db: Store; caps: InfluenceCaps; cache: CountsCache }): Promise<void> {
+  if (cache.state) return;
+  const cursorText = await readCursorText({ db });
+  if (cursorText === null) return;
+  const { version } = await countsInputStamp({ db, waitMs: 0 });
+  const state = await loadPairCountState({ db, expect: { version, caps } });
+  if (!state || cache.state) return;
+  cache.state = state;
+  cache.cursorText = cursorText;
+}
+
 export interface CountBoardsSummary {
   fold: FoldSummary;
   input: RatingsInputStamp;
@@ -198,6 +216,16 @@ export async function computeBoardsFromCounts({
   cache?: CountsCache;
 }): Promise<CountBoardsSummary> {
   const started = performance.now();
+  // A process that has not folded yet (just started, beside others on the same store) whose
+  // boards another pass already fitted from exactly the stored counts: nothing to do, and no
+  // reason to read the counts and hold the pass's lock while a vote waits behind it.
+  if (!cache?.state) {
+    const done = await alreadyFitted(db, influence, provisionalVotes);
+    if (done) {
+      const ms = performance.now() - started;
+      return { fold: { rebuilt: false, folded: 0, input: done, cached: false, touched: [], ms }, input: done, boards: [], fitted: 0, fitMs: 0, ms };
+    }
+  }
   const { state, summary: fold } = await foldPairCounts({ db, caps: influence, cache });
   const input = fold.input;
   const fitStarted = performance.now();
@@ -258,6 +286,23 @@ export async function computeBoardsFromCounts({
   const boards = snapshots.map((s, i) => ({ category: s.category, battles: s.battleCount, snapshotId: saved[i].id, created: saved[i].created }));
   for (const b of boards) onBoard?.(b);
   return { fold, input, boards, fitted, fitMs: performance.now() - fitStarted, ms: performance.now() - started };
+}
+
+/**
+ * The input the stored counts and boards are at, when the newest plain overall board was fitted
+ * by a counts pass from exactly the stored counts (every board of a pass shares its cut-off),
+ * under these rules, and no vote is newer; otherwise null.
+ */
+async function alreadyFitted(db: Store, influence: InfluenceCaps, provisionalVotes: number): Promise<RatingsInputStamp | null> {
+  const cursor = await readPairCountCursor({ db });
+  if (!cursor || JSON.stringify(cursor.caps) !== JSON.stringify(influence)) return null;
+  const stamp = await countsInputStamp({ db, waitMs: 0 });
+  if (stamp.voteId !== cursor.voteId || stamp.version !== cursor.version) return null;
+  const head = await latestSnapshotHead({ db, category: 'overall', styleControl: false });
+  if (!head) return null;
+  const p = JSON.parse(head.params) as SnapshotParams;
+  const fitted = p.pass === 'counts' && sameRules(p, influence, provisionalVotes) && p.upToVoteId === stamp.voteId && p.inputVersion === stamp.version;
+  return fitted ? stamp : null;
 }
 
 /** Whether a stored board was fitted under the rules this pass fits with (BOARD_FIT, the influence caps and the provisional threshold). */

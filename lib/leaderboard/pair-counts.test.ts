@@ -452,6 +452,25 @@ describe('boards from the counts', () => {
     expect(after.fold.folded).toBeLessThanOrEqual(1);
     expect(after.input).toEqual(await ratingsInputStamp({ db }));
   });
+
+  it('has nothing to do in a new process when another pass fitted the boards from exactly the stored counts', async () => {
+    const d = new Driver(12);
+    await d.setUp();
+    for (let k = 0; k < 40; k++) await d.vote();
+    const first = await computeBoardsFromCounts({ db, influence: CAPS });
+    const head = await latestSnapshot({ db, category: 'overall', styleControl: false });
+    // A process that starts now (no counts in memory): nothing folded, fitted or stored.
+    const fresh = await computeBoardsFromCounts({ db, influence: CAPS, cache: {} });
+    expect(fresh).toMatchObject({ fitted: 0, boards: [], input: first.input, fold: { folded: 0, rebuilt: false } });
+    expect((await latestSnapshot({ db, category: 'overall', styleControl: false }))?.id).toBe(head?.id);
+    // Under other rules, or after another vote, it folds and fits as always.
+    expect((await computeBoardsFromCounts({ db, influence: { perVoter: 30, perVoterModel: 10 }, cache: {} })).fitted).toBeGreaterThan(0);
+    await computeBoardsFromCounts({ db, influence: CAPS });
+    await d.vote(true);
+    const next = await computeBoardsFromCounts({ db, influence: CAPS, cache: {} });
+    expect(next.fold.folded).toBe(1);
+    expect(next.boards.length).toBeGreaterThan(0);
+  });
 });
 
 

@@ -6,7 +6,7 @@ import { readSettingRows } from '../../db/queries/settings';
 import { closeStore, openStoreAt } from '../../db/store';
 import { runTrustPass } from '../integrity/trust-pass';
 import { influenceCapsOf, parseOperatorSettings } from '../settings/schema';
-import { computeBoardsFromCounts, type CountsCache } from './count-boards';
+import { computeBoardsFromCounts, warmCountsCache, type CountsCache } from './count-boards';
 import { computeSnapshots, type ComputeSummary } from './compute-snapshots';
 import type { WorkerData } from './refresher';
 import { readBoard } from './read-board';
@@ -77,17 +77,15 @@ async function countsLoop(location: string): Promise<void> {
     if (msg.type !== 'pass') return;
     void (async () => {
       try {
-        const summary = await withRatingPassLock(db, 'counts', async () => {
-          const { integrity, board } = parseOperatorSettings(await readSettingRows({ db }));
-          return computeBoardsFromCounts({
-            db,
-            influence: influenceCapsOf(integrity),
-            provisionalVotes: board.provisionalVotes,
-            cache,
-          });
-        });
+        const { integrity, board } = parseOperatorSettings(await readSettingRows({ db }));
+        const influence = influenceCapsOf(integrity);
+        const summary = await withRatingPassLock(db, 'counts', () =>
+          computeBoardsFromCounts({ db, influence, provisionalVotes: board.provisionalVotes, cache }),
+        );
         await announceBoards(db, { pass: 'counts', input: summary.input });
         parentPort?.postMessage({ type: 'counts-done', summary });
+        // After a pass with nothing to do (a start beside other processes), have the counts at hand.
+        if (!cache.state) void warmCountsCache({ db, caps: influence, cache }).catch(() => {});
       } catch (err) {
         cache.state = undefined;
         parentPort?.postMessage({ type: 'counts-failed', error: err instanceof Error ? (err.stack ?? err.message) : String(err) });

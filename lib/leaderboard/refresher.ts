@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { listenForBoards, type BoardsNews } from '../../db/coordination';
+import { listenForBoards, ratingPassRunning, type BoardsNews } from '../../db/coordination';
 import { appStoreLocation, getStore } from '../../db/store';
 import { latestSnapshotHead } from '../../db/queries/leaderboard';
 import { ratingsInputStamp, readFullPassMark, sameStamp, type RatingsInputStamp } from '../../db/queries/ratings-input';
@@ -231,6 +231,9 @@ class Refresher {
     const quiet = now - this.changedAt >= DEBOUNCE_MS;
     const waitedEnough = this.pendingSince > 0 && now - this.pendingSince >= MAX_WAIT_MS;
     if (!quiet && !waitedEnough) return;
+    // Another process sharing the store is running one: its news will say what it counted, and
+    // the spacing then holds here too (a start beside a running instance does not add a second).
+    if (await ratingPassRunning(getStore(), 'full').catch(() => false)) return;
     this.pendingSince = 0;
     this.running = this.runPass().finally(() => {
       this.running = null;
