@@ -9,7 +9,7 @@ import base from './playwright.config';
  * it after the SQLite run. On SQLite only: the specs of what the browser sees whatever the store
  * (first visit, phone layout, accidental votes, blindness, framing, headers, the sub-path, GGUF
  * inference), left out to keep the suite's time down, and those that still read the SQLite file
- * directly (arena modes, failures, back-off, recorded-meets-live, the leaderboard specs).
+ * directly (arena modes, recorded-meets-live, the leaderboard specs).
  */
 export const POSTGRES_SPECS = [
   'admin-access',
@@ -28,6 +28,8 @@ export const POSTGRES_SPECS = [
   'study',
   'leaderboard-freshness',
   'instances',
+  'failures',
+  'hardening-backoff',
 ];
 
 export default defineConfig({

@@ -1,8 +1,8 @@
-import Database from 'better-sqlite3';
 import { expect, test, type Page } from '@playwright/test';
 import { startApp, type AppServer } from './fixtures/app-server';
 import { startOpenAIStub, type OpenAIStub } from './fixtures/openai-stub';
 import { stubModel } from './fixtures/registry';
+import { queryStore } from './fixtures/store';
 import { BattlePage, type Side } from './pages/battle-page';
 
 // Each case pairs a healthy stub model with a failing one (the registry holds just the two, so
@@ -119,17 +119,15 @@ test('closing the page or leaving it mid-answer stops both generations', async (
     await expect.poll(() => mine().every((r) => r.clientAborted), { timeout: 15_000 }).toBe(true);
     // ...and stored both answers as aborted.
     await expect
-      .poll(() => {
-        const db = new Database(app.databasePath, { readonly: true });
-        try {
-          return db
-            .prepare(`SELECT side, finish_reason AS finish FROM messages WHERE battle_id = ? AND role = 'assistant' ORDER BY side`)
-            .all(battleId)
-            .map((r) => `${(r as { side: string }).side}:${(r as { finish: string | null }).finish}`);
-        } finally {
-          db.close();
-        }
-      })
+      .poll(async () =>
+        (
+          await queryStore<{ side: string; finish: string | null }>(
+            app,
+            `SELECT side, finish_reason AS finish FROM messages WHERE battle_id = ? AND role = 'assistant' ORDER BY side`,
+            [battleId],
+          )
+        ).map((r) => `${r.side}:${r.finish}`),
+      )
       .toEqual(['a:aborted', 'b:aborted']);
   };
 

@@ -1,9 +1,10 @@
 import { expect, test } from '@playwright/test';
 import { createAdmin, signIn } from './fixtures/admin';
-import { NO_LIMITS, streamBattle, withStore } from './fixtures/api-battle';
+import { NO_LIMITS, streamBattle } from './fixtures/api-battle';
 import { startApp, type AppServer } from './fixtures/app-server';
 import { startOpenAIStub, type OpenAIStub } from './fixtures/openai-stub';
 import { stubModel } from './fixtures/registry';
+import { queryStore } from './fixtures/store';
 
 /**
  * A provider's 429 with Retry-After takes its model out of pairing for that long (the server log
@@ -36,11 +37,9 @@ test.afterAll(async () => {
   await stub?.close();
 });
 
-function pairedWithLimited(battleId: string): boolean {
-  return withStore(app.databasePath, (db) => {
-    const row = db.prepare('SELECT model_a AS a, model_b AS b FROM battles WHERE id = ?').get(battleId) as { a: string; b: string };
-    return row.a === LIMITED || row.b === LIMITED;
-  });
+async function pairedWithLimited(battleId: string): Promise<boolean> {
+  const [row] = await queryStore<{ a: string; b: string }>(app, 'SELECT model_a AS a, model_b AS b FROM battles WHERE id = ?', [battleId]);
+  return row!.a === LIMITED || row!.b === LIMITED;
 }
 
 test('a 429 with Retry-After pauses the model for that long, then the health check brings it back', async ({ request, page }) => {
@@ -57,7 +56,7 @@ test('a 429 with Retry-After pauses the model for that long, then the health che
   let limitedAt = 0;
   for (let i = 0; i < 20 && !limitedAt; i++) {
     const { battleId, events } = await streamBattle(request, app.url, `Battle ${i}`);
-    if (pairedWithLimited(battleId)) {
+    if (await pairedWithLimited(battleId)) {
       expect(events.some((e) => e.type === 'error' && e.code === 'provider_error')).toBe(true);
       limitedAt = Date.now();
     }
@@ -78,14 +77,16 @@ test('a 429 with Retry-After pauses the model for that long, then the health che
     during.push(battleId);
   }
   expect(during.length).toBeGreaterThanOrEqual(8);
-  expect(during.filter(pairedWithLimited)).toEqual([]);
+  const drawn: string[] = [];
+  for (const id of during) if (await pairedWithLimited(id)) drawn.push(id);
+  expect(drawn).toEqual([]);
 
   // After it, the health check passes and it is paired (and answers) again.
   await new Promise((r) => setTimeout(r, Math.max(0, limitedAt + RETRY_S * 1000 + 300 - Date.now())));
   let back: string | null = null;
   for (let i = 0; i < 20 && !back; i++) {
     const { battleId, events } = await streamBattle(request, app.url, `After the pause ${i}`);
-    if (pairedWithLimited(battleId)) {
+    if (await pairedWithLimited(battleId)) {
       expect(events.filter((e) => e.type === 'error')).toEqual([]);
       back = battleId;
     }
