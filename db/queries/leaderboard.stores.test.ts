@@ -20,6 +20,7 @@ import {
   snapshotById,
   type NewSnapshot,
 } from './leaderboard';
+import { importRecord } from '../testing/import-records';
 import { openTestStore, STORES, type TestStore } from '../testing/stores';
 import type { Store } from '../store';
 
@@ -27,25 +28,7 @@ import type { Store } from '../store';
 
 const T0 = 1_700_000_000_000;
 
-function rec(recordNo: number, r: Partial<ImportRecord>): ImportRecord {
-  return {
-    recordNo,
-    modelA: 'alpha',
-    modelB: 'bravo',
-    winner: 'model_a',
-    createdAt: T0,
-    judge: null,
-    turns: 1,
-    anony: true,
-    language: null,
-    questionId: null,
-    isCode: null,
-    promptChars: null,
-    conversationA: null,
-    conversationB: null,
-    ...r,
-  };
-}
+const rec = (recordNo: number, r: Partial<ImportRecord>) => importRecord(recordNo, { createdAt: T0, ...r });
 
 const bool = (b: boolean) => (b ? sql`TRUE` : sql`FALSE`);
 

@@ -3,12 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createBattle } from '../../db/queries/battles';
-import { beginImport, finishImport, insertImportBatch, type ImportRecord } from '../../db/queries/imports';
+import { beginImport, finishImport, insertImportBatch } from '../../db/queries/imports';
 import { clearPairCounts, loadPairCountState, readCursorText, readPairCountCursor } from '../../db/queries/pair-counts';
 import { ratingsInputStamp } from '../../db/queries/ratings-input';
 import { createVoter } from '../../db/queries/voters';
 import { castVote } from '../../db/queries/votes';
 import type { Store } from '../../db/store';
+import { importRecord } from '../../db/testing/import-records';
 import { openTestStore, STORES, type TestStore } from '../../db/testing/stores';
 import { DEFAULT_INFLUENCE_CAPS } from '../integrity/influence';
 import { Rng } from '../rating/random';
@@ -152,22 +153,7 @@ describe.each(STORES)('an import folded into the counts as it is written, on %s'
     const counts = await ImportCounts.open({ db, importedAt: IMPORTED_AT });
     expect(counts).not.toBeNull();
     const importId = await beginImport({ db, sha256: 'sha-1', fileName: 'f.json', format: 'json' });
-    const rows: ImportRecord[] = [1, 2, 3].map((recordNo) => ({
-      recordNo,
-      modelA: 'alpha',
-      modelB: 'charlie',
-      winner: 'model_b',
-      createdAt: T0 * 1000 + recordNo,
-      judge: null,
-      turns: 1,
-      anony: true,
-      language: null,
-      questionId: null,
-      isCode: null,
-      promptChars: null,
-      conversationA: null,
-      conversationB: null,
-    }));
+    const rows = [1, 2, 3].map((recordNo) => importRecord(recordNo, { modelB: 'charlie', winner: 'model_b', createdAt: T0 * 1000 + recordNo }));
     await insertImportBatch({ db, importId, rows: rows.slice(0, 2) });
     await liveVote(db, 'live-1', T0 * 1000);
     await insertImportBatch({ db, importId, rows: rows.slice(2) });
