@@ -99,7 +99,8 @@ export async function foldPairCounts({ db, caps = DEFAULT_INFLUENCE_CAPS, cache 
 }
 
 /**
- * Folds votes the caller holds already (an import's, as it wrote them) into the stored counts
+ * Folds votes the caller holds already (an import's, as it wrote them; none with an identity,
+ * whose weights would need the identity's stored cells) into the stored counts
  * without reading them back, so that the next counts pass has nothing to fold: on a million
  * imported battles, the first board after a start no longer waits for every vote to be read
  * again. Only when they are exactly the votes past the stored cursor (none else was written since
@@ -112,28 +113,39 @@ export async function foldVotesInHand({
   db,
   caps = DEFAULT_INFLUENCE_CAPS,
   votes,
+  count,
   battleIdPrefix,
 }: {
   db: Store;
   caps?: InfluenceCaps;
-  votes: readonly CountedVote[];
+  /** The votes in vote-time order, in chunks (imported ones: no identity). */
+  votes: Iterable<readonly CountedVote[]>;
+  /** How many there are. */
+  count: number;
   battleIdPrefix: string;
 }): Promise<FoldSummary | null> {
   const started = performance.now();
-  if (votes.length === 0) return null;
+  if (count === 0) return null;
   const cursorText = await readCursorText({ db });
   const stamp = await countsInputStamp({ db });
   const loaded = cursorText === null ? null : await loadPairCountState({ db, expect: { version: stamp.version, caps } });
   // No counts under these rules: these votes must then be every vote there is.
   const state = loaded ?? PairCountState.rebuild(stamp.version, caps);
-  const past = await countVotesInRange({ db, afterVoteId: state.cursor.voteId, upToVoteId: stamp.voteId, battleIdPrefix });
-  if (past.all !== votes.length || past.matching !== votes.length) return null;
-  await loadIdentities({ db, state, identities: PairCountState.identitiesOf(votes) });
-  if (!state.fold(votes, stamp.voteId)) return null;
+  const after = state.cursor.voteId;
+  const past = await countVotesInRange({ db, afterVoteId: after, upToVoteId: stamp.voteId, battleIdPrefix });
+  if (past.all !== count || past.matching !== count) return null;
+  let folded = 0;
+  for (const chunk of votes) {
+    if (chunk.some((v) => v.identity !== null)) throw new Error('foldVotesInHand takes votes without an identity (imported ones)');
+    if (!state.fold(chunk, after)) return null;
+    folded += chunk.length;
+  }
+  if (folded !== count) return null;
+  state.cursor.voteId = stamp.voteId;
   if (!(await savePairCountState({ db, state, loadedCursorText: cursorText }))) return null;
   const summary: FoldSummary = {
     rebuilt: state.rebuilt,
-    folded: votes.length,
+    folded,
     input: { voteId: state.cursor.voteId, version: state.cursor.version },
     cached: false,
     touched: [...state.touched],
