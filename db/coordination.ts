@@ -8,9 +8,10 @@ import { isPostgres, type Store } from './store';
  */
 
 /**
- * One advisory-lock key per kind of rating pass. The two kinds run side by side, as they do on
- * SQLite (a counts pass never waits for a full pass's seconds of work: a vote is on the board
- * within a second or two whatever the store's size); two passes of one kind never do.
+ * One advisory-lock key per kind of rating pass: two passes of one kind never run at once. A counts
+ * pass never waits for a full pass's seconds of work (a vote is on the board within a second or
+ * two whatever the store's size); the refresher, for its part, starts no full pass while a counts
+ * pass of its own runs or it sees another process's full pass running (ratingPassRunning).
  */
 const PASS_LOCK_SQL = {
   counts: `hashtext('pairwise:rating-pass:counts')`,

@@ -127,6 +127,7 @@ export async function run(argv: string[]): Promise<number> {
     else {
       console.log(describeReport(report));
       if (shared.length) console.log(describeCollisions(shared));
+      if (report.warning) console.error(`pairwise import: ${report.warning}`);
     }
     return 0;
   } catch (err) {

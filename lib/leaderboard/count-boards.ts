@@ -15,7 +15,7 @@ import type { Store } from '../../db/store';
 import { DEFAULT_INFLUENCE_CAPS, type InfluenceCaps } from '../integrity/influence';
 import { DEFAULT_PROVISIONAL_VOTES } from '../rating/compute';
 import { METHOD, type SnapshotParams } from './board-types';
-import { fitBoard, pairTallies, selectCategories } from './compute-snapshots';
+import { BOARD_FIT, fitBoard, pairTallies, selectCategories } from './compute-snapshots';
 import { PairCountState, type CountedVote } from './pair-counts';
 
 /**
@@ -317,7 +317,15 @@ async function alreadyFitted(db: Store, influence: InfluenceCaps, provisionalVot
   return fitted ? stamp : null;
 }
 
-/** Whether a stored board was fitted under the rules this pass fits with (BOARD_FIT, the influence caps and the provisional threshold). */
+/**
+ * Whether a stored board was fitted under the rules this pass fits with: BOARD_FIT's model, the
+ * influence caps and the provisional threshold (its interval method is not compared: a board too
+ * small to fit says 'none').
+ */
 function sameRules(prev: SnapshotParams, influence: InfluenceCaps, provisionalVotes: number): boolean {
-  return JSON.stringify(prev.influence ?? null) === JSON.stringify(influence) && prev.provisionalVotes === provisionalVotes;
+  return (
+    prev.model === BOARD_FIT.model &&
+    JSON.stringify(prev.influence ?? null) === JSON.stringify(influence) &&
+    prev.provisionalVotes === provisionalVotes
+  );
 }

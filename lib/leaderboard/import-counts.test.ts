@@ -18,7 +18,7 @@ import { importBattles } from './import-battles';
 import { ImportCounts } from './import-counts';
 
 /**
- * An import folds its votes into the board's counts as it writes them (import-counts.ts): the
+ * An import folds its votes into the board's counts once it has written them (import-counts.ts): the
  * counts it leaves are exactly those a fold reading every vote back from the store would build,
  * and where that cannot hold (past battles, other votes in the store) it leaves the counts alone.
  */
@@ -146,6 +146,32 @@ describe.each(STORES)('an import folded into the counts as it is written, on %s'
     await liveVote(db, 'live-1', T0 * 1000 - 60_000);
     await importBattles({ db, file: write('battles.json', records(200, 4)), now: () => IMPORTED_AT });
     expect(await readCursorText({ db })).toBeNull();
+  });
+
+  it('counts every vote once when a rating pass folds the batches as they are written', async () => {
+    const db = store.db;
+    let done = false;
+    const list = records(6_000, 5);
+    const importing = importBattles({ db, file: write('battles.json', list), now: () => IMPORTED_AT, batchSize: 1_000 }).finally(() => {
+      done = true;
+    });
+    // The app's counts pass, running beside the import.
+    let passes = 0;
+    while (!done) {
+      await foldPairCounts({ db });
+      passes++;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await importing;
+    await foldPairCounts({ db });
+    expect(passes).toBeGreaterThan(0);
+    const { voteId } = await ratingsInputStamp({ db });
+    expect((await readPairCountCursor({ db }))?.voteId).toBe(voteId);
+    const counted = await digest(db);
+    // Every anonymous battle once on the overall board (a named one counts on its own board only).
+    const overall = counted.categories.find((c) => c.cat === 'overall')!.cells.reduce((n, [, c]) => n + c[0] + c[1] + c[2] + c[3], 0);
+    expect(overall).toBe(list.filter((r) => r.anony !== false).length);
+    expect(await rebuiltFromStore(db)).toEqual(counted);
   });
 
   it('writes nothing when another vote came in while the import was written', async () => {

@@ -1,4 +1,4 @@
-import { countedVote, countsInputStamp, readPairCountCursor } from '../../db/queries/pair-counts';
+import { countedVote, countsInputStamp, readCursorText, readPairCountCursor } from '../../db/queries/pair-counts';
 import { importedBattleIdPrefix, type ImportRecord } from '../../db/queries/imports';
 import { readSettingRows } from '../../db/queries/settings';
 import type { Store } from '../../db/store';
@@ -8,19 +8,21 @@ import type { OutcomeCode } from '../rating';
 import type { BattleFacts } from './categories';
 import type { CountedVote } from './pair-counts';
 
+/** Votes folded at a time (in vote-time order) once the import is written. */
+const FOLD_CHUNK = 10_000;
+
 /**
  * The votes of an import as the board's counts take them, gathered while the import writes its
  * batches and folded into the stored counts when it is done (count-boards.ts foldVotesInHand).
  * Without this, the first counts pass after importing a million battles reads every one of them
  * back from the store (on Postgres about 15 s) before a board can be shown.
  *
- * It gives up early (and holds nothing) where the fold could not be taken in anyway: a store with
- * votes but no counts, or a record older than the newest vote already counted (an import of past
- * battles into a running arena: the counts are then rebuilt from the store, as always).
+ * It gives up early (and lets go of what it holds) where the fold could not be taken in anyway: a
+ * store with votes but no counts under the current rules, a record older than the newest vote
+ * already counted (an import of past battles into a running arena: the counts are then rebuilt
+ * from the store, as always), or a rating pass that counted some of its batches meanwhile (the
+ * app running beside the import reads them from the store as they come).
  */
-/** Votes folded at a time (in vote-time order) once the import is written. */
-const FOLD_CHUNK = 10_000;
-
 export class ImportCounts {
   /**
    * The votes, one row each across typed columns (a million imported battles would otherwise be
@@ -42,13 +44,29 @@ export class ImportCounts {
   private constructor(
     private readonly importedAt: number,
     private readonly newestCounted: number,
+    private readonly cursorText: string | null,
   ) {}
 
-  /** A collector for an import begun at `importedAt`, or null when the store's counts could not take it in. */
+  /**
+   * A collector for an import begun at `importedAt`, or null when the store's counts could not
+   * take it in: the store has votes, and no counts under the current rules to add to.
+   */
   static async open({ db, importedAt }: { db: Store; importedAt: number }): Promise<ImportCounts | null> {
+    const cursorText = await readCursorText({ db });
     const cursor = await readPairCountCursor({ db });
-    if (!cursor && (await countsInputStamp({ db, waitMs: 0 })).voteId > 0) return null;
-    return new ImportCounts(importedAt, cursor?.lastVoteAt ?? Number.NEGATIVE_INFINITY);
+    const stamp = await countsInputStamp({ db, waitMs: 0 });
+    const { integrity } = parseOperatorSettings(await readSettingRows({ db }));
+    const current = cursor !== null && cursor.version === stamp.version && JSON.stringify(cursor.caps) === JSON.stringify(influenceCapsOf(integrity));
+    if (!current && stamp.voteId > 0) return null;
+    return new ImportCounts(importedAt, current ? cursor.lastVoteAt : Number.NEGATIVE_INFINITY, cursorText);
+  }
+
+  /** Whether the stored counts are still the ones this import would add to (nobody folded since it began). */
+  async stillApplies(db: Store): Promise<boolean> {
+    if (!this.rows) return false;
+    if ((await readCursorText({ db })) === this.cursorText) return true;
+    this.rows = null;
+    return false;
   }
 
   private nameId(name: string): number {

@@ -41,9 +41,13 @@ describe('the first board after a start', () => {
     // The full pass starts after the counts pass and takes a worker's start-up at least: not done yet.
     expect(state.freshness.fullPass).toBeNull();
     expect(await readFullPassMark()).toBeNull();
+    // Style control comes from the full pass: asked for before its first boards, it is on its way.
+    expect((await loadBoard({ category: 'overall', styleControl: true })).kind).toBe('computing');
 
-    // It follows, and the wait for everything still works.
-    expect(await ratingsRefresher().settled(60_000)).toBe(true);
+    // It follows; a request for style control waits for it.
+    const styled = await loadBoard({ category: 'overall', styleControl: true, waitMs: 60_000 });
+    expect(styled.kind).not.toBe('computing');
     expect(await readFullPassMark()).not.toBeNull();
+    expect(await ratingsRefresher().settled(60_000)).toBe(true);
   }, 120_000);
 });

@@ -52,16 +52,21 @@ export async function loadBoard({
 }: {
   category: string;
   styleControl: boolean;
-  /** When nothing is stored yet, wait up to this long for the running pass. */
+  /** When nothing is stored yet, wait up to this long for the first boards (a style-controlled one: for the full pass's). */
   waitMs?: number;
 }): Promise<BoardState> {
   const refresher = ratingsRefresher();
   const voteId = await latestVoteId();
   if (voteId === 0) return { kind: 'empty' };
   const readOverall = () => readBoard({ category: 'overall', styleControl: false });
+  // Style-controlled boards come from the full pass only: until its first one, there are none.
+  const styleStored = async () => !styleControl || (await readBoard({ category: 'overall', styleControl: true })) !== null;
   let overall = await readOverall();
-  // The first board is out with the first counts pass; the full pass that follows is not waited for.
-  if (!overall && waitMs > 0) await refresher.until(async () => (overall = await readOverall()) !== null, waitMs);
+  // The plain boards are out with the first counts pass; the full pass that follows is waited
+  // for only by a request for a style-controlled board.
+  if ((!overall || !(await styleStored())) && waitMs > 0) {
+    await refresher.until(async () => (overall = await readOverall()) !== null && (await styleStored()), waitMs);
+  }
   if (!overall) {
     const s = refresher.status();
     // Votes exist but none counts (all excluded): the pass ran and stored nothing.
@@ -69,6 +74,8 @@ export async function loadBoard({
     return { kind: 'computing' };
   }
   const board = category === 'overall' && !styleControl ? overall : await readBoard({ category, styleControl });
+  // No full pass has stored its boards yet (just after a start): style control is on its way.
+  if (!board && styleControl && (await readFullPassMark()) === null) return { kind: 'computing' };
   // A style-controlled board is measured against the overall style-controlled board (both come from the full pass).
   const reference = styleControl ? await readBoard({ category: 'overall', styleControl: true }) : overall;
   if (!board || !reference || isRetired(board.params, reference.params)) return { kind: 'no-battles', overall };

@@ -4,6 +4,7 @@ import { storeExclusionCounts } from '../../db/queries/exclusions';
 import { ratingsInputStamp, readFullPassMark, sameStamp, storeFullPassMark } from '../../db/queries/ratings-input';
 import { readSettingRows } from '../../db/queries/settings';
 import { closeStore, openStoreAt } from '../../db/store';
+import { DEFAULT_INFLUENCE_CAPS } from '../integrity/influence';
 import { runTrustPass } from '../integrity/trust-pass';
 import { influenceCapsOf, parseOperatorSettings } from '../settings/schema';
 import { computeBoardsFromCounts, warmCountsCache, type CountsCache } from './count-boards';
@@ -77,14 +78,18 @@ async function countsLoop(location: string): Promise<void> {
     if (msg.type !== 'pass') return;
     void (async () => {
       try {
-        const { integrity, board } = parseOperatorSettings(await readSettingRows({ db }));
-        const influence = influenceCapsOf(integrity);
-        const summary = await withRatingPassLock(db, 'counts', () =>
-          computeBoardsFromCounts({ db, influence, provisionalVotes: board.provisionalVotes, cache }),
-        );
+        // The settings inside the lock: a change an admin made while another process held it is
+        // then seen here, not folded and fitted under the rules from before it.
+        let influence = DEFAULT_INFLUENCE_CAPS;
+        const summary = await withRatingPassLock(db, 'counts', async () => {
+          const { integrity, board } = parseOperatorSettings(await readSettingRows({ db }));
+          influence = influenceCapsOf(integrity);
+          return computeBoardsFromCounts({ db, influence, provisionalVotes: board.provisionalVotes, cache });
+        });
         await announceBoards(db, { pass: 'counts', input: summary.input });
         parentPort?.postMessage({ type: 'counts-done', summary });
-        // After a pass with nothing to do (a start beside other processes), have the counts at hand.
+        // After a pass with nothing to do (a start beside other processes), have the counts at
+        // hand; should reading them fail, the next pass reads them itself.
         if (!cache.state) void warmCountsCache({ db, caps: influence, cache }).catch(() => {});
       } catch (err) {
         cache.state = undefined;

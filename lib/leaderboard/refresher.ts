@@ -38,9 +38,11 @@ import type { SnapshotParams } from './board-types';
  *
  * Several processes on one Postgres store (db/coordination.ts): every pass holds the database's
  * rating-pass lock, so one runs at a time, and announces what its boards count (NOTIFY); each
- * refresher listens, and a pass another process has done is not run again here. One that starts
- * before the news arrives waits for the lock and then finds nothing to do. The full pass's news
- * says how long it took, and every process keeps the spacing after it, as after its own.
+ * refresher listens, and a pass another process has done is not run again here. A full pass is
+ * not started while another process holds its lock (the news follows); one started at the same
+ * moment waits for the lock and then finds nothing to do, as does a counts pass that started
+ * before the news arrived. The full pass's news says how long it took, and every process keeps
+ * the spacing after it, as after its own.
  *
  * A full pass does not start while a counts pass runs: at start-up the first board comes from the
  * counts (seconds, even on millions of votes), and the full pass would share the cores with it.

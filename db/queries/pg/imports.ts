@@ -196,6 +196,7 @@ export function openImportWriter({ db, importId, onWritten }: { db?: PgDb; impor
   let rest: Promise<void> = Promise.resolve();
   let restBefore: Promise<void> = Promise.resolve();
   return {
+    batchSize: 20_000,
     async write(records) {
       // At most one batch of each table in flight; a failure of either is thrown here.
       await battles;
@@ -208,12 +209,14 @@ export function openImportWriter({ db, importId, onWritten }: { db?: PgDb; impor
           if (rows.messages.length) await copyRows(client, MESSAGE_HEAD, rows.messages);
         }),
       );
-      // Failures are taken up by the next write or by finish; until then they are not unhandled.
-      theseVotes.then(() => onWritten?.(records.length), () => {});
+      // Heard of once stored; a failure here (or of the listener) is thrown by the next write or
+      // by finish, and until then is not unhandled.
+      const written = theseVotes.then(() => onWritten?.(records.length));
       theseBattles.catch(() => {});
+      written.catch(() => {});
       restBefore = rest;
       battles = theseBattles;
-      rest = theseVotes;
+      rest = written;
     },
     async finish() {
       await battles;

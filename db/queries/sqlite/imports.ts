@@ -222,6 +222,8 @@ export async function insertImportBatch({
  * partial import is removed). Here each batch is one transaction, written at once.
  */
 export interface ImportWriter {
+  /** Records per batch: few enough that a batch holds the store's write lock briefly (live votes wait for it on SQLite), enough that each one's fixed cost is small. */
+  batchSize: number;
   write(records: ImportRecord[]): Promise<void>;
   finish(): Promise<void>;
   settle(): Promise<void>;
@@ -229,6 +231,7 @@ export interface ImportWriter {
 
 export function openImportWriter({ db = getDb(), importId, onWritten }: { db?: Db; importId: number; onWritten?: (records: number) => void }): ImportWriter {
   return {
+    batchSize: 5_000,
     async write(records) {
       await insertImportBatch({ db, importId, rows: records });
       onWritten?.(records.length);
