@@ -34,7 +34,7 @@ interface Load {
 
 /**
  * Four keep-alive clients: each keeps starting battles (every 400 ms, not waiting for them, at
- * most four open at once) and votes on each of its battles that can be voted on, or reads
+ * most four open at once until the signal) and votes on each of its battles that can be voted on, or reads
  * /api/arena when it has none.
  */
 function steadyLoad(app: AppServer, signalledAt: () => number): Load {
@@ -47,7 +47,9 @@ function steadyLoad(app: AppServer, signalledAt: () => number): Load {
     const votable: string[] = [];
     let open = 0;
     const starter = setInterval(() => {
-      if (open >= 4) return;
+      // Once the signal is sent the cap no longer applies: with four long answers open, a client
+      // would otherwise start nothing after it, and the refusals are what is being looked for.
+      if (open >= 4 && !signalledAt()) return;
       const sentAt = Date.now();
       open++;
       client.battle(`load ${n} ${sentAt}`).finally(() => open--).then(
