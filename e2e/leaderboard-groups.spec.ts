@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { ROOT, startApp, type AppServer } from './fixtures/app-server';
+import { ROOT, startApp, storeForCli, type AppServer } from './fixtures/app-server';
 
 /**
  * Honest numbers on a store built to have every case at once: two groups of models that never
@@ -47,17 +47,19 @@ test.describe('groups, provisional models, bands and a phone', () => {
   test.describe.configure({ mode: 'serial' });
   let app: AppServer;
   let dir: string;
+  let store: Awaited<ReturnType<typeof storeForCli>> | undefined;
 
   test.beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pairwise-groups-'));
-    const databasePath = path.join(dir, 'store.db');
-    execFileSync(process.execPath, [CLI, 'import', storeFile(dir), '--create'], { cwd: ROOT, env: { ...process.env, DATABASE_PATH: databasePath }, encoding: 'utf8' });
-    app = await startApp({ databasePath, registry: { models: [] } });
+    store = await storeForCli(dir);
+    execFileSync(process.execPath, [CLI, 'import', storeFile(dir), '--create'], { cwd: ROOT, env: { ...process.env, ...store.env }, encoding: 'utf8' });
+    app = await startApp({ ...store.app, registry: { models: [] } });
     await expect.poll(async () => (await fetch(`${app.url}/api/leaderboard`)).status, { timeout: 30_000 }).toBe(200);
   });
 
   test.afterAll(async () => {
     await app?.stop();
+    await store?.drop();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 

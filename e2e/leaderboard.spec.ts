@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { ROOT, startApp, type AppServer } from './fixtures/app-server';
+import { cliStoreEnv, ROOT, startApp, storeForCli, type AppServer } from './fixtures/app-server';
 
 /** Scripts read the battle export with this token (PAIRWISE_EXPORT_TOKEN) instead of an admin session. */
 const EXPORT_TOKEN = 'leaderboard-spec-export-token-0123456789';
@@ -123,7 +123,7 @@ test.describe('votes cast in the arena', () => {
     expect(pseudo[0]).toMatch(/^anon-[A-Za-z0-9_-]{12}$/);
     for (const c of cookies) expect(c.value).not.toContain(pseudo[0].slice(5));
     // The command line gives the same pseudonyms from the store and the secret beside it.
-    const fromCli = cli(['export', '--format', 'jsonl', '--pseudonyms'], { DATABASE_PATH: app.databasePath })
+    const fromCli = cli(['export', '--format', 'jsonl', '--pseudonyms'], cliStoreEnv(app))
       .trim()
       .split('\n')
       .map((l) => (JSON.parse(l) as { judge: string }).judge);
@@ -190,16 +190,17 @@ test.describe('an imported store', () => {
   let app: AppServer;
   let dir: string;
   let file: string;
+  let store: Awaited<ReturnType<typeof storeForCli>> | undefined;
 
   test.beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pairwise-lb-'));
     file = battleFile(dir);
-    const databasePath = path.join(dir, 'store.db');
-    const out = cli(['import', file, '--create'], { DATABASE_PATH: databasePath });
+    store = await storeForCli(dir);
+    const out = cli(['import', file, '--create'], store.env);
     expect(out).toContain('Imported 1,500 battles between 6 models');
     app = await startApp({
       env: { PAIRWISE_EXPORT_TOKEN: EXPORT_TOKEN },
-      databasePath,
+      ...store.app,
       registry: {
         models: [
           {
@@ -224,6 +225,7 @@ test.describe('an imported store', () => {
 
   test.afterAll(async () => {
     await app?.stop();
+    await store?.drop();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
