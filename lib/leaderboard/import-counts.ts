@@ -1,4 +1,4 @@
-import { countedVote, countsInputStamp, readCursorText, readPairCountCursor } from '../../db/queries/pair-counts';
+import { countedVote, countsInputStamp, parsePairCountCursor, readCursorText } from '../../db/queries/pair-counts';
 import { importedBattleIdPrefix, type ImportRecord } from '../../db/queries/imports';
 import { readSettingRows } from '../../db/queries/settings';
 import type { Store } from '../../db/store';
@@ -53,7 +53,7 @@ export class ImportCounts {
    */
   static async open({ db, importedAt }: { db: Store; importedAt: number }): Promise<ImportCounts | null> {
     const cursorText = await readCursorText({ db });
-    const cursor = await readPairCountCursor({ db });
+    const cursor = parsePairCountCursor(cursorText);
     const stamp = await countsInputStamp({ db, waitMs: 0 });
     const { integrity } = parseOperatorSettings(await readSettingRows({ db }));
     const current = cursor !== null && cursor.version === stamp.version && JSON.stringify(cursor.caps) === JSON.stringify(influenceCapsOf(integrity));
@@ -170,7 +170,7 @@ export class ImportCounts {
 
   /** Folds the votes into the stored counts (count-boards.ts foldVotesInHand); null when the store's counts could not take them in. */
   async fold({ db, importId }: { db: Store; importId: number }): Promise<FoldSummary | null> {
-    if (!this.rows || this.count === 0) return null;
+    if (!this.rows) return null;
     const { integrity } = parseOperatorSettings(await readSettingRows({ db }));
     const summary = await foldVotesInHand({
       db,

@@ -4,7 +4,6 @@ import { storeExclusionCounts } from '../../db/queries/exclusions';
 import { ratingsInputStamp, readFullPassMark, sameStamp, storeFullPassMark } from '../../db/queries/ratings-input';
 import { readSettingRows } from '../../db/queries/settings';
 import { closeStore, openStoreAt } from '../../db/store';
-import { DEFAULT_INFLUENCE_CAPS } from '../integrity/influence';
 import { runTrustPass } from '../integrity/trust-pass';
 import { influenceCapsOf, parseOperatorSettings } from '../settings/schema';
 import { computeBoardsFromCounts, warmCountsCache, type CountsCache } from './count-boards';
@@ -80,11 +79,10 @@ async function countsLoop(location: string): Promise<void> {
       try {
         // The settings inside the lock: a change an admin made while another process held it is
         // then seen here, not folded and fitted under the rules from before it.
-        let influence = DEFAULT_INFLUENCE_CAPS;
-        const summary = await withRatingPassLock(db, 'counts', async () => {
+        const { summary, influence } = await withRatingPassLock(db, 'counts', async () => {
           const { integrity, board } = parseOperatorSettings(await readSettingRows({ db }));
-          influence = influenceCapsOf(integrity);
-          return computeBoardsFromCounts({ db, influence, provisionalVotes: board.provisionalVotes, cache });
+          const influence = influenceCapsOf(integrity);
+          return { influence, summary: await computeBoardsFromCounts({ db, influence, provisionalVotes: board.provisionalVotes, cache }) };
         });
         await announceBoards(db, { pass: 'counts', input: summary.input });
         parentPort?.postMessage({ type: 'counts-done', summary });

@@ -13,7 +13,7 @@ import type { InfluenceCaps } from '../../../lib/integrity/influence';
 import type { OutcomeCode } from '../../../lib/rating';
 import type { RatingsInputStamp } from '../sqlite/ratings-input';
 import { COUNTED_WHERE, IDENTITY_SQL } from '../sqlite/leaderboard';
-import { countedVote, type VoteTuple } from '../sqlite/pair-counts';
+import { countedVote, parsePairCountCursor, type VoteTuple } from '../sqlite/pair-counts';
 import { changes, row, rows, streamArrays, type PgExec } from './exec';
 
 /**
@@ -36,23 +36,13 @@ async function cursorTextIn(db: PgExec): Promise<string | null> {
   return r?.value ?? null;
 }
 
-function parseCursor(text: string | null): PairCountCursor | null {
-  if (!text) return null;
-  try {
-    const c = JSON.parse(text) as PairCountCursor & { lastVoteAt: number | null };
-    return { ...c, lastVoteAt: c.lastVoteAt ?? Number.NEGATIVE_INFINITY };
-  } catch {
-    return null;
-  }
-}
-
 /** The stored cursor as text (compared on write: someone else may have folded meanwhile), or null. */
 export async function readCursorText({ db }: WithDb = {}): Promise<string | null> {
   return cursorTextIn(db!);
 }
 
 export async function readPairCountCursor({ db }: WithDb = {}): Promise<PairCountCursor | null> {
-  return parseCursor(await cursorTextIn(db!));
+  return parsePairCountCursor(await cursorTextIn(db!));
 }
 
 /**
@@ -108,7 +98,7 @@ async function arrays<T extends unknown[]>(client: PoolClient, text: string, val
 export async function loadPairCountState({ db, expect }: WithDb & { expect: { version: number; caps: InfluenceCaps } }): Promise<PairCountState | null> {
   return inSnapshot(db!, async (client) => {
     const [text] = await arrays<[string]>(client, 'SELECT value FROM settings WHERE key = $1', [STATE_KEY]);
-    const cursor = parseCursor(text?.[0] ?? null);
+    const cursor = parsePairCountCursor(text?.[0] ?? null);
     if (!cursor || cursor.version !== expect.version || JSON.stringify(cursor.caps) !== JSON.stringify(expect.caps)) return null;
     const state = new PairCountState(cursor);
     for (const [category, a, b, outcome, votes] of await arrays<[string, string, string, OutcomeCode, number]>(

@@ -30,7 +30,8 @@ export function readCursorText(client: Client): string | null {
   return row?.value ?? null;
 }
 
-function parseCursor(text: string | null): PairCountCursor | null {
+/** The cursor from its stored text (both stores keep the same JSON), or null. */
+export function parsePairCountCursor(text: string | null): PairCountCursor | null {
   if (!text) return null;
   try {
     const c = JSON.parse(text) as PairCountCursor & { lastVoteAt: number | null };
@@ -42,7 +43,7 @@ function parseCursor(text: string | null): PairCountCursor | null {
 
 /** The cursor as stored (null before the first fold). */
 export function readPairCountCursor({ db = getDb() }: { db?: Db } = {}): PairCountCursor | null {
-  return parseCursor(readCursorText(db.$client));
+  return parsePairCountCursor(readCursorText(db.$client));
 }
 
 /**
@@ -51,7 +52,7 @@ export function readPairCountCursor({ db = getDb() }: { db?: Db } = {}): PairCou
  * is stored, or it was stored under another version or other caps (then the counts must be rebuilt).
  */
 export function loadPairCountState(client: Client, expect: { version: number; caps: InfluenceCaps }): PairCountState | null {
-  const cursor = parseCursor(readCursorText(client));
+  const cursor = parsePairCountCursor(readCursorText(client));
   if (!cursor || cursor.version !== expect.version || JSON.stringify(cursor.caps) !== JSON.stringify(expect.caps)) return null;
   const state = new PairCountState(cursor);
   for (const [category, a, b, outcome, votes] of client.prepare('SELECT category, model_a, model_b, outcome, votes FROM pair_counts').raw(true).iterate() as IterableIterator<
