@@ -98,6 +98,18 @@ test('a stream that drops mid-answer fails its side and keeps the partial text',
   await expect(battle.answer(bad, 1).locator('.markdown')).toContainText('Answer');
 });
 
+/**
+ * The battle page once both models answer: on a loaded machine the first health probe of a slow
+ * stream can time out, and the page then says the models cannot be reached and offers "Check again".
+ */
+async function gotoReady(battle: BattlePage, url: string): Promise<void> {
+  await battle.goto(url);
+  await expect(async () => {
+    if (!(await battle.promptInput.isVisible())) await battle.page.getByRole('button', { name: 'Check again' }).click({ timeout: 2_000 });
+    await expect(battle.promptInput).toBeVisible({ timeout: 2_000 });
+  }).toPass({ timeout: 60_000 });
+}
+
 test('closing the page or leaving it mid-answer stops both generations', async ({ browser }) => {
   // Slow answers: ~200 words at 50 ms each, so there is plenty of time to leave mid-answer.
   const slow = {
@@ -135,7 +147,7 @@ test('closing the page or leaving it mid-answer stops both generations', async (
   {
     const page = await browser.newPage();
     const battle = new BattlePage(page);
-    await battle.goto(app.url);
+    await gotoReady(battle, app.url);
     const before = chatRequests().length;
     await battle.ask('Write a long story.');
     await expect(battle.answer('a', 1)).toHaveAttribute('data-status', 'streaming');
@@ -149,7 +161,7 @@ test('closing the page or leaving it mid-answer stops both generations', async (
   {
     const page = await browser.newPage();
     const battle = new BattlePage(page);
-    await battle.goto(app.url);
+    await gotoReady(battle, app.url);
     const before = chatRequests().length;
     await battle.ask('Write another long story.');
     await expect(battle.answer('a', 1)).toHaveAttribute('data-status', 'streaming');
